@@ -1,0 +1,27 @@
+// errors: error shapes owned once. Parsers return Result values; entry points turn UserError into exit codes.
+
+export type Result<T> = { ok: true; value: T } | { ok: false; errors: string[] }
+
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value }
+}
+
+export function fail<T = never>(...errors: string[]): Result<T> {
+  return { ok: false, errors }
+}
+
+/** An error whose message a user can act on; `exitCode` is what the entry point exits with. */
+export class UserError extends Error {
+  exitCode: number
+  constructor(message: string, exitCode = 1) {
+    super(message)
+    this.name = 'UserError'
+    this.exitCode = exitCode
+  }
+}
+
+/** Unwrap a Result or throw a UserError whose message is the first error (one clear line). */
+export function unwrap<T>(r: Result<T>): T {
+  if (r.ok) return r.value
+  throw new UserError(r.errors.join('\n'))
+}

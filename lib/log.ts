@@ -1,0 +1,39 @@
+// log: the one output format. Data goes to stdout; progress and messages go to stderr.
+import { stderr, stdout } from 'node:process'
+import { Chalk } from 'chalk'
+
+// git relays hook output through a pipe, so colour follows the pusher's terminal only when asked
+let chalk: InstanceType<typeof Chalk> | undefined
+function paint(color: 'green' | 'yellow' | 'red', s: string): string {
+  chalk ??= new Chalk({ level: stderr.isTTY && !process.env.NO_COLOR ? 1 : 0 })
+  return chalk[color](s)
+}
+
+/** A deploy phase line, as piku prints them: `-----> text`. */
+export function step(text: string): void {
+  stderr.write(paint('green', '-----> ') + text + '\n')
+}
+
+export function info(text: string): void {
+  stderr.write('       ' + text + '\n')
+}
+
+export function warn(text: string): void {
+  stderr.write(paint('yellow', 'warning: ') + text + '\n')
+}
+
+export function error(text: string): void {
+  stderr.write(paint('red', 'error: ') + text + '\n')
+}
+
+export function out(text: string): void {
+  stdout.write(text.endsWith('\n') ? text : text + '\n')
+}
+
+/** Time a phase and print `-----> label (1.2s)` when it ends. */
+export async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
+  const start = Date.now()
+  const value = await fn()
+  step(`${label} (${((Date.now() - start) / 1000).toFixed(1)}s)`)
+  return value
+}
