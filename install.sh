@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# install.sh: set up this machine as a piku-hooks host (Debian, Ubuntu, Raspberry Pi OS). Idempotent: a re-run
+# upgrades the toolkit in /usr/local/lib/piku-hooks and keeps every app, repo, config and key.
+# Usage: ./install.sh [--user NAME] [--http-port N] [--https-port N] [--key FILE.pub]... [--listen ADDR]...
+#                    [--domain DOMAIN] [--no-build]
+set -euo pipefail
+
+TOOLKIT=/usr/local/lib/piku-hooks
+SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+die() { echo "install.sh: $*" >&2; exit 1; }
+say() { echo "-----> $*"; }
+
+user=piku http_port=80 https_port=443 domain='' build=1
+keys=() listen=()
+while [ "$#" -gt 0 ]; do
+  case "$1" in
+    --user|--http-port|--https-port|--key|--listen|--domain)
+      [ "$#" -ge 2 ] || die "$1: missing value"
+      case "$1" in
+        --user) user=$2 ;;
+        --http-port) http_port=$2 ;;
+        --https-port) https_port=$2 ;;
+        --key) keys+=("$2") ;;
+        --listen) listen+=("$2") ;;
+        --domain) domain=$2 ;;
+      esac
+      shift 2 ;;
+    --no-build) build=0; shift ;;
+    -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
+    *) die "unknown argument: $1 (see --help)" ;;
+  esac
+done
+[[ "$user" =~ ^[a-z_][a-z0-9_-]{0,31}$ ]] || die "--user: invalid user name: $user"
+for p in "--http-port=$http_port" "--https-port=$https_port"; do
+  v=${p#*=}
+  if ! [[ "$v" =~ ^[0-9]{1,5}$ ]] || [ "$v" -lt 1 ] || [ "$v" -gt 65535 ]; then
+    die "${p%%=*}: not a port number (1-65535): $v"
+  fi
+done
+[ "$http_port" != "$https_port" ] || die "--http-port and --https-port are both $http_port"
+for k in ${keys[@]+"${keys[@]}"}; do
+  if ! [ -f "$k" ] || ! [ -r "$k" ]; then die "--key: no such readable file: $k"; fi
+done
+
+[ "$(id -u)" -eq 0 ] || die "must run as root (try: sudo ./install.sh)"
+# shellcheck source=/dev/null
+os=$(. /etc/os-release 2>/dev/null && echo "${ID:-} ${ID_LIKE:-}")
+[[ " $os " =~ \ (debian|ubuntu|raspbian)\  ]] || die "unsupported system: ${os:-unknown} (Debian, Ubuntu or Raspberry Pi OS needed)"
+
+# one install at a time: hosts with several users may run it side by side
+exec 9>/run/piku-hooks-install.lock
+flock 9
+
+# --- packages: only the missing ones, and no apt at all when none is missing
+packages=(git nginx uwsgi uwsgi-plugin-python3 python3-venv sudo openssh-server)
+command -v node >/dev/null || packages+=(nodejs npm)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  say "installing ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+fi
+
+# --- the toolkit: build from this checkout, then swap it into place
+if [ "$build" = 1 ]; then
+  say "building the toolkit"
+  [ -d "$SRC/node_modules/typescript" ] || (cd "$SRC" && npm ci --no-audit --no-fund)
+  (cd "$SRC" && npm run --silent build)
+fi
+[ -f "$SRC/dist/lib/host-setup.js" ] || die "$SRC/dist is not built (run without --no-build)"
+
+say "installing the toolkit in $TOOLKIT"
+staging=$(mktemp -d "$TOOLKIT.new.XXXXXX")
+cp -a "$SRC/dist" "$SRC/templates" "$SRC/bin" "$SRC/package.json" "$SRC/package-lock.json" "$staging/"
+lock_hash=$(sha256sum "$SRC/package-lock.json" | cut -d' ' -f1)
+if [ -d "$TOOLKIT/node_modules" ] && [ "$(cat "$TOOLKIT/.package-lock.sha256" 2>/dev/null)" = "$lock_hash" ]; then
+  cp -a "$TOOLKIT/node_modules" "$staging/"
+else
+  (cd "$staging" && npm ci --omit=dev --no-audit --no-fund --loglevel=error)
+fi
+echo "$lock_hash" >"$staging/.package-lock.sha256"
+chown -R root:root "$staging"
+chmod -R u+rwX,go+rX,go-w "$staging"
+chmod 0755 "$staging"
+if [ -d "$TOOLKIT" ]; then
+  old=$(mktemp -d "$TOOLKIT.old.XXXXXX")
+  mv "$TOOLKIT" "$old/toolkit"
+  mv "$staging" "$TOOLKIT"
+  rm -rf "$old"
+else
+  mv "$staging" "$TOOLKIT"
+fi
+
+# --- the user and its layout (existing users and contents are left as they are)
+if ! id -u "$user" >/dev/null 2>&1; then
+  say "creating user $user"
+  useradd --create-home --home-dir "/home/$user" --gid www-data --shell /bin/sh "$user"
+  chmod 0750 "/home/$user"
+fi
+home=$(getent passwd "$user" | cut -d: -f6)
+group=$(id -gn "$user")
+for entry in repos:0750 apps:0750 config:0700 data:0700 cache:0700 deps:0750 logs:0700 run:0700 \
+             uwsgi:0700 uwsgi/vassals:0700 nginx:0750 .ssh:0700; do
+  dir="$home/${entry%%:*}"
+  [ -d "$dir" ] || install -d -m "${entry##*:}" -o "$user" -g "$group" "$dir"
+done
+
+# --- keys: the given files, else the sudo user's authorized keys
+if [ "${#keys[@]}" -eq 0 ] && [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ]; then
+  sudo_home=$(getent passwd "$SUDO_USER" | cut -d: -f6)
+  [ ! -s "$sudo_home/.ssh/authorized_keys" ] || keys=("$sudo_home/.ssh/authorized_keys")
+fi
+key_args=()
+for k in ${keys[@]+"${keys[@]}"}; do key_args+=(--key "$k"); done
+listen_args=()
+for a in ${listen[@]+"${listen[@]}"}; do listen_args+=(--listen "$a"); done
+domain_args=()
+[ -z "$domain" ] || domain_args=(--domain "$domain")
+
+# --- nginx: Debian's stock site is a default_server on port 80, which clashes with ours there
+stock=/etc/nginx/sites-enabled/default
+if [ "$http_port" = 80 ] && [ -L "$stock" ] && [ "$(readlink -f "$stock")" = /etc/nginx/sites-available/default ]; then
+  rm "$stock"
+  say "disabled Debian's default nginx site ($stock): piku-hooks answers on port 80 now"
+fi
+
+say "writing host settings for $user"
+node "$TOOLKIT/dist/lib/host-setup.js" --user "$user" --home "$home" --http-port "$http_port" --https-port "$https_port" \
+  ${listen_args[@]+"${listen_args[@]}"} ${domain_args[@]+"${domain_args[@]}"} ${key_args[@]+"${key_args[@]}"}
+
+# --- services
+if [ -d /run/systemd/system ]; then
+  systemctl daemon-reload
+  systemctl enable --now nginx "piku-hooks-emperor-$user.service"
+  systemctl reload nginx
+  boot_note="systemd starts nginx and piku-hooks-emperor-$user at boot"
+else
+  "$TOOLKIT/bin/piku-boot" "$user"
+  boot_note="no systemd here: run '$TOOLKIT/bin/piku-boot $user' as root at boot (e.g. from /etc/rc.local or an @reboot cron line)"
+fi
+
+host=$(hostname -f 2>/dev/null || hostname)
+[ "${#key_args[@]}" -gt 0 ] || echo "note: no key was authorized; run again with --key FILE.pub"
+cat <<SUMMARY
+
+piku-hooks is installed for user $user (home $home)
+  http port $http_port, https port $https_port, listen ${listen[*]:-all addresses}${domain:+, domain $domain}
+  $boot_note
+Deploy from your machine:
+  git remote add piku $user@$host:myapp
+  git push piku main
+SUMMARY
