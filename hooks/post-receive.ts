@@ -1,0 +1,26 @@
+// post-receive: runs after the refs moved. The deploy already happened in pre-receive; this releases the
+// app's deploy lock and points HEAD at the deployed branch so `git clone` checks it out.
+import { readFileSync } from 'node:fs'
+import { basename, resolve } from 'node:path'
+import { parseRefUpdates, isDeployBranch } from '../lib/refs.js'
+import { validateAppName } from '../lib/app-name.js'
+import { appPaths } from '../lib/paths.js'
+import { releaseLock } from '../lib/lock.js'
+import { runCapture } from '../lib/system.js'
+
+async function main(): Promise<void> {
+  const app = validateAppName(basename(resolve(process.env.GIT_DIR ?? '.')))
+  if (!app.ok) return
+  const updates = parseRefUpdates(readFileSync(0, 'utf8'))
+  const p = appPaths(app.value)
+  releaseLock(p.lock, process.ppid)
+  if (!updates.ok) return
+  const deployed = updates.value.find((u) => isDeployBranch(u.ref) && !u.deleted)
+  if (deployed) {
+    await runCapture('git', ['symbolic-ref', 'HEAD', deployed.ref], { env: { PATH: process.env.PATH, GIT_DIR: p.repo } })
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`warning: post-receive: ${(e as Error)?.message ?? e}\n`)
+})

@@ -1,0 +1,56 @@
+// pre-receive: git calls this before any ref moves. A push to main or master is built and brought up
+// here, so a bad push is refused (non-zero exit) and the branch stays where it was.
+import { readFileSync } from 'node:fs'
+import { basename, resolve } from 'node:path'
+import { parseRefUpdates, isDeployBranch } from '../lib/refs.js'
+import { validateAppName } from '../lib/app-name.js'
+import { UserError } from '../lib/errors.js'
+import { appPaths } from '../lib/paths.js'
+import * as log from '../lib/log.js'
+
+async function main(): Promise<number> {
+  const app = validateAppName(basename(resolve(process.env.GIT_DIR ?? '.')))
+  if (!app.ok) throw new UserError(app.errors[0])
+  const updates = parseRefUpdates(readFileSync(0, 'utf8'))
+  if (!updates.ok) throw new UserError(updates.errors[0])
+  const deploys = updates.value.filter((u) => isDeployBranch(u.ref))
+  for (const u of updates.value) {
+    if (!isDeployBranch(u.ref)) log.step(`${u.ref}: stored, not deployed (push main or master to deploy)`)
+  }
+  if (deploys.length === 0) return 0
+  if (deploys.length > 1) throw new UserError('push main or master, not both at once: only one branch deploys')
+  const u = deploys[0]
+  if (u.deleted) throw new UserError(`${u.ref}: the deployed branch cannot be deleted (use "destroy" to remove the app)`)
+
+  const { acquireLock } = await import('../lib/lock.js')
+  const { readRef, quarantineEnv } = await import('../lib/git.js')
+  const { deployRevision } = await import('../lib/deploy.js')
+  const p = appPaths(app.value)
+  // the lock belongs to git-receive-pack (our parent): post-receive releases it once the ref moved
+  await acquireLock(p.lock, process.ppid, 'deploy')
+  const objectEnv = quarantineEnv()
+  const now = await readRef(p.repo, u.ref)
+  const expected = u.created ? undefined : u.oldSha
+  if (now !== expected) {
+    throw new UserError(`${u.ref} moved while this push waited (now ${now?.slice(0, 7) ?? 'absent'}); fetch, merge and push again`)
+  }
+  await deployRevision({ app: app.value, sha: u.newSha, key: process.env.PIKU_KEY ?? 'unknown', reason: 'push', objectEnv })
+  return 0
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code
+  },
+  async (e: unknown) => {
+    log.error(e instanceof UserError ? e.message : `internal: ${(e as Error)?.stack ?? e}`)
+    log.error('push refused; nothing changed')
+    // release the lock now: the ref will not move and post-receive will not run
+    try {
+      const app = basename(resolve(process.env.GIT_DIR ?? '.'))
+      const { releaseLock } = await import('../lib/lock.js')
+      releaseLock(appPaths(app).lock, process.ppid)
+    } catch {}
+    process.exitCode = 1
+  },
+)

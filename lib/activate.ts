@@ -1,0 +1,220 @@
+// activate: bring a planned release up beside the running one, check it answers, switch nginx and the
+// `current` link to it, then stop the old workers. Any failure before the switch leaves the old release
+// serving and removes what was started.
+import { existsSync, readdirSync, readFileSync, unlinkSync, mkdirSync, renameSync, rmSync, chmodSync } from 'node:fs'
+import { join } from 'node:path'
+import { appPaths, hostPaths, templatePath, vassalPrefix } from './paths.js'
+import { renderVassal, type VassalSpec } from './render/uwsgi.js'
+import { renderLauncher } from './render/launcher.js'
+import { renderNginxApp, listenValues, NGINX_TEMPLATES, type NginxTemplates } from './render/nginx.js'
+import { processEnv } from './app-env.js'
+import { type ReleasePlan, type Activation, readActive, writeActive, switchCurrent, readPlan } from './release.js'
+import { writeFileAtomic, pickFreePort, waitHealthy, validateNginx, reloadNginx, sleep } from './system.js'
+import { readHostSettings } from './host-settings.js'
+import { UserError } from './errors.js'
+import * as log from './log.js'
+
+const DRAIN_MS = 1500
+
+export function webRoles(plan: ReleasePlan): { kind: string; count: number }[] {
+  return plan.processes.filter((p) => p.role === 'web' || p.role === 'wsgi').map((p) => ({ kind: p.kind, count: p.count }))
+}
+
+/** Ports in use by every app's active release (so two apps never get the same one). */
+function takenPorts(): Set<number> {
+  const taken = new Set<number>()
+  const apps = hostPaths().apps
+  if (!existsSync(apps)) return taken
+  for (const app of readdirSync(apps)) {
+    try {
+      const a = JSON.parse(readFileSync(join(apps, app, 'active.json'), 'utf8')) as Activation
+      for (const ports of Object.values(a.ports)) for (const p of ports) taken.add(p)
+    } catch {}
+  }
+  return taken
+}
+
+function readNginxTemplates(): NginxTemplates {
+  const t = {} as NginxTemplates
+  for (const n of NGINX_TEMPLATES) t[n] = readFileSync(templatePath('nginx', n), 'utf8')
+  return t
+}
+
+export function renderNginxFor(plan: ReleasePlan, ports: Record<string, number[]>): string | undefined {
+  if (!plan.serverNames.length) return undefined
+  const host = readHostSettings()
+  const upstreamPorts = Object.values(ports).flat()
+  if (!upstreamPorts.length && !plan.statics.length) return undefined
+  return renderNginxApp(
+    {
+      app: plan.app,
+      user: host.user,
+      release: plan.id,
+      serverNames: plan.serverNames,
+      listen: listenValues(host.listen, host.httpPort, plan.env.DISABLE_IPV6 === undefined || !/^(1|on|true|enabled|yes|y)$/i.test(plan.env.DISABLE_IPV6)),
+      upstreamPorts,
+      statics: plan.statics,
+      catchAll: plan.catchAll,
+      allowGitFolders: plan.allowGitFolders,
+      acmeRoot: join(hostPaths().root, 'acme'),
+      maxBody: '100m',
+    },
+    readNginxTemplates(),
+  )
+}
+
+function vassalFiles(app: string): string[] {
+  const dir = hostPaths().vassals
+  if (!existsSync(dir)) return []
+  return readdirSync(dir).filter((f) => f.startsWith(vassalPrefix(app)) && f.endsWith('.ini'))
+}
+
+/** Remove vassal files of `app`, all or all but those of `keepToken`. */
+export function removeVassals(app: string, keepToken?: string): number {
+  const dir = hostPaths().vassals
+  let n = 0
+  for (const f of vassalFiles(app)) {
+    if (keepToken && f.startsWith(`${app}@${keepToken}@`)) continue
+    try {
+      unlinkSync(join(dir, f))
+      n++
+    } catch {}
+  }
+  return n
+}
+
+export function runningVassals(app: string): string[] {
+  return vassalFiles(app)
+}
+
+function tailLog(file: string, lines = 5): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n')
+  } catch {
+    return ''
+  }
+}
+
+/** Where an activation's generated launchers and env files go (private to the user). */
+export function activationDir(app: string, token: string): string {
+  return join(appPaths(app).home, 'run', token)
+}
+
+export async function activate(plan: ReleasePlan, opts: { quiet?: boolean } = {}): Promise<Activation> {
+  const p = appPaths(plan.app)
+  const h = hostPaths()
+  const token = `${plan.id}-${Date.now().toString(36)}`
+  const runDir = activationDir(plan.app, token)
+  mkdirSync(runDir, { recursive: true, mode: 0o700 })
+  mkdirSync(p.logs, { recursive: true, mode: 0o700 })
+  mkdirSync(h.vassals, { recursive: true, mode: 0o700 })
+
+  // ports for every web and wsgi instance, beside the ones in use
+  const taken = takenPorts()
+  const ports: Record<string, number[]> = {}
+  for (const w of webRoles(plan)) {
+    ports[w.kind] = []
+    for (let i = 0; i < w.count; i++) {
+      const port = await pickFreePort(taken)
+      taken.add(port)
+      ports[w.kind].push(port)
+    }
+  }
+
+  // launchers, env files and vassal files, rendered first so nothing starts if one fails
+  const vassals: { name: string; text: string }[] = []
+  for (const proc of plan.processes) {
+    for (let n = 1; n <= proc.count; n++) {
+      const port = ports[proc.kind]?.[n - 1]
+      const env = processEnv(plan.env, proc.kind, port)
+      const logFile = join(p.logs, `${proc.kind}.${n}.log`)
+      const spec: VassalSpec = { app: plan.app, release: plan.id, kind: proc.kind, n, role: proc.role, cwd: plan.dir, logFile, settings: plan.settings, port }
+      if (proc.role === 'wsgi') {
+        const envFile = join(runDir, `${proc.kind}.${n}.json`)
+        writeFileAtomic(envFile, JSON.stringify({ env, cwd: plan.dir, module: proc.command, sitePackages: plan.sitePackages ?? null }), 0o600)
+        spec.wsgi = { loader: templatePath('uwsgi', 'wsgi-loader.py'), envFile }
+      } else {
+        const launcher = join(runDir, `${proc.kind}.${n}.sh`)
+        writeFileAtomic(launcher, renderLauncher({ title: `${plan.app} ${proc.kind}.${n}`, cwd: plan.dir, env, command: proc.command, supervise: proc.role !== 'cron' }), 0o700)
+        chmodSync(launcher, 0o700)
+        spec.launcher = launcher
+        spec.cronSchedules = proc.cron
+      }
+      vassals.push({ name: `${plan.app}@${token}@${proc.kind}.${n}.ini`, text: renderVassal(spec) })
+    }
+  }
+  const live = { ...plan.env, ...(Object.values(ports)[0]?.length ? { PORT: String(Object.values(ports)[0][0]) } : {}) }
+
+  // nginx: render and validate beside every other app's live file before anything starts
+  const nginxText = renderNginxFor(plan, ports)
+  const candidate = join(runDir, 'nginx.conf')
+  if (nginxText) {
+    writeFileAtomic(candidate, nginxText, 0o640)
+    await validateNginx(h.nginx, h.run, new Map([[plan.app, candidate]]))
+  }
+
+  // start the new workers beside the old ones
+  for (const v of vassals) writeFileAtomic(join(h.vassals, v.name), v.text, 0o600)
+  const webPorts = Object.values(ports).flat()
+  if (webPorts.length) {
+    if (!opts.quiet) log.step(`waiting for ${webPorts.length} web worker(s) to answer on ${plan.health.path}`)
+    const hostHeader = plan.serverNames[0] ?? 'localhost'
+    const dead = await waitHealthy(webPorts, plan.health.path, hostHeader, plan.health.timeoutMs)
+    if (dead.length) {
+      removeVassals(plan.app, readActive(plan.app)?.token ?? '-none-')
+      // the new vassals are gone; the old ones (kept above) still serve
+      const logs = webRoles(plan)
+        .map((w) => tailLog(join(p.logs, `${w.kind}.1.log`)))
+        .filter(Boolean)
+        .join('\n')
+      rmSync(runDir, { recursive: true, force: true })
+      throw new UserError(
+        `the new release did not answer on ${plan.health.path} within ${plan.health.timeoutMs / 1000}s; the previous release keeps serving` +
+          (logs ? `\n--- last lines of its log ---\n${logs}` : ''),
+      )
+    }
+  }
+
+  // switch: nginx first (graceful reload), then the `current` link and the record
+  const previous = readActive(plan.app)
+  if (nginxText) {
+    renameSync(candidate, p.nginxConf)
+    await reloadNginx()
+  } else if (existsSync(p.nginxConf)) {
+    rmSync(p.nginxConf, { force: true })
+    await reloadNginx()
+  }
+  switchCurrent(plan.app, plan.id)
+  const activation: Activation = { release: plan.id, token, ports, started: new Date().toISOString() }
+  writeActive(plan.app, activation)
+  writeFileAtomic(p.liveEnv, Object.entries(live).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n', 0o600)
+
+  // old workers stop once the new ones serve, after a short drain
+  if (previous && previous.token !== token) {
+    await sleep(webPorts.length ? DRAIN_MS : 0)
+    removeVassals(plan.app, token)
+    rmSync(activationDir(plan.app, previous.token), { recursive: true, force: true })
+  }
+  return activation
+}
+
+/** Stop every worker of an app and take it out of nginx; the release and config stay. */
+export async function stopApp(app: string): Promise<boolean> {
+  const p = appPaths(app)
+  const n = removeVassals(app)
+  const active = readActive(app)
+  if (existsSync(p.nginxConf)) {
+    rmSync(p.nginxConf, { force: true })
+    await reloadNginx()
+  }
+  if (active) rmSync(activationDir(app, active.token), { recursive: true, force: true })
+  writeActive(app, undefined)
+  return n > 0 || active !== undefined
+}
+
+/** Activate the release `current` points at again (new workers beside the old, then the switch). */
+export async function restartCurrent(app: string, id: string): Promise<Activation> {
+  const plan = readPlan(app, id)
+  if (!plan) throw new UserError(`release ${id} of app "${app}" has no plan on disk; push again`)
+  return activate(plan)
+}

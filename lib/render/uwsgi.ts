@@ -1,0 +1,95 @@
+// render/uwsgi: uwsgi vassal files as ordered key/value pairs, serialized by our own few lines.
+// uwsgi's ini reader does no unquoting and expands %(..), $(..), @(..) in values, so no value that
+// comes from a user ever goes into a vassal file: user strings live in launchers and env files.
+
+export type VassalOption = readonly [string, string]
+
+export interface VassalSettings {
+  processes: number
+  threads: number
+  maxRequests: number
+  listen: number
+  enableThreads: boolean
+  logMaxSize: number
+  idle?: number
+}
+
+export type VassalRole = 'web' | 'wsgi' | 'daemon' | 'cron'
+
+export interface VassalSpec {
+  app: string
+  release: string
+  kind: string
+  n: number
+  role: VassalRole
+  cwd: string
+  logFile: string
+  settings: VassalSettings
+  launcher?: string // web, daemon, cron: the generated launcher script
+  port?: number // web, wsgi
+  cronSchedules?: string[] // cron: uwsgi schedule prefixes, e.g. '-5 -1 -1 -1 -1'
+  wsgi?: { loader: string; envFile: string; virtualenv?: string }
+  include?: VassalOption[] // UWSGI_INCLUDE_FILE pairs, already validated
+}
+
+// a value we write must be plain: no line breaks, no uwsgi magic, no leading/trailing space
+const UNSAFE_VALUE = /[\r\n\0]|[%$@]\(|^\s|\s$/
+const KEY = /^[a-z][a-z0-9-]*$/
+
+export function validateVassalValue(v: string): boolean {
+  return !UNSAFE_VALUE.test(v)
+}
+
+export function serializeVassal(comment: string, options: readonly VassalOption[]): string {
+  const lines = ['[uwsgi]', `# ${comment.replace(/[\r\n]/g, ' ')}`]
+  for (const [k, v] of options) {
+    if (!KEY.test(k)) throw new Error(`unsafe uwsgi option name: ${JSON.stringify(k)}`)
+    if (!validateVassalValue(v)) throw new Error(`unsafe uwsgi value for ${k}: ${JSON.stringify(v)}`)
+    lines.push(`${k} = ${v}`)
+  }
+  return lines.join('\n') + '\n'
+}
+
+export function planVassal(s: VassalSpec): VassalOption[] {
+  const o: VassalOption[] = [
+    ['master', 'true'],
+    ['procname-prefix-spaced', `${s.app}:${s.kind}.${s.n}`],
+    ['chdir', s.cwd],
+    ['logto', s.logFile],
+    ['log-maxsize', String(s.settings.logMaxSize)],
+    ['log-backupname', `${s.logFile}.old`],
+    ['log-date', 'true'],
+    ['umask', '027'],
+  ]
+  if (s.role === 'wsgi') {
+    if (!s.wsgi || !s.port) throw new Error('wsgi vassal needs a port and a loader')
+    o.push(
+      ['plugin', 'python3'],
+      ['http-socket', `127.0.0.1:${s.port}`],
+      ['processes', String(s.settings.processes)],
+      ['threads', String(s.settings.threads)],
+      ['enable-threads', String(s.settings.enableThreads)],
+      ['max-requests', String(s.settings.maxRequests)],
+      ['listen', String(s.settings.listen)],
+      ['need-app', 'true'],
+      ['env', `PIKU_ENV_FILE=${s.wsgi.envFile}`],
+      ['wsgi-file', s.wsgi.loader],
+    )
+    if (s.wsgi.virtualenv) o.push(['virtualenv', s.wsgi.virtualenv])
+    if (s.settings.idle) o.push(['idle', String(s.settings.idle)], ['cheap', 'true'])
+  } else {
+    if (!s.launcher) throw new Error(`${s.role} vassal needs a launcher`)
+    o.push(['processes', '0'])
+    if (s.role === 'cron') {
+      for (const sched of s.cronSchedules ?? []) o.push(['cron', `${sched} ${s.launcher}`])
+    } else {
+      o.push(['attach-daemon2', `cmd=${s.launcher},stopsignal=15,reloadsignal=15`])
+    }
+  }
+  for (const pair of s.include ?? []) o.push(pair)
+  return o
+}
+
+export function renderVassal(s: VassalSpec): string {
+  return serializeVassal(`piku-hooks: ${s.app} release ${s.release} ${s.kind}.${s.n} (generated)`, planVassal(s))
+}

@@ -1,0 +1,160 @@
+// system: the I/O edges toward the host: atomic writes, child processes, nginx, ports, health checks.
+import { spawn, type SpawnOptions } from 'node:child_process'
+import { closeSync, fsyncSync, openSync, renameSync, writeSync, mkdirSync, rmSync, existsSync, readdirSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { request } from 'node:http'
+import { dirname, join, basename } from 'node:path'
+import { UserError } from './errors.js'
+
+/** Write to a temp name beside the target, then rename: readers see the old file or the new one. */
+export function writeFileAtomic(path: string, content: string, mode = 0o600): void {
+  mkdirSync(dirname(path), { recursive: true })
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`)
+  const fd = openSync(tmp, 'w', mode)
+  try {
+    writeSync(fd, content)
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+  renameSync(tmp, path)
+}
+
+export interface RunResult {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/** Run a command (argument array, no shell) and collect its output. */
+export function runCapture(cmd: string, args: string[], opts: SpawnOptions & { input?: string } = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { ...opts, stdio: ['pipe', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout!.on('data', (d) => (stdout += d))
+    child.stderr!.on('data', (d) => (stderr += d))
+    child.on('error', reject)
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr }))
+    child.stdin!.end(opts.input ?? '')
+  })
+}
+
+/** Run a command with its output sent to our stderr (the pusher sees it as `remote:` lines). */
+export function runStreamed(cmd: string, args: string[], opts: SpawnOptions = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { ...opts, stdio: ['ignore', process.stderr, process.stderr] })
+    child.on('error', reject)
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)))
+  })
+}
+
+export function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms))
+}
+
+/** A port on 127.0.0.1 that is free now and not in `taken`. */
+export async function pickFreePort(taken: Set<number>, lo = 20000, hi = 29999): Promise<number> {
+  const span = hi - lo + 1
+  const start = Math.floor(Math.random() * span)
+  for (let i = 0; i < span; i++) {
+    const port = lo + ((start + i) % span)
+    if (taken.has(port)) continue
+    if (await portFree(port)) return port
+  }
+  throw new UserError('no free port left on 127.0.0.1 between 20000 and 29999')
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer()
+    srv.once('error', () => resolve(false))
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)))
+  })
+}
+
+/** One HTTP GET on loopback; resolves with the status, or 0 when nothing answered. */
+export function httpStatus(port: number, path: string, host: string, timeoutMs = 2000): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'GET', headers: { host }, timeout: timeoutMs }, (res) => {
+      res.resume()
+      resolve(res.statusCode ?? 0)
+    })
+    req.on('timeout', () => req.destroy())
+    req.on('error', () => resolve(0))
+    req.end()
+  })
+}
+
+/** Wait until every port answers below 500, or the deadline passes. Returns the ports that never did. */
+export async function waitHealthy(ports: number[], path: string, host: string, timeoutMs: number): Promise<number[]> {
+  const deadline = Date.now() + timeoutMs
+  const pending = new Set(ports)
+  while (pending.size && Date.now() < deadline) {
+    for (const p of [...pending]) {
+      const status = await httpStatus(p, path, host)
+      if (status > 0 && status < 500) pending.delete(p)
+    }
+    if (pending.size) await sleep(200)
+  }
+  return [...pending]
+}
+
+const NGINX = '/usr/sbin/nginx'
+
+/**
+ * Check nginx configuration for this user's apps with `candidates` (app -> file) in place of their
+ * live files, through a wrapper config, as the user (no root, nothing live touched).
+ */
+export async function validateNginx(nginxDir: string, runDir: string, candidates: Map<string, string>, removed: Set<string> = new Set()): Promise<void> {
+  const files: string[] = []
+  if (existsSync(nginxDir)) {
+    for (const f of readdirSync(nginxDir)) {
+      if (!f.endsWith('.conf')) continue
+      const app = f.slice(0, -'.conf'.length)
+      if (candidates.has(app) || removed.has(app)) continue
+      files.push(join(nginxDir, f))
+    }
+  }
+  files.push(...candidates.values())
+  const prefix = join(runDir, 'nginx-test')
+  mkdirSync(prefix, { recursive: true })
+  const wrapper = join(prefix, 'nginx.conf')
+  const conf = [
+    `pid ${join(prefix, 'nginx.pid')};`,
+    'error_log stderr;',
+    'events {}',
+    'http {',
+    '    include /etc/nginx/mime.types;',
+    `    access_log off;`,
+    ...files.map((f) => `    include ${f};`),
+    '}',
+    '',
+  ].join('\n')
+  writeFileAtomic(wrapper, conf, 0o600)
+  const r = await runCapture(NGINX, ['-t', '-q', '-p', prefix + '/', '-e', 'stderr', '-c', wrapper])
+  if (r.code !== 0) {
+    const lines = r.stderr.split('\n').filter((l) => l.includes('[emerg]') || l.includes('[error]'))
+    throw new UserError(`nginx rejected the configuration: ${(lines[0] ?? r.stderr.trim()).replace(/^nginx: /, '')}`)
+  }
+}
+
+/** Graceful nginx reload through the one sudo rule install.sh grants. */
+export async function reloadNginx(): Promise<void> {
+  const r = await runCapture('sudo', ['-n', NGINX, '-s', 'reload'])
+  if (r.code !== 0) throw new UserError(`nginx reload failed: ${r.stderr.trim().split('\n')[0]}`)
+}
+
+export function removeQuietly(path: string): void {
+  rmSync(path, { recursive: true, force: true })
+}
