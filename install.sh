@@ -49,8 +49,8 @@ os=$(. /etc/os-release 2>/dev/null && echo "${ID:-} ${ID_LIKE:-}")
 [[ " $os " =~ \ (debian|ubuntu|raspbian)\  ]] || die "unsupported system: ${os:-unknown} (Debian, Ubuntu or Raspberry Pi OS needed)"
 
 # one install at a time: hosts with several users may run it side by side
-exec 9>/run/piku-hooks-install.lock
-flock 9
+exec 9>/run/piku-hooks.install.lock
+flock -w 600 9 || die "another install.sh has held /run/piku-hooks.install.lock for 10 minutes"
 
 # --- packages: only the missing ones, and no apt at all when none is missing
 packages=(git nginx uwsgi uwsgi-plugin-python3 python3-venv sudo openssh-server)
@@ -139,7 +139,7 @@ if [ -d /run/systemd/system ]; then
   systemctl reload nginx
   boot_note="systemd starts nginx and piku-hooks-emperor-$user at boot"
 else
-  "$TOOLKIT/bin/piku-boot" "$user"
+  "$TOOLKIT/bin/piku-boot" "$user" 9>&- # the daemons it starts must not hold the install lock
   boot_note="no systemd here: run '$TOOLKIT/bin/piku-boot $user' as root at boot (e.g. from /etc/rc.local or an @reboot cron line)"
 fi
 
