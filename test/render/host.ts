@@ -1,0 +1,50 @@
+// render/host: the host-level files install.sh writes, as committed snapshots.
+import { readFileSync } from 'node:fs'
+import t from 'tap'
+import { renderEmperorIni, renderEmperorUnit, renderHostConf, renderHostEnv, renderListenDirectives, renderSudoers, type HostValues } from '../../lib/render/host.js'
+
+const template = (p: string) => readFileSync(new URL(`../../templates/${p}`, import.meta.url), 'utf8')
+const loopback: HostValues = { user: 'phtest', home: '/home/phtest', httpPort: 28081, httpsPort: 28441, listen: ['127.0.0.1'], domain: '' }
+const publicHost: HostValues = { user: 'piku', home: '/home/piku', httpPort: 80, httpsPort: 443, listen: [], domain: 'apps.example.org' }
+
+t.test('renderHostEnv: ports, listen list, domain and user', async (t) => {
+  t.equal(renderHostEnv(loopback), 'HTTP_PORT=28081\nHTTPS_PORT=28441\nLISTEN=127.0.0.1\nDOMAIN=\nPIKU_USER=phtest\n')
+  t.equal(renderHostEnv({ ...publicHost, listen: ['127.0.0.1', '[::1]'] }), 'HTTP_PORT=80\nHTTPS_PORT=443\nLISTEN=127.0.0.1 [::1]\nDOMAIN=apps.example.org\nPIKU_USER=piku\n')
+})
+
+t.test('renderListenDirectives: all addresses means IPv4 and IPv6 wildcards', async (t) => {
+  t.equal(renderListenDirectives([], 80, ' default_server'), '    listen 80 default_server;\n    listen [::]:80 default_server;')
+  t.equal(renderListenDirectives(['127.0.0.1', '[::1]'], 8080), '    listen 127.0.0.1:8080;\n    listen [::1]:8080;')
+})
+
+t.test('renderHostConf: a 404 default server and the include of the user\'s app files', async (t) => {
+  const loop = renderHostConf(template('nginx/host.conf'), loopback)
+  t.match(loop, /listen 127\.0\.0\.1:28081 default_server;\n\s+server_name _;\n\s+return 404;/)
+  t.match(loop, /^include \/home\/phtest\/nginx\/\*\.conf;$/m)
+  t.matchSnapshot(loop, 'loopback')
+  t.matchSnapshot(renderHostConf(template('nginx/host.conf'), publicHost), 'all addresses')
+})
+
+t.test('renderEmperorIni: vassal folder, scan every second, pidfile, capped log', async (t) => {
+  const ini = renderEmperorIni(template('uwsgi/emperor.ini'), loopback)
+  t.notMatch(ini, /\{\{/)
+  t.matchSnapshot(ini)
+})
+
+t.test('renderEmperorUnit: runs as the user, stops with SIGINT, restarts', async (t) => {
+  const unit = renderEmperorUnit(template('systemd/piku-hooks-emperor.service'), publicHost)
+  t.match(unit, /^User=piku$/m)
+  t.match(unit, /^KillSignal=SIGINT$/m)
+  t.match(unit, /^Restart=always$/m)
+  t.match(unit, /^ExecStart=\/usr\/bin\/uwsgi --ini \/home\/piku\/uwsgi\/emperor\.ini$/m)
+  t.matchSnapshot(unit)
+})
+
+t.test('renderSudoers: only nginx reload, for that user', async (t) => {
+  t.equal(renderSudoers(loopback), 'phtest ALL=(root) NOPASSWD: /usr/sbin/nginx -s reload\n')
+})
+
+t.test('renderHostConf: a template with an unknown placeholder throws', async (t) => {
+  t.throws(() => renderHostConf('{{USER}} {{HOME}} {{LISTEN_DIRECTIVES}} {{PORT}}', loopback), /\{\{PORT\}\} has no value/)
+  t.throws(() => renderHostConf('{{USER}} {{LISTEN_DIRECTIVES}}', loopback), /no placeholder \{\{HOME\}\}/)
+})
