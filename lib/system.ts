@@ -29,14 +29,17 @@ export interface RunResult {
 /** Run a command (argument array, no shell) and collect its output. */
 export function runCapture(cmd: string, args: string[], opts: SpawnOptions & { input?: string } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { ...opts, stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(cmd, args, { ...opts, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout!.on('data', (d) => (stdout += d))
     child.stderr!.on('data', (d) => (stderr += d))
     child.on('error', reject)
     child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr }))
-    child.stdin!.end(opts.input ?? '')
+    if (child.stdin) {
+      child.stdin.on('error', () => {}) // a child that exits without reading its input is not our error
+      child.stdin.end(opts.input)
+    }
   })
 }
 

@@ -24,7 +24,7 @@ export interface NginxAppSpec {
 export const NGINX_TEMPLATES = ['app.conf', 'upstream.conf', 'location-proxy.conf', 'location-static.conf', 'location-deny-git.conf'] as const
 export type NginxTemplates = Record<(typeof NGINX_TEMPLATES)[number], string>
 
-const SAFE_PATH = /^\/[A-Za-z0-9._~@+\/-]*\/$/
+const SAFE_PATH = /^\/([A-Za-z0-9._~@+-]+\/)*$/
 const SAFE_NAME = /^[a-z0-9*][a-z0-9.*-]*$/
 
 export function upstreamName(user: string, app: string): string {
