@@ -1,5 +1,7 @@
 // render/host: the host-level files install.sh writes, as committed snapshots.
-import { readFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import t from 'tap'
 import { renderEmperorIni, renderEmperorUnit, renderHostConf, renderHostEnv, renderListenDirectives, renderSudoers, type HostValues } from '../../lib/render/host.js'
 
@@ -38,6 +40,14 @@ t.test('renderEmperorUnit: runs as the user, stops with SIGINT, restarts', async
   t.match(unit, /^Restart=always$/m)
   t.match(unit, /^ExecStart=\/usr\/bin\/uwsgi --ini \/home\/piku\/uwsgi\/emperor\.ini$/m)
   t.matchSnapshot(unit)
+})
+
+t.test('renderEmperorUnit: systemd-analyze verify finds nothing to say', { skip: !existsSync('/usr/bin/systemd-analyze') && 'no systemd-analyze here' }, async (t) => {
+  const file = join(t.testdir(), 'piku-hooks-emperor-piku.service')
+  writeFileSync(file, renderEmperorUnit(template('systemd/piku-hooks-emperor.service'), publicHost))
+  const res = spawnSync('systemd-analyze', ['verify', file], { encoding: 'utf8', timeout: 30_000 })
+  t.equal(res.status, 0)
+  t.equal(res.stderr, '')
 })
 
 t.test('renderSudoers: only nginx reload, for that user', async (t) => {
