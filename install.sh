@@ -86,7 +86,9 @@ echo "$lock_hash" >"$staging/.package-lock.sha256"
 chown -R root:root "$staging"
 chmod -R u+rwX,go+rX,go-w "$staging"
 chmod 0755 "$staging"
-if [ -d "$TOOLKIT" ]; then
+if [ -d "$TOOLKIT" ] && diff -rq "$staging" "$TOOLKIT" >/dev/null 2>&1; then
+  rm -rf "$staging" # unchanged: running hooks keep their files
+elif [ -d "$TOOLKIT" ]; then
   old=$(mktemp -d "$TOOLKIT.old.XXXXXX")
   mv "$TOOLKIT" "$old/toolkit"
   mv "$staging" "$TOOLKIT"
