@@ -1,6 +1,8 @@
 // e2e/install: install.sh on this machine for a test user: layout, settings, nginx, emperor, keys, re-run, refusals.
 import { execFileSync } from 'node:child_process'
-import { readFileSync, readdirSync, statSync } from 'node:fs'
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import t from 'tap'
 import { httpGet, repoRoot, run, setupHost, ssh, sshdLog, type TestHost } from '../fixtures/host.js'
 
@@ -82,7 +84,12 @@ if (process.getuid?.() !== 0) {
   })
 
   t.test('install: refuses a non-root user with one line', async (t) => {
-    const res = await run('runuser', ['-u', 'nobody', '--', 'bash', './install.sh'], { cwd: repoRoot })
+    // a copy in a world-readable folder: the checkout itself may sit under /root
+    const dir = mkdtempSync(join(tmpdir(), 'piku-hooks-install-'))
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+    chmodSync(dir, 0o755)
+    copyFileSync(join(repoRoot, 'install.sh'), join(dir, 'install.sh'))
+    const res = await run('runuser', ['-u', 'nobody', '--', 'bash', join(dir, 'install.sh')], { cwd: '/' })
     t.not(res.code, 0)
     t.equal(res.stderr, 'install.sh: must run as root (try: sudo ./install.sh)\n')
   })
