@@ -5,12 +5,14 @@ import { join } from 'node:path'
 import { appPaths, hostPaths } from './paths.js'
 import { parseProcfile, classifyKind, type Procfile } from './procfile.js'
 import { renderUwsgiCron } from './cron.js'
+import { parseUwsgiInclude, type VassalOption } from './render/uwsgi.js'
 import { composeAppEnv, type EnvInputs } from './app-env.js'
 import { detectRuntime } from './runtime/detect.js'
 import { buildRuntime } from './runtime/build.js'
 import { exportRevision, commitSubject } from './git.js'
 import { activate } from './activate.js'
-import { type ReleasePlan, type ProcessPlan, nextReleaseId, writePlan, appendHistory, pruneReleases, removeRelease } from './release.js'
+import { spawnWatcher } from './watch.js'
+import { type ReleasePlan, type ProcessPlan, currentRelease, nextReleaseId, writePlan, appendHistory, pruneReleases, removeRelease } from './release.js'
 import { planStatics, planSettings } from './plan-settings.js'
 import { readHostSettings } from './host-settings.js'
 import { runStreamed } from './system.js'
@@ -41,6 +43,18 @@ async function runOnce(kind: string, command: string, dir: string, env: Record<s
   log.step(`running ${kind}: ${command}`)
   const code = await runStreamed('/bin/sh', ['-c', command], { cwd: dir, env })
   if (code !== 0) throw new UserError(`Procfile: ${kind} command failed (exit ${code}); the running release is unchanged`)
+}
+
+/** UWSGI_INCLUDE_FILE: extra `key = value` vassal options from a file in the app, checked line by line. */
+function readUwsgiInclude(dir: string, name: string | undefined): VassalOption[] {
+  if (!name?.trim()) return []
+  const rel = name.trim()
+  if (rel.startsWith('/') || rel.split('/').includes('..')) throw new UserError(`UWSGI_INCLUDE_FILE="${rel}": give a path inside the app, such as uwsgi.ini`)
+  const text = readIf(join(dir, rel))
+  if (text === undefined) throw new UserError(`UWSGI_INCLUDE_FILE="${rel}": no such file in this commit`)
+  const parsed = parseUwsgiInclude(text, rel)
+  if (!parsed.ok) throw new UserError(parsed.errors.join('\n'))
+  return parsed.value
 }
 
 /** Build the release's plan: what runs, where, with which environment. */
@@ -76,6 +90,8 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string):
   const kinds = (procfile?.entries ?? [{ kind: 'web' }]).map((e) => e.kind)
   const settings = planSettings(env, req.app, host.domain, readIf(p.scaling) ?? '', kinds)
   if (!settings.ok) throw new UserError(settings.errors.join('\n'))
+  const include = readUwsgiInclude(dir, env.UWSGI_INCLUDE_FILE)
+  if (include.length) settings.value.vassal.include = include
 
   const preflight = procfile?.entries.find((e) => e.kind === 'preflight')
   if (preflight) await runOnce('preflight', preflight.command, dir, env)
@@ -113,7 +129,7 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string):
     throw new UserError('Procfile: nothing to run (add a web, wsgi, static or worker line)')
   }
   if (processes.some((x) => x.role === 'wsgi') && runtime !== 'python') {
-    throw new UserError('Procfile: a wsgi line needs a Python app (requirements.txt at the root)')
+    throw new UserError('Procfile: a wsgi line needs a Python app (requirements.txt, or pyproject.toml with uv.lock, at the root)')
   }
 
   const release = entries.find((e) => e.kind === 'release')
@@ -152,7 +168,9 @@ export async function deployRevision(req: DeployRequest): Promise<ReleasePlan> {
     await exportRevision(appPaths(req.app).repo, req.sha, dir, req.objectEnv)
     const plan = await buildRelease(req, id, dir)
     writePlan(plan)
-    await activate(plan)
+    const previous = currentRelease(req.app)
+    const activation = await activate(plan)
+    if (previous && previous !== id && Object.values(activation.ports).flat().length) spawnWatcher(req.app, activation.token, previous)
     appendHistory(req.app, { id, sha: req.sha, time: plan.created, key: req.key, reason: req.reason, outcome: 'live' })
     const removed = pruneReleases(req.app, plan.keep)
     if (removed.length) log.info(`removed old release(s) ${removed.join(', ')}`)

@@ -1,0 +1,69 @@
+// watch: after a switch, watch the new release's web workers for a minute. If they stop answering
+// repeatedly (a crash loop), go back to the previous release on its own and record why.
+//   node watch.js APP TOKEN PREVIOUS_RELEASE
+import { spawn } from 'node:child_process'
+import { openSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { appPaths } from './paths.js'
+
+export const WATCH_MS = 60_000
+export const PROBE_MS = 1_000
+export const FAILURES_TO_ROLL_BACK = 3
+
+/** Start the watcher detached from the hook, so the push returns at once. */
+export function spawnWatcher(app: string, token: string, previous: string): void {
+  const log = openSync(join(appPaths(app).logs, 'watch.log'), 'a', 0o600)
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), app, token, previous], {
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, USER: process.env.USER, PIKU_ROOT: process.env.PIKU_ROOT },
+    cwd: '/',
+  })
+  child.unref()
+}
+
+async function watch(app: string, token: string, previous: string): Promise<void> {
+  const { readActive, readPlan, appendHistory } = await import('./release.js')
+  const { httpStatus, sleep } = await import('./system.js')
+  const end = Date.now() + WATCH_MS
+  let failures = 0
+  while (Date.now() < end) {
+    await sleep(PROBE_MS)
+    const active = readActive(app)
+    if (!active || active.token !== token) return // replaced, stopped or rolled back meanwhile
+    const plan = readPlan(app, active.release)
+    if (!plan) return
+    const host = plan.serverNames[0] ?? 'localhost'
+    for (const port of Object.values(active.ports).flat()) {
+      const s = await httpStatus(port, plan.health.path, host)
+      if (s === 0 || s >= 500) failures++
+    }
+    if (failures >= FAILURES_TO_ROLL_BACK) {
+      const { acquireLock, releaseLock } = await import('./lock.js')
+      const { activate } = await import('./activate.js')
+      const lock = appPaths(app).lock
+      await acquireLock(lock, process.pid, 'automatic rollback', 120_000)
+      try {
+        const now = readActive(app)
+        const back = readPlan(app, previous)
+        if (!now || now.token !== token || !back) return
+        console.log(`${new Date().toISOString()} ${app}: ${active.release} failed ${failures} health checks after the switch; rolling back to ${previous}`)
+        await activate(back, { quiet: true })
+        appendHistory(app, { id: active.release, sha: plan.sha, time: new Date().toISOString(), key: 'watch', reason: 'crash-loop', outcome: 'rolled-back', message: `crashed after the switch; ${previous} serves again` })
+        appendHistory(app, { id: previous, sha: back.sha, time: new Date().toISOString(), key: 'watch', reason: 'crash-loop', outcome: 'live' })
+      } finally {
+        releaseLock(lock, process.pid)
+      }
+      return
+    }
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const [app, token, previous] = process.argv.slice(2)
+  watch(app, token, previous).catch((e) => {
+    console.log(`${new Date().toISOString()} ${app}: watch failed: ${(e as Error)?.stack ?? e}`)
+    process.exitCode = 1
+  })
+}
