@@ -50,6 +50,10 @@ if (process.getuid?.() !== 0) {
     const pid = emperorPid()
     t.equal(statSync(`/proc/${pid}`).uid, Number(execFileSync('id', ['-u', user]).toString()))
     t.match(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /uwsgi/)
+    // the master's emperor child must be alive too (it died at once under --daemonize2)
+    const children = (await run('ps', ['--ppid', `${pid}`, '-o', 'comm='])).stdout.split('\n').filter(Boolean)
+    t.ok(children.length >= 1, 'the emperor process runs under the master')
+    t.match(readFileSync(`${host.home}/uwsgi/emperor.log`, 'utf8'), /starting uWSGI Emperor/)
   })
 
   t.test('install: nginx answers 404 for an unknown Host', async (t) => {
