@@ -11,6 +11,7 @@ import { processEnv } from './app-env.js'
 import { type ReleasePlan, type Activation, readActive, writeActive, switchCurrent, readPlan } from './release.js'
 import { writeFileAtomic, pickFreePort, waitHealthy, validateNginx, reloadNginx, sleep } from './system.js'
 import { readHostSettings } from './host-settings.js'
+import { writeStopped } from './app-state.js'
 import { UserError } from './errors.js'
 import * as log from './log.js'
 
@@ -187,6 +188,7 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean } = {}
   switchCurrent(plan.app, plan.id)
   const activation: Activation = { release: plan.id, token, ports, started: new Date().toISOString() }
   writeActive(plan.app, activation)
+  writeStopped(plan.app, false) // a `stop` lasts until the next activation (push, deploy, restart)
   writeFileAtomic(p.liveEnv, Object.entries(live).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n', 0o600)
 
   // old workers stop once the new ones serve, after a short drain

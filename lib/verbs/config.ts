@@ -1,0 +1,32 @@
+// config: the app's config:set values (config/APP/ENV), as KEY=VALUE lines or (`--json`) one JSON object.
+import { existsSync, readFileSync } from 'node:fs'
+import { appPaths } from '../paths.js'
+import { parseEnvFile, serializeEnvFile } from '../env-file.js'
+import { UserError } from '../errors.js'
+import type { VerbContext } from './index.js'
+
+/** The config:set values of an app, in file order ({} when there are none). */
+export function readConfigValues(app: string): Record<string, string> {
+  const file = appPaths(app).env
+  if (!existsSync(file)) return {}
+  const parsed = parseEnvFile(readFileSync(file, 'utf8'), {}, `config/${app}/ENV`)
+  if (!parsed.ok) throw new UserError(parsed.errors[0])
+  return parsed.value
+}
+
+export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
+  const [app, ...rest] = args
+  const json = rest.length === 1 && rest[0] === '--json'
+  if (rest.length > 0 && !json) throw new UserError(`config: unexpected argument ${JSON.stringify(rest[0].slice(0, 40))}; usage: config APP [--json]`)
+  const values = readConfigValues(app)
+  if (json) {
+    process.stdout.write(JSON.stringify(values, null, 2) + '\n')
+    return 0
+  }
+  if (Object.keys(values).length === 0) {
+    process.stderr.write(`no config:set values for "${app}" (the repo's ENV still applies; see config:live)\n`)
+    return 0
+  }
+  process.stdout.write(serializeEnvFile(values))
+  return 0
+}
