@@ -1,6 +1,9 @@
 // render/uwsgi: uwsgi vassal files as ordered key/value pairs, serialized by our own few lines.
-// uwsgi's ini reader does no unquoting and expands %(..), $(..), @(..) in values, so no value that
-// comes from a user ever goes into a vassal file: user strings live in launchers and env files.
+// uwsgi's ini reader does no unquoting and expands %(..), $(..), @(..) in values, so user strings
+// (env values, commands) live in launchers and env files; the one user-written part of a vassal,
+// UWSGI_INCLUDE_FILE, is checked line by line (parseUwsgiInclude).
+
+import type { Result } from '../errors.js'
 
 export type VassalOption = readonly [string, string]
 
@@ -12,6 +15,7 @@ export interface VassalSettings {
   enableThreads: boolean
   logMaxSize: number
   idle?: number
+  include?: VassalOption[] // UWSGI_INCLUDE_FILE pairs, already validated; appended to every vassal
 }
 
 export type VassalRole = 'web' | 'wsgi' | 'daemon' | 'cron'
@@ -29,7 +33,6 @@ export interface VassalSpec {
   port?: number // web, wsgi
   cronSchedules?: string[] // cron: uwsgi schedule prefixes, e.g. '-5 -1 -1 -1 -1'
   wsgi?: { loader: string; envFile: string; virtualenv?: string }
-  include?: VassalOption[] // UWSGI_INCLUDE_FILE pairs, already validated
 }
 
 // a value we write must be plain: no line breaks, no uwsgi magic, no leading/trailing space
@@ -86,8 +89,48 @@ export function planVassal(s: VassalSpec): VassalOption[] {
       o.push(['attach-daemon2', `cmd=${s.launcher},stopsignal=15,reloadsignal=15`])
     }
   }
-  for (const pair of s.include ?? []) o.push(pair)
+  for (const pair of s.settings.include ?? []) o.push(pair)
   return o
+}
+
+const INCLUDE_LINE = /^([^=]*?)\s*=\s*(.*)$/
+
+/**
+ * Parse a UWSGI_INCLUDE_FILE: `key = value` lines (blank lines and `#`/`;` comments skipped, no
+ * `[section]` headers). Every key must be a plain uwsgi option name and every value pass
+ * validateVassalValue; each problem is reported as `FILE:LINE: ...`.
+ */
+export function parseUwsgiInclude(text: string, file: string): Result<VassalOption[]> {
+  const pairs: VassalOption[] = []
+  const errors: string[] = []
+  text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .forEach((raw, i) => {
+      const where = `${file}:${i + 1}`
+      const line = raw.trim()
+      if (line === '' || line.startsWith('#') || line.startsWith(';')) return
+      if (line.startsWith('[')) {
+        errors.push(`${where}: section headers such as ${JSON.stringify(line)} are not allowed; write plain "key = value" lines`)
+        return
+      }
+      const m = INCLUDE_LINE.exec(line)
+      if (!m) {
+        errors.push(`${where}: expected "key = value", got ${JSON.stringify(line)}`)
+        return
+      }
+      const [, key, value] = m
+      if (!KEY.test(key)) {
+        errors.push(`${where}: ${JSON.stringify(key)} is not a uwsgi option name (lowercase letters, digits and -)`)
+        return
+      }
+      if (value === '' || !validateVassalValue(value)) {
+        errors.push(`${where}: the value of ${key} must be non-empty and must not contain %(, $( or @( (uwsgi would expand them)`)
+        return
+      }
+      pairs.push([key, value])
+    })
+  return errors.length ? { ok: false, errors } : { ok: true, value: pairs }
 }
 
 export function renderVassal(s: VassalSpec): string {
