@@ -6,7 +6,6 @@ import { appPaths, hostPaths } from './paths.js'
 import { parseProcfile, classifyKind, type Procfile } from './procfile.js'
 import { renderUwsgiCron } from './cron.js'
 import { parseUwsgiInclude, type VassalOption } from './render/uwsgi.js'
-import { parseUwsgiInclude, type VassalOption } from './render/uwsgi.js'
 import { composeAppEnv, type EnvInputs } from './app-env.js'
 import { detectRuntime } from './runtime/detect.js'
 import { buildRuntime } from './runtime/build.js'
@@ -58,18 +57,6 @@ function readUwsgiInclude(dir: string, name: string | undefined): VassalOption[]
   return parsed.value
 }
 
-/** UWSGI_INCLUDE_FILE: extra `key = value` vassal options from a file in the app, checked line by line. */
-function readUwsgiInclude(dir: string, name: string | undefined): VassalOption[] {
-  if (!name?.trim()) return []
-  const rel = name.trim()
-  if (rel.startsWith('/') || rel.split('/').includes('..')) throw new UserError(`UWSGI_INCLUDE_FILE="${rel}": give a path inside the app, such as uwsgi.ini`)
-  const text = readIf(join(dir, rel))
-  if (text === undefined) throw new UserError(`UWSGI_INCLUDE_FILE="${rel}": no such file in this commit`)
-  const parsed = parseUwsgiInclude(text, rel)
-  if (!parsed.ok) throw new UserError(parsed.errors.join('\n'))
-  return parsed.value
-}
-
 /** Build the release's plan: what runs, where, with which environment. */
 export async function buildRelease(req: DeployRequest, id: string, dir: string): Promise<ReleasePlan> {
   const p = appPaths(req.app)
@@ -103,8 +90,6 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string):
   const kinds = (procfile?.entries ?? [{ kind: 'web' }]).map((e) => e.kind)
   const settings = planSettings(env, req.app, host.domain, readIf(p.scaling) ?? '', kinds)
   if (!settings.ok) throw new UserError(settings.errors.join('\n'))
-  const include = readUwsgiInclude(dir, env.UWSGI_INCLUDE_FILE)
-  if (include.length) settings.value.vassal.include = include
   const include = readUwsgiInclude(dir, env.UWSGI_INCLUDE_FILE)
   if (include.length) settings.value.vassal.include = include
 
