@@ -9,7 +9,7 @@ import { renderLauncher } from './render/launcher.js'
 import { renderNginxApp, listenValues, NGINX_TEMPLATES, type NginxTemplates } from './render/nginx.js'
 import { processEnv } from './app-env.js'
 import { type ReleasePlan, type Activation, readActive, writeActive, switchCurrent, readPlan } from './release.js'
-import { writeFileAtomic, pickFreePort, waitHealthy, validateNginx, reloadNginx, sleep } from './system.js'
+import { writeFileAtomic, pickFreePort, waitHealthy, validateNginx, reloadNginx, sleep, httpBody } from './system.js'
 import { readHostSettings } from './host-settings.js'
 import { writeStopped } from './app-state.js'
 import { UserError } from './errors.js'
@@ -41,7 +41,7 @@ function readNginxTemplates(): NginxTemplates {
   return t
 }
 
-export function renderNginxFor(plan: ReleasePlan, ports: Record<string, number[]>): string | undefined {
+export function renderNginxFor(plan: ReleasePlan, ports: Record<string, number[]>, token: string): string | undefined {
   if (!plan.serverNames.length) return undefined
   const host = readHostSettings()
   const upstreamPorts = Object.values(ports).flat()
@@ -51,6 +51,7 @@ export function renderNginxFor(plan: ReleasePlan, ports: Record<string, number[]
       app: plan.app,
       user: host.user,
       release: plan.id,
+      token,
       serverNames: plan.serverNames,
       listen: listenValues(host.listen, host.httpPort, plan.env.DISABLE_IPV6 === undefined || !/^(1|on|true|enabled|yes|y)$/i.test(plan.env.DISABLE_IPV6)),
       upstreamPorts,
@@ -62,6 +63,19 @@ export function renderNginxFor(plan: ReleasePlan, ports: Record<string, number[]
     },
     readNginxTemplates(),
   )
+}
+
+/** After a reload, wait until nginx's new workers answer with this activation's token. */
+async function nginxServes(serverName: string, token: string, timeoutMs = 10_000): Promise<boolean> {
+  const host = readHostSettings()
+  const addr = host.listen.find((a) => !a.startsWith('[')) ?? '127.0.0.1'
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const body = await httpBody(addr, host.httpPort, '/.well-known/piku-hooks-release', serverName)
+    if (body.trim() === token) return true
+    await sleep(50)
+  }
+  return false
 }
 
 function vassalFiles(app: string): string[] {
@@ -147,7 +161,7 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean } = {}
   const live = { ...plan.env, ...(Object.values(ports)[0]?.length ? { PORT: String(Object.values(ports)[0][0]) } : {}) }
 
   // nginx: render and validate beside every other app's live file before anything starts
-  const nginxText = renderNginxFor(plan, ports)
+  const nginxText = renderNginxFor(plan, ports, token)
   const candidate = join(runDir, 'nginx.conf')
   if (nginxText) {
     writeFileAtomic(candidate, nginxText, 0o640)
@@ -181,6 +195,7 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean } = {}
   if (nginxText) {
     renameSync(candidate, p.nginxConf)
     await reloadNginx()
+    if (!(await nginxServes(plan.serverNames[0], token))) log.warn('nginx has not picked up the new configuration yet')
   } else if (existsSync(p.nginxConf)) {
     rmSync(p.nginxConf, { force: true })
     await reloadNginx()

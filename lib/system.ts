@@ -99,6 +99,21 @@ export function httpStatus(port: number, path: string, host: string, timeoutMs =
   })
 }
 
+/** One HTTP GET; resolves with the body, or '' when nothing answered. */
+export function httpBody(addr: string, port: number, path: string, host: string, timeoutMs = 2000): Promise<string> {
+  return new Promise((resolve) => {
+    const req = request({ host: addr, port, path, method: 'GET', headers: { host }, timeout: timeoutMs }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (d) => (body += d))
+      res.on('end', () => resolve(res.statusCode === 200 ? body : ''))
+    })
+    req.on('timeout', () => req.destroy())
+    req.on('error', () => resolve(''))
+    req.end()
+  })
+}
+
 /** Wait until every port answers below 500, or the deadline passes. Returns the ports that never did. */
 export async function waitHealthy(ports: number[], path: string, host: string, timeoutMs: number): Promise<number[]> {
   const deadline = Date.now() + timeoutMs

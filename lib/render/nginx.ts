@@ -10,6 +10,7 @@ export interface NginxAppSpec {
   app: string
   user: string // the host user; upstream names must not collide between users on one nginx
   release: string
+  token: string // this activation's id, answered on /.well-known/piku-hooks-release
   serverNames: string[]
   listen: string[] // `ADDR:PORT` or `PORT` or `[::]:PORT`
   upstreamPorts: number[] // loopback ports of the web/wsgi workers; empty for static-only apps
@@ -32,6 +33,7 @@ export function upstreamName(user: string, app: string): string {
 }
 
 export function renderNginxApp(spec: NginxAppSpec, tpl: NginxTemplates): string {
+  if (!/^[A-Za-z0-9-]+$/.test(spec.token)) throw new Error(`unsafe token: ${spec.token}`)
   for (const n of spec.serverNames) if (!SAFE_NAME.test(n)) throw new Error(`unsafe server name: ${n}`)
   for (const s of spec.statics) {
     if (!SAFE_PATH.test(s.url) || !SAFE_PATH.test(s.dir) || s.dir.includes('/../') || s.url.includes('/../')) {
@@ -63,6 +65,7 @@ export function renderNginxApp(spec: NginxAppSpec, tpl: NginxTemplates): string 
   return renderTemplate(tpl['app.conf'], {
     APP: spec.app,
     RELEASE: spec.release,
+    TOKEN: spec.token,
     UPSTREAM: upstream,
     LISTEN: spec.listen.map((l) => `    listen ${l};\n`).join(''),
     SERVER_NAMES: spec.serverNames.join(' '),
