@@ -61,6 +61,9 @@ export function planVassal(s: VassalSpec): VassalOption[] {
     ['logto', s.logFile],
     ['log-maxsize', String(s.settings.logMaxSize)],
     ['log-backupname', `${s.logFile}.old`],
+    // log-maxsize makes the master log through a socketpair, SEQPACKET unless asked: Node drops
+    // everything it writes to a SEQPACKET stdout, so make it a stream
+    ['log-master-stream', 'true'],
     ['log-date', 'true'],
     ['umask', '027'],
   ]

@@ -1,22 +1,45 @@
 // run: a command in the live release's folder with the running environment (LIVE_ENV), as piku does:
-// the words joined with spaces and run by /bin/sh -c, stdin/stdout/stderr the ssh session's; the
-// command's exit status is ours.
+// the command line run by /bin/sh -c, stdin/stdout/stderr the ssh session's; its exit status is ours.
 import { realpathSync } from 'node:fs'
 import { constants } from 'node:os'
 import { appPaths } from '../paths.js'
 import { UserError } from '../errors.js'
 import { readLiveEnv } from './config-live.js'
+import { splitCommand } from '../command-line.js'
 import type { VerbContext } from './index.js'
 
-/** The shell command of `run APP [--] WORDS...`: the words joined with spaces (piku's `run app -- cmd` too). */
-export function planRunCommand(words: string[]): string | undefined {
-  const rest = words[0] === '--' ? words.slice(1) : words
-  return rest.length ? rest.join(' ') : undefined
+/**
+ * What follows the first `skip` words of a raw command line, as written (quotes kept), or undefined
+ * when `raw` does not start with exactly those words.
+ */
+export function rawAfterWords(raw: string, words: string[]): string | undefined {
+  for (let i = 0; i <= raw.length; i++) {
+    if (i < raw.length && !/\s/.test(raw[i])) continue
+    const head = splitCommand(raw.slice(0, i))
+    if (!head.ok || head.value.length < words.length) continue
+    if (head.value.length > words.length || head.value.some((w, j) => w !== words[j])) return undefined
+    return raw.slice(i).trim()
+  }
+  return undefined
+}
+
+/**
+ * The shell command of `run APP [--] COMMAND...`. As in piku, it is the command line as the client
+ * sent it (`ssh host run app "sh -c 'exit 3'"`, pipes and quotes included), taken from
+ * SSH_ORIGINAL_COMMAND; without one (piku-ssh --local) the words joined with spaces.
+ */
+export function planRunCommand(words: string[], raw?: string): string | undefined {
+  const [verb, app, ...rest] = words
+  const dashes = rest[0] === '--'
+  const cmd = dashes ? rest.slice(1) : rest
+  if (cmd.length === 0) return undefined
+  const fromRaw = raw === undefined ? undefined : rawAfterWords(raw, [verb, app, ...(dashes ? ['--'] : [])])
+  return fromRaw || cmd.join(' ')
 }
 
 export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   const [app, ...words] = args
-  const command = planRunCommand(words)
+  const command = planRunCommand(['run', app, ...words], process.env.SSH_ORIGINAL_COMMAND)
   if (command === undefined) throw new UserError('usage: run APP COMMAND... (e.g. run myapp -- ls -al)')
   const env = readLiveEnv(app)
   let cwd: string
