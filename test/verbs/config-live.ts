@@ -1,0 +1,11 @@
+import t from 'tap'
+import { parseLiveEnv } from '../../lib/verbs/config-live.js'
+
+t.test('config:live: LIVE_ENV lines are KEY="json"', async (t) => {
+  t.same(parseLiveEnv('A="1"\nB="a \\"b\\"\\n$X"\n\n'), { ok: true, value: { A: '1', B: 'a "b"\n$X' } })
+  t.same(parseLiveEnv(''), { ok: true, value: {} })
+})
+
+t.test('config:live: a broken line is an error naming it', async (t) => {
+  t.same(parseLiveEnv('A="1"\nB=plain\nC="x'), { ok: false, errors: ['LIVE_ENV:2: expected KEY="json string"', 'LIVE_ENV:3: expected KEY="json string"'] })
+})
