@@ -188,6 +188,8 @@ async function main(): Promise<void> {
   const redeployNewDeps = await pushUntilServed(host, app, 'bench', 'bench.test', 'bench 3')
 
   // --- verbs over ssh, next to a bare round trip
+  const set = await ssh(host, ['config:set', 'bench', 'GREETING=hi'])
+  if (set.code !== 0) throw new Error(`config:set failed: ${set.stderr}`)
   const bare = await sshLatency(host, ['anything'], bareKey)
   const verbs: Record<string, number> = {
     apps: await sshLatency(host, ['apps']),
