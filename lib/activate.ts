@@ -218,12 +218,14 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean } = {}
 /** Stop every worker of an app and take it out of nginx; the release and config stay. */
 export async function stopApp(app: string): Promise<boolean> {
   const p = appPaths(app)
-  const n = removeVassals(app)
   const active = readActive(app)
+  // nginx first: requests get the host's 404 rather than a 502 from workers that are going away
   if (existsSync(p.nginxConf)) {
     rmSync(p.nginxConf, { force: true })
     await reloadNginx()
+    await sleep(DRAIN_MS)
   }
+  const n = removeVassals(app)
   if (active) rmSync(activationDir(app, active.token), { recursive: true, force: true })
   writeActive(app, undefined)
   return n > 0 || active !== undefined
