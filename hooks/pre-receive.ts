@@ -7,17 +7,29 @@ import { validateAppName } from '../lib/app-name.js'
 import { UserError } from '../lib/errors.js'
 import { appPaths } from '../lib/paths.js'
 import * as log from '../lib/log.js'
+import { recordAudit } from '../lib/audit.js'
+
+let pushed = '' // the ref updates, for the audit line
+
+function audit(outcome: 'ok' | 'refused', message?: string): void {
+  const app = basename(resolve(process.env.GIT_DIR ?? '.'))
+  recordAudit({ key: process.env.PIKU_KEY ?? 'unknown', action: 'push', ...(validateAppName(app).ok ? { app } : {}), detail: pushed, outcome, ...(message ? { message } : {}) })
+}
 
 async function main(): Promise<number> {
   const app = validateAppName(basename(resolve(process.env.GIT_DIR ?? '.')))
   if (!app.ok) throw new UserError(app.errors[0])
   const updates = parseRefUpdates(readFileSync(0, 'utf8'))
   if (!updates.ok) throw new UserError(updates.errors[0])
+  pushed = updates.value.map((u) => `${u.ref} ${u.oldSha.slice(0, 7)}..${u.newSha.slice(0, 7)}`).join(', ')
   const deploys = updates.value.filter((u) => isDeployBranch(u.ref))
   for (const u of updates.value) {
     if (!isDeployBranch(u.ref)) log.step(`${u.ref}: stored, not deployed (push main or master to deploy)`)
   }
-  if (deploys.length === 0) return 0
+  if (deploys.length === 0) {
+    audit('ok', 'stored, not deployed')
+    return 0
+  }
   if (deploys.length > 1) throw new UserError('push main or master, not both at once: only one branch deploys')
   const u = deploys[0]
   if (u.deleted) throw new UserError(`${u.ref}: the deployed branch cannot be deleted (use "destroy" to remove the app)`)
@@ -35,6 +47,7 @@ async function main(): Promise<number> {
     throw new UserError(`${u.ref} moved while this push waited (now ${now?.slice(0, 7) ?? 'absent'}); fetch, merge and push again`)
   }
   await deployRevision({ app: app.value, sha: u.newSha, key: process.env.PIKU_KEY ?? 'unknown', reason: 'push', objectEnv })
+  audit('ok')
   return 0
 }
 
@@ -45,6 +58,7 @@ main().then(
   async (e: unknown) => {
     log.error(e instanceof UserError ? e.message : `internal: ${(e as Error)?.stack ?? e}`)
     log.error('push refused; nothing changed')
+    audit('refused', e instanceof UserError ? e.message : 'internal error')
     // release the lock now: the ref will not move and post-receive will not run
     try {
       const app = basename(resolve(process.env.GIT_DIR ?? '.'))

@@ -1,7 +1,8 @@
 // paths: the only module that knows the on-disk layout of a piku-hooks user and of the toolkit.
 import { homedir } from 'node:os'
-import { join, resolve, dirname } from 'node:path'
+import { join, resolve, dirname, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { validateAppName } from './app-name.js'
 
 /** Where the installed toolkit lives: the folder holding dist/, templates/, bin/. */
 export function toolkitRoot(): string {
@@ -11,6 +12,21 @@ export function toolkitRoot(): string {
 
 export function templatePath(...parts: string[]): string {
   return join(toolkitRoot(), 'templates', ...parts)
+}
+
+/** True when `path` is `root` itself or lies inside it, after resolving `.` and `..` (no symlinks followed). */
+export function within(root: string, path: string): boolean {
+  const r = resolve(root)
+  const p = resolve(path)
+  return p === r || p.startsWith(r.endsWith(sep) ? r : r + sep)
+}
+
+/** `join(root, ...parts)`, refused (thrown: a name that got past validation is a bug) when it leaves `root`
+ *  or names `root` itself. */
+export function joinWithin(root: string, ...parts: string[]): string {
+  const path = join(root, ...parts)
+  if (!within(root, path) || resolve(path) === resolve(root)) throw new Error(`path ${JSON.stringify(parts.join('/'))} leaves ${root}`)
+  return path
 }
 
 /** The piku user's home: every app's repo, releases, config, data and logs live under it. */
@@ -38,6 +54,13 @@ export interface HostPaths {
   nginxStaging: string
   authorizedKeys: string
   keysDb: string
+  acme: string // ACME HTTP-01 challenge files, served by nginx at /.well-known/acme-challenge/ (0750)
+  certs: string // certs/APP/: certificates and keys (0700); certs/.accounts: ACME account keys
+  acmeAccounts: string
+  renewVassal: string // the host's own vassal: daily certificate renewal (`@` first: no app's vassal prefix)
+  renewLog: string
+  keysLock: string
+  auditLog: string // logs/.audit.log: who did what, JSON lines (rotated to .audit.log.old); a dot name no app can take
 }
 
 export function hostPaths(root: string = hostRoot()): HostPaths {
@@ -61,6 +84,13 @@ export function hostPaths(root: string = hostRoot()): HostPaths {
     nginxStaging: join(root, 'nginx', '.staging'),
     authorizedKeys: join(root, '.ssh', 'authorized_keys'),
     keysDb: join(root, 'config', '.keys.json'),
+    acme: join(root, 'acme'),
+    certs: join(root, 'certs'),
+    acmeAccounts: join(root, 'certs', '.accounts'),
+    renewVassal: join(root, 'uwsgi', 'vassals', '@piku-hooks-renew.ini'),
+    renewLog: join(root, 'logs', '.renew.log'),
+    keysLock: join(root, 'run', 'keys.lock'),
+    auditLog: join(root, 'logs', '.audit.log'),
   }
 }
 
@@ -82,17 +112,19 @@ export interface AppPaths {
   deployLogs: string
   lock: string
   nginxConf: string
+  nginxCache: string // cache/APP/nginx: NGINX_CACHE_PREFIXES answers, written by nginx's workers
+  certs: string // certs/APP: `live` -> self-signed/ or acme-TIME/ (fullchain.pem, key.pem), state.json
 }
 
 /** Paths of one app. `app` must already have passed validateAppName. */
 export function appPaths(app: string, root: string = hostRoot()): AppPaths {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(app)) throw new Error(`invalid app name: ${app}`)
+  if (!validateAppName(app).ok) throw new Error(`invalid app name: ${JSON.stringify(app)}`)
   const h = hostPaths(root)
-  const home = join(h.apps, app)
-  const config = join(h.config, app)
+  const home = joinWithin(h.apps, app)
+  const config = joinWithin(h.config, app)
   return {
     app,
-    repo: join(h.repos, app),
+    repo: joinWithin(h.repos, app),
     home,
     releases: join(home, 'releases'),
     current: join(home, 'current'),
@@ -101,13 +133,15 @@ export function appPaths(app: string, root: string = hostRoot()): AppPaths {
     scaling: join(config, 'SCALING'),
     state: join(config, 'state.json'),
     liveEnv: join(config, 'LIVE_ENV'),
-    data: join(h.data, app),
-    cache: join(h.cache, app),
-    deps: join(h.deps, app),
-    logs: join(h.logs, app),
+    data: joinWithin(h.data, app),
+    cache: joinWithin(h.cache, app),
+    deps: joinWithin(h.deps, app),
+    logs: joinWithin(h.logs, app),
     deployLogs: join(h.logs, app, 'deploys'),
-    lock: join(h.run, `${app}.lock`),
-    nginxConf: join(h.nginx, `${app}.conf`),
+    lock: joinWithin(h.run, `${app}.lock`),
+    nginxConf: joinWithin(h.nginx, `${app}.conf`),
+    nginxCache: join(h.cache, app, 'nginx'),
+    certs: joinWithin(h.certs, app),
   }
 }
 
@@ -122,5 +156,5 @@ export function vassalPrefix(app: string): string {
 }
 
 export function releaseDir(app: string, release: string, root: string = hostRoot()): string {
-  return join(appPaths(app, root).releases, release)
+  return joinWithin(appPaths(app, root).releases, release)
 }

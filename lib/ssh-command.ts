@@ -6,35 +6,36 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { splitCommand } from './command-line.js'
-import { parseRepoArgument, validateAppName, validateKeyName } from './app-name.js'
+import { parseRepoArgument, quoteForMessage, validateAppName, validateKeyName } from './app-name.js'
 import { UserError } from './errors.js'
 import { appPaths, hostPaths, toolkitRoot } from './paths.js'
 import { findVerb, renderHelp, type Role, type VerbContext } from './verbs/index.js'
+import { checkAccess, parseKeyRecords, planGrant } from './keys.js'
+import { describeAction, recordAudit, type AuditEntry } from './audit.js'
 
-const RANK: Record<Role, number> = { read: 0, deploy: 1, admin: 2 }
-
-interface KeyRecord {
-  name: string
-  role: Role
-  apps: string[]
-}
-
+/** The grant of the key sshd named; a key missing from config/.keys.json (or a damaged list) gets nothing. */
 function keyContext(key: string): VerbContext {
   if (key === 'local') return { key, role: 'admin', keyApps: [] }
-  let records: KeyRecord[] = []
+  const file = hostPaths().keysDb
+  let text = '[]'
   try {
-    records = JSON.parse(readFileSync(hostPaths().keysDb, 'utf8')) as KeyRecord[]
-  } catch {}
-  const rec = records.find((r) => r.name === key)
-  // a key in authorized_keys with no record was put there by the host's admin: admin
-  const role: Role = rec && rec.role in RANK ? rec.role : 'admin'
-  return { key, role, keyApps: rec?.apps ?? [] }
+    text = readFileSync(file, 'utf8')
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new UserError(`cannot read the key list ${file}: ${(e as Error).message}`)
+  }
+  const records = parseKeyRecords(text)
+  if (!records.ok) throw new UserError(records.errors[0])
+  const grant = planGrant(records.value, key)
+  if (!grant.ok) throw new UserError(grant.errors[0])
+  return grant.value
 }
 
-export function allowed(ctx: VerbContext, need: Role, app?: string): string | undefined {
-  if (RANK[ctx.role] < RANK[need]) return `key "${ctx.key}" has role ${ctx.role}; this needs role ${need}`
-  if (app && ctx.role !== 'admin' && !ctx.keyApps.includes(app)) return `key "${ctx.key}" (role ${ctx.role}) may not use app "${app}"`
-  return undefined
+/** Refuse (UserError, recorded in the audit log when `audit` is given) unless the key may do `what`. */
+function authorize(ctx: VerbContext, need: Role, what: string, app?: string, audit?: Omit<AuditEntry, 'time' | 'key' | 'outcome'>): void {
+  const denied = checkAccess(ctx, need, what, app)
+  if (!denied) return
+  if (audit) recordAudit({ key: ctx.key, ...audit, outcome: 'refused', message: denied })
+  throw new UserError(denied)
 }
 
 /** Make sure the repo's hooks link to the installed toolkit (relinked when the toolkit moved). */
@@ -71,43 +72,53 @@ async function gitVerb(ctx: VerbContext, words: string[]): Promise<number> {
   const p = appPaths(app)
   const exists = existsSync(join(p.repo, 'HEAD'))
   if (cmd === 'git-upload-pack') {
-    const denied = allowed(ctx, 'read', app)
-    if (denied) throw new UserError(denied)
+    authorize(ctx, 'read', 'fetching', app)
     if (!exists) throw new UserError(`app "${app}" not found`)
     return runGit('git-upload-pack', p.repo, ctx.key)
   }
-  const denied = allowed(ctx, exists ? 'deploy' : 'admin', app)
-  if (denied) throw new UserError(exists ? denied : `${denied} (creating app "${app}")`)
+  if (exists) authorize(ctx, 'deploy', 'pushing', app, { action: 'push', app })
+  else authorize(ctx, 'admin', `creating app "${app}"`, app, { action: 'create', app })
   if (!exists) {
     mkdirSync(p.repo, { recursive: true, mode: 0o750 })
     const { runCapture } = await import('./system.js')
     const r = await runCapture('git', ['init', '--quiet', '--bare', '--initial-branch=main', p.repo], { env: { PATH: process.env.PATH, HOME: process.env.HOME } })
-    if (r.code !== 0) throw new UserError(`could not create the repository for "${app}": ${r.stderr.trim()}`)
+    if (r.code !== 0) {
+      recordAudit({ key: ctx.key, action: 'create', app, outcome: 'failed', message: r.stderr.trim() })
+      throw new UserError(`could not create the repository for "${app}": ${r.stderr.trim()}`)
+    }
+    recordAudit({ key: ctx.key, action: 'create', app, outcome: 'ok' })
     process.stderr.write(`-----> created app "${app}"\n`)
   }
   linkHooks(p.repo)
   return runGit('git-receive-pack', p.repo, ctx.key)
 }
 
+/** What an interactive login (no command) gets: the verb list, and no shell. */
+function refuseLogin(): never {
+  process.stdout.write(renderHelp())
+  throw new UserError('no shell here: give a verb, e.g. "ssh USER@HOST apps" (the list is above)')
+}
+
 export async function main(argv: string[]): Promise<number> {
   let words: string[]
   let key: string
   if (argv[0] === '--local') {
+    // files written as root in the user's home would lock the user out of them
+    if (process.getuid?.() === 0) throw new UserError('piku-ssh --local: run it as the app user, e.g. runuser -u piku -- piku-ssh --local apps')
     key = 'local'
     words = argv.slice(1)
   } else {
     const k = validateKeyName(argv[0] ?? '')
-    if (!k.ok) throw new UserError('piku-ssh: missing or invalid key name (check authorized_keys)')
+    if (!k.ok || argv.length !== 1) throw new UserError('piku-ssh: missing or invalid key name (check authorized_keys)')
     key = k.value
     const original = process.env.SSH_ORIGINAL_COMMAND
-    if (original === undefined || original.trim() === '') {
-      // an interactive login gets help, not a shell
-      process.stdout.write(renderHelp())
-      return 0
-    }
+    if (original === undefined || original.trim() === '') refuseLogin()
     const split = splitCommand(original)
     if (!split.ok) throw new UserError(split.errors[0])
     words = split.value
+    if (words.length === 0) refuseLogin()
+    // keys carry `restrict,pty` so that `run` can have a terminal; nothing else needs one
+    if (process.env.SSH_TTY && words[0] !== 'run') throw new UserError(`a terminal (ssh -t) is only for "run"; call ${quoteForMessage(words[0], 40)} without -t`)
   }
   const ctx = keyContext(key)
   if (words.length === 0) {
@@ -117,20 +128,30 @@ export async function main(argv: string[]): Promise<number> {
   const [name, ...args] = words
   if (name === 'git-receive-pack' || name === 'git-upload-pack') return gitVerb(ctx, words)
   const verb = findVerb(name)
-  if (!verb) throw new UserError(`unknown verb "${name.slice(0, 40)}"; run "help" for the list`)
+  if (!verb) throw new UserError(`unknown verb ${quoteForMessage(name, 40)}; run "help" for the list`)
+  const detail = describeAction(verb.name, args)
+  let app: string | undefined
   if (verb.app) {
     if (args.length === 0) throw new UserError(`usage: ${verb.usage}`)
-    const app = validateAppName(args[0])
-    if (!app.ok) throw new UserError(app.errors[0])
-    const denied = allowed(ctx, verb.role, app.value)
-    if (denied) throw new UserError(denied)
-    if (!existsSync(appPaths(app.value).repo)) throw new UserError(`app "${app.value}" not found`)
+    const valid = validateAppName(args[0])
+    if (!valid.ok) throw new UserError(valid.errors[0])
+    app = valid.value
+    authorize(ctx, verb.role, verb.name, app, detail === undefined ? undefined : { action: verb.name, app, detail })
+    if (!existsSync(join(appPaths(app).repo, 'HEAD'))) throw new UserError(`app "${app}" not found`)
   } else {
-    const denied = allowed(ctx, verb.role)
-    if (denied) throw new UserError(denied)
+    authorize(ctx, verb.role, verb.name, undefined, detail === undefined ? undefined : { action: verb.name, detail })
   }
   const mod = await verb.load()
-  return mod.run(ctx, args)
+  if (detail === undefined) return mod.run(ctx, args)
+  const audit = { key: ctx.key, action: verb.name, ...(app ? { app } : {}), detail }
+  try {
+    const code = await mod.run(ctx, args)
+    recordAudit({ ...audit, outcome: code === 0 ? 'ok' : 'failed', ...(code === 0 ? {} : { message: `exit ${code}` }) })
+    return code
+  } catch (e) {
+    recordAudit({ ...audit, outcome: 'failed', message: (e as Error)?.message ?? String(e) })
+    throw e
+  }
 }
 
 main(process.argv.slice(2)).then(

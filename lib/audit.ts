@@ -1,0 +1,86 @@
+// audit: an append-only record of who changed what (push, deploy, rollback, config, scale, stop, destroy,
+// keys): one JSON line per action in logs/.audit.log (0600), rotated to one .old file at 1 MiB.
+import { appendFileSync, chmodSync, mkdirSync, renameSync, statSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { hostPaths } from './paths.js'
+
+export const AUDIT_MAX_BYTES = 1024 * 1024
+
+export interface AuditEntry {
+  time: string // ISO 8601
+  key: string // the key's name, or "local" for piku-ssh --local on the host
+  action: string // the verb: push, deploy, config:set, keys:add, ...
+  app?: string
+  detail?: string // what, never a secret: config keys without their values
+  outcome: 'ok' | 'refused' | 'failed'
+  message?: string // why it was refused or failed (first line)
+}
+
+const MAX_FIELD = 500
+
+/** One audit line: control characters cannot split it, long fields are cut. */
+export function renderAuditLine(e: AuditEntry): string {
+  const clip = (s: string | undefined) => (s === undefined ? undefined : s.length > MAX_FIELD ? s.slice(0, MAX_FIELD) + '…' : s)
+  const line = { ...e, detail: clip(e.detail), message: clip(e.message?.split('\n')[0]) }
+  return JSON.stringify(line) + '\n' // JSON.stringify escapes every control character, newlines included
+}
+
+/** Whether a log of `size` bytes must be rotated before `adding` more. */
+export function needsRotation(size: number, adding: number, max = AUDIT_MAX_BYTES): boolean {
+  return size > 0 && size + adding > max
+}
+
+/** Append one entry; an audit failure is reported on stderr and never turns a done action into a failure. */
+export function recordAudit(entry: Omit<AuditEntry, 'time'> & { time?: string }, root?: string): void {
+  const file = hostPaths(root).auditLog
+  const line = renderAuditLine({ time: entry.time ?? new Date().toISOString(), ...entry } as AuditEntry)
+  try {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+    let size = 0
+    try {
+      size = statSync(file).size
+    } catch {}
+    if (needsRotation(size, Buffer.byteLength(line))) renameSync(file, `${file}.old`)
+    appendFileSync(file, line, { mode: 0o600 })
+    chmodSync(file, 0o600)
+  } catch (e) {
+    process.stderr.write(`warning: could not write the audit log ${file}: ${(e as Error).message}\n`)
+  }
+}
+
+/** The config keys named by `KEY=VALUE` / `KEY` words, never the values. */
+function keysOf(words: string[]): string {
+  return words.map((w) => (w.includes('=') ? w.slice(0, w.indexOf('=')) : w)).join(' ')
+}
+
+/**
+ * What an audited verb changes, as the audit line's `detail` (no secret: config values are left out),
+ * or undefined for verbs that change nothing (apps, ps, logs, ...). `args` start with the app for app verbs.
+ */
+export function describeAction(verb: string, args: string[]): string | undefined {
+  const rest = args.slice(1)
+  switch (verb) {
+    case 'config:set':
+      return `set ${keysOf(rest.filter((w) => w.includes('=')))}`.trim()
+    case 'config:unset':
+      return `unset ${keysOf(rest)}`.trim()
+    case 'ps:scale':
+    case 'rollback':
+    case 'destroy':
+      return rest.join(' ')
+    case 'deploy':
+    case 'restart':
+    case 'stop':
+      return ''
+    case 'run':
+      return rest.join(' ')
+    case 'keys:add':
+      return args.join(' ') // NAME ROLE APP...
+    case 'keys:remove':
+      return args.join(' ')
+    case 'setup:ssh':
+      return 'admin key from stdin'
+    default:
+      return undefined
+  }
+}

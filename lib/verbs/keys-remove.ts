@@ -1,0 +1,21 @@
+// keys:remove: remove a key by name from authorized_keys and the key list; the last admin key stays.
+import { unwrap, UserError } from '../errors.js'
+import { validateKeyName } from '../app-name.js'
+import { hostPaths } from '../paths.js'
+import type { VerbContext } from './index.js'
+
+export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
+  if (args.length !== 1) throw new UserError('usage: keys:remove NAME (see "keys" for the names)')
+  const name = unwrap(validateKeyName(args[0]))
+  const { removeKey } = await import('../keys.js')
+  const { acquireLock, releaseLock } = await import('../lock.js')
+  const lock = hostPaths().keysLock
+  await acquireLock(lock, process.pid, 'keys:remove', 30_000)
+  try {
+    const rec = unwrap(removeKey(hostPaths().root, name))
+    process.stdout.write(`key "${rec.name}" removed (${rec.role}, ${rec.fingerprint})\n`)
+  } finally {
+    releaseLock(lock, process.pid)
+  }
+  return 0
+}
