@@ -2,7 +2,7 @@
 # install.sh: set up this machine as a piku-hooks host (Debian, Ubuntu, Raspberry Pi OS). Idempotent: a re-run
 # upgrades the toolkit in /usr/local/lib/piku-hooks and keeps every app, repo, config and key.
 # Usage: ./install.sh [--user NAME] [--http-port N] [--https-port N] [--key FILE.pub]... [--listen ADDR]...
-#                    [--domain DOMAIN] [--no-build]
+#                    [--domain DOMAIN] [--acme-ca URL|letsencrypt|off] [--acme-email ADDR] [--acme-ca-bundle FILE.pem] [--no-build]
 set -euo pipefail
 
 TOOLKIT=/usr/local/lib/piku-hooks
@@ -12,7 +12,7 @@ die() { echo "install.sh: $*" >&2; exit 1; }
 say() { echo "-----> $*"; }
 
 user=piku http_port=80 https_port=443 domain='' build=1
-keys=() listen=()
+keys=() listen=() acme_args=()
 while [ "$#" -gt 0 ]; do
   case "$1" in
     --user|--http-port|--https-port|--key|--listen|--domain)
@@ -25,6 +25,10 @@ while [ "$#" -gt 0 ]; do
         --listen) listen+=("$2") ;;
         --domain) domain=$2 ;;
       esac
+      shift 2 ;;
+    --acme-ca|--acme-email|--acme-ca-bundle)
+      [ "$#" -ge 2 ] || die "$1: missing value"
+      acme_args+=("$1" "$2") # checked by host-setup
       shift 2 ;;
     --no-build) build=0; shift ;;
     -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
@@ -53,7 +57,7 @@ exec 9>/run/piku-hooks.install.lock
 flock -w 600 9 || die "another install.sh has held /run/piku-hooks.install.lock for 10 minutes"
 
 # --- packages: only the missing ones, and no apt at all when none is missing
-packages=(git nginx uwsgi uwsgi-plugin-python3 python3-venv sudo openssh-server)
+packages=(git nginx uwsgi uwsgi-plugin-python3 python3-venv sudo openssh-server openssl)
 command -v node >/dev/null || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
@@ -106,7 +110,7 @@ fi
 home=$(getent passwd "$user" | cut -d: -f6)
 group=$(id -gn "$user")
 for entry in repos:0750 apps:0750 config:0700 data:0700 cache:0700 deps:0750 logs:0700 run:0700 \
-             uwsgi:0700 uwsgi/vassals:0700 nginx:0750 .ssh:0700; do
+             uwsgi:0700 uwsgi/vassals:0700 nginx:0750 .ssh:0700 acme:0750 certs:0700; do
   dir="$home/${entry%%:*}"
   [ -d "$dir" ] || install -d -m "${entry##*:}" -o "$user" -g "$group" "$dir"
 done
@@ -132,7 +136,8 @@ fi
 
 say "writing host settings for $user"
 node "$TOOLKIT/dist/lib/host-setup.js" --user "$user" --home "$home" --http-port "$http_port" --https-port "$https_port" \
-  ${listen_args[@]+"${listen_args[@]}"} ${domain_args[@]+"${domain_args[@]}"} ${key_args[@]+"${key_args[@]}"}
+  ${listen_args[@]+"${listen_args[@]}"} ${domain_args[@]+"${domain_args[@]}"} ${key_args[@]+"${key_args[@]}"} \
+  ${acme_args[@]+"${acme_args[@]}"}
 
 # --- services
 if [ -d /run/systemd/system ]; then

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { appPaths, hostPaths, templatePath, vassalPrefix } from './paths.js'
 import { renderVassal, type VassalSpec } from './render/uwsgi.js'
 import { renderLauncher } from './render/launcher.js'
-import { renderNginxApp, listenValues, NGINX_TEMPLATES, type NginxTemplates } from './render/nginx.js'
+import { renderNginxFor, prepareNginxFiles, requestCertificateIfDue } from './nginx-app.js'
 import { processEnv } from './app-env.js'
 import { type ReleasePlan, type Activation, readActive, writeActive, switchCurrent, readPlan } from './release.js'
 import { writeFileAtomic, pickFreePort, waitHealthy, validateNginx, reloadNginx, sleep, httpBody } from './system.js'
@@ -35,35 +35,7 @@ function takenPorts(): Set<number> {
   return taken
 }
 
-function readNginxTemplates(): NginxTemplates {
-  const t = {} as NginxTemplates
-  for (const n of NGINX_TEMPLATES) t[n] = readFileSync(templatePath('nginx', n), 'utf8')
-  return t
-}
-
-export function renderNginxFor(plan: ReleasePlan, ports: Record<string, number[]>, token: string): string | undefined {
-  if (!plan.serverNames.length) return undefined
-  const host = readHostSettings()
-  const upstreamPorts = Object.values(ports).flat()
-  if (!upstreamPorts.length && !plan.statics.length) return undefined
-  return renderNginxApp(
-    {
-      app: plan.app,
-      user: host.user,
-      release: plan.id,
-      token,
-      serverNames: plan.serverNames,
-      listen: listenValues(host.listen, host.httpPort, plan.env.DISABLE_IPV6 === undefined || !/^(1|on|true|enabled|yes|y)$/i.test(plan.env.DISABLE_IPV6)),
-      upstreamPorts,
-      statics: plan.statics,
-      catchAll: plan.catchAll,
-      allowGitFolders: plan.allowGitFolders,
-      acmeRoot: join(hostPaths().root, 'acme'),
-      maxBody: '100m',
-    },
-    readNginxTemplates(),
-  )
-}
+export { renderNginxFor } from './nginx-app.js'
 
 /** After a reload, wait until nginx's new workers answer with this activation's token. */
 async function nginxServes(serverName: string, token: string, timeoutMs = 10_000): Promise<boolean> {
@@ -161,6 +133,7 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean } = {}
   const live = { ...plan.env, ...(Object.values(ports)[0]?.length ? { PORT: String(Object.values(ports)[0][0]) } : {}) }
 
   // nginx: render and validate beside every other app's live file before anything starts
+  if (plan.serverNames.length && (Object.values(ports).flat().length || plan.statics.length)) await prepareNginxFiles(plan)
   const nginxText = renderNginxFor(plan, ports, token)
   const candidate = join(runDir, 'nginx.conf')
   if (nginxText) {
@@ -205,6 +178,7 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean } = {}
   writeActive(plan.app, activation)
   writeStopped(plan.app, false) // a `stop` lasts until the next activation (push, deploy, restart)
   writeFileAtomic(p.liveEnv, Object.entries(live).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n', 0o600)
+  if (nginxText) requestCertificateIfDue(plan)
 
   // old workers stop once the new ones serve, after a short drain
   if (previous && previous.token !== token) {

@@ -14,6 +14,7 @@ import { activate } from './activate.js'
 import { spawnWatcher } from './watch.js'
 import { type ReleasePlan, type ProcessPlan, currentRelease, nextReleaseId, writePlan, appendHistory, pruneReleases, removeRelease } from './release.js'
 import { planStatics, planSettings } from './plan-settings.js'
+import { planNginxSettings } from './nginx-app.js'
 import { readHostSettings } from './host-settings.js'
 import { runStreamed } from './system.js'
 import { UserError } from './errors.js'
@@ -113,6 +114,7 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string):
   for (const s of statics.value) {
     if (!existsSync(s.dir)) throw new UserError(`static folder ${s.dir.slice(dir.length + 1)} does not exist in this commit`)
   }
+  const nginx = planNginxSettings(env, dir)
 
   const processes: ProcessPlan[] = []
   for (const e of entries) {
@@ -150,6 +152,7 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string):
     statics: statics.value,
     catchAll: settings.value.catchAll,
     allowGitFolders: settings.value.allowGitFolders,
+    nginx,
     settings: settings.value.vassal,
     health: settings.value.health,
     sitePackages: built.sitePackages,

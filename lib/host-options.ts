@@ -1,6 +1,8 @@
-// host-options: parse and validate the arguments of host-setup (user, ports, listen addresses, domain, key files).
+// host-options: parse and validate the arguments of host-setup (user, ports, listen addresses, domain, key files,
+// host-wide ACME settings).
 import { isIPv4, isIPv6 } from 'node:net'
 import { fail, ok, type Result } from './errors.js'
+import { parseAcmeSettings } from './acme-settings.js'
 
 export interface HostOptions {
   user: string
@@ -10,6 +12,7 @@ export interface HostOptions {
   listen: string[] // IPv4 or [IPv6]; empty = every address
   domain: string // '' = none
   keys: string[] // public key files to authorize as admin
+  acme: Record<string, string> // host-wide ACME_ROOT_CA, ACME_EMAIL, ACME_CA_BUNDLE, as given
 }
 
 export function validateUserName(name: string): Result<string> {
@@ -42,7 +45,10 @@ function validateHome(home: string): Result<string> {
     : fail(`--home: not a plain absolute path: "${home}"`)
 }
 
-/** Parse `--user NAME --home DIR --http-port N --https-port N [--listen ADDR]... [--domain D] [--key FILE]...` */
+const ACME_FLAGS: Record<string, string> = { '--acme-ca': 'ACME_ROOT_CA', '--acme-email': 'ACME_EMAIL', '--acme-ca-bundle': 'ACME_CA_BUNDLE' }
+
+/** Parse `--user NAME --home DIR --http-port N --https-port N [--listen ADDR]... [--domain D] [--key FILE]...
+ *  [--acme-ca URL|letsencrypt|off] [--acme-email ADDR] [--acme-ca-bundle FILE.pem]` */
 export function parseHostArgs(argv: string[]): Result<HostOptions> {
   const errors: string[] = []
   let user = 'piku'
@@ -52,11 +58,12 @@ export function parseHostArgs(argv: string[]): Result<HostOptions> {
   const listen: string[] = []
   let domain = ''
   const keys: string[] = []
+  const acme: Record<string, string> = {}
   const take = <T>(r: Result<T>, set: (v: T) => void) => (r.ok ? set(r.value) : errors.push(...r.errors))
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]
     const value = argv[i + 1]
-    if (!['--user', '--home', '--http-port', '--https-port', '--listen', '--domain', '--key'].includes(flag)) {
+    if (!['--user', '--home', '--http-port', '--https-port', '--listen', '--domain', '--key', ...Object.keys(ACME_FLAGS)].includes(flag)) {
       errors.push(`unknown argument: "${flag}"`)
       continue
     }
@@ -71,10 +78,16 @@ export function parseHostArgs(argv: string[]): Result<HostOptions> {
     else if (flag === '--https-port') take(validatePort(flag, value), (v) => (httpsPort = v))
     else if (flag === '--listen') take(validateListen(value), (v) => listen.push(v))
     else if (flag === '--domain') take(validateDomain(value), (v) => (domain = v))
+    else if (flag in ACME_FLAGS) {
+      const key = ACME_FLAGS[flag]
+      const checked = parseAcmeSettings({}, { [key]: value })
+      if (checked.ok && value.trim()) acme[key] = value.trim()
+      else errors.push(`${flag}: ${checked.ok ? 'missing value' : checked.errors[0]}`)
+    }
     else if (value === '') errors.push('--key: missing file name')
     else keys.push(value)
   }
   if (httpPort === httpsPort && errors.length === 0) errors.push(`--http-port and --https-port are both ${httpPort}`)
   if (errors.length) return fail(...errors)
-  return ok({ user, home: home || `/home/${user}`, httpPort, httpsPort, listen: [...new Set(listen)], domain, keys })
+  return ok({ user, home: home || `/home/${user}`, httpPort, httpsPort, listen: [...new Set(listen)], domain, keys, acme })
 }

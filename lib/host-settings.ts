@@ -8,6 +8,7 @@ export interface HostSettings {
   httpsPort: number
   listen: string[]
   domain?: string
+  acme: Record<string, string | undefined> // host-wide ACME_ROOT_CA, ACME_EMAIL, ACME_CA_BUNDLE (an app's env wins)
 }
 
 export function parseHostEnv(text: string): HostSettings {
@@ -22,6 +23,7 @@ export function parseHostEnv(text: string): HostSettings {
     httpsPort: Number(v.HTTPS_PORT ?? 443),
     listen: (v.LISTEN ?? '').split(/\s+/).filter(Boolean),
     domain: v.DOMAIN || undefined,
+    acme: { ACME_ROOT_CA: v.ACME_ROOT_CA, ACME_EMAIL: v.ACME_EMAIL, ACME_CA_BUNDLE: v.ACME_CA_BUNDLE },
   }
 }
 

@@ -9,8 +9,8 @@ import { UserError, unwrap } from './errors.js'
 import { parseHostArgs, type HostOptions } from './host-options.js'
 import { addKey, planKeyName, parsePublicKey, readKeyRecords } from './keys.js'
 import * as log from './log.js'
-import { hostPaths, templatePath } from './paths.js'
-import { renderEmperorIni, renderEmperorUnit, renderHostConf, renderHostEnv, renderSudoers } from './render/host.js'
+import { hostPaths, templatePath, toolkitRoot } from './paths.js'
+import { renderEmperorIni, renderEmperorUnit, renderHostConf, renderHostEnv, renderRenewVassal, renderSudoers } from './render/host.js'
 
 function tempBeside(file: string): string {
   // a dot and no .conf suffix: neither nginx's conf.d/*.conf nor sudo's includedir picks it up
@@ -86,7 +86,9 @@ export function runHostSetup(argv: string[]): void {
 
   writeFile(paths.settings, renderHostEnv(o), 0o644, owner)
   writeFile(paths.emperorIni, renderEmperorIni(template('uwsgi', 'emperor.ini'), o), 0o644, owner)
+  writeFile(paths.renewVassal, renderRenewVassal(template('uwsgi', 'renew.ini'), o, process.execPath, toolkitRoot()), 0o600, owner)
   log.info(`wrote ${paths.settings} and ${paths.emperorIni}`)
+  log.info(`wrote ${paths.renewVassal} (daily certificate renewal)`)
 
   const nginxConf = `/etc/nginx/conf.d/piku-hooks-${o.user}.conf`
   writeNginxHostConf(nginxConf, renderHostConf(template('nginx', 'host.conf'), o))

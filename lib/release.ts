@@ -3,6 +3,7 @@ import { existsSync, readFileSync, readdirSync, appendFileSync, mkdirSync, symli
 import { join, basename } from 'node:path'
 import type { VassalRole, VassalSettings } from './render/uwsgi.js'
 import type { StaticMapping } from './render/nginx.js'
+import type { NginxSettings } from './nginx-settings.js'
 import { appPaths } from './paths.js'
 import { writeFileAtomic } from './system.js'
 
@@ -29,6 +30,7 @@ export interface ReleasePlan {
   statics: StaticMapping[]
   catchAll?: string
   allowGitFolders: boolean
+  nginx?: NginxSettings // HTTPS-only, cache, include file, Cloudflare ACL, IPv6 (absent in older plans)
   settings: VassalSettings
   health: { path: string; timeoutMs: number }
   sitePackages?: string

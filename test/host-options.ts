@@ -3,9 +3,9 @@ import t from 'tap'
 import { parseHostArgs, validateDomain, validateListen, validatePort, validateUserName } from '../lib/host-options.js'
 
 t.test('parseHostArgs: defaults and every option', async (t) => {
-  t.same(parseHostArgs([]), { ok: true, value: { user: 'piku', home: '/home/piku', httpPort: 80, httpsPort: 443, listen: [], domain: '', keys: [] } })
+  t.same(parseHostArgs([]), { ok: true, value: { user: 'piku', home: '/home/piku', httpPort: 80, httpsPort: 443, listen: [], domain: '', keys: [], acme: {} } })
   const argv = ['--user', 'ph1', '--http-port', '8080', '--https-port', '8443', '--listen', '127.0.0.1', '--listen', '[::1]', '--listen', '127.0.0.1', '--domain', 'Apps.Example.org', '--key', '/tmp/a.pub', '--home', '/srv/ph1/']
-  t.same(parseHostArgs(argv), { ok: true, value: { user: 'ph1', home: '/srv/ph1', httpPort: 8080, httpsPort: 8443, listen: ['127.0.0.1', '[::1]'], domain: 'apps.example.org', keys: ['/tmp/a.pub'] } })
+  t.same(parseHostArgs(argv), { ok: true, value: { user: 'ph1', home: '/srv/ph1', httpPort: 8080, httpsPort: 8443, listen: ['127.0.0.1', '[::1]'], domain: 'apps.example.org', keys: ['/tmp/a.pub'], acme: {} } })
 })
 
 t.test('parseHostArgs: every bad argument is named', async (t) => {

@@ -9,6 +9,7 @@ export interface HostValues {
   httpsPort: number
   listen: string[] // empty = every IPv4 and IPv6 address
   domain: string
+  acme?: Record<string, string> // ACME_ROOT_CA, ACME_EMAIL, ACME_CA_BUNDLE: written only when given
 }
 
 export function renderHostEnv(v: HostValues): string {
@@ -18,6 +19,7 @@ export function renderHostEnv(v: HostValues): string {
     `LISTEN=${v.listen.join(' ')}`,
     `DOMAIN=${v.domain}`,
     `PIKU_USER=${v.user}`,
+    ...Object.entries(v.acme ?? {}).map(([k, val]) => `${k}=${val}`),
     '',
   ].join('\n')
 }
@@ -33,6 +35,7 @@ export function renderHostConf(template: string, v: HostValues): string {
     USER: v.user,
     HOME: v.home,
     LISTEN_DIRECTIVES: renderListenDirectives(v.listen, v.httpPort, ' default_server'),
+    LISTEN_TLS_DIRECTIVES: renderListenDirectives(v.listen, v.httpsPort, ' ssl default_server'),
   })
 }
 
@@ -42,6 +45,20 @@ export function renderEmperorIni(template: string, v: HostValues): string {
 
 export function renderEmperorUnit(template: string, v: HostValues): string {
   return renderTemplate(template, { USER: v.user, HOME: v.home })
+}
+
+/** A time of day for the daily renewal, fixed per user and spread over hosts (CAs ask clients not to all come at :00). */
+export function planRenewTime(user: string): { minute: number; hour: number } {
+  let h = 0
+  for (const c of user) h = (h * 31 + c.charCodeAt(0)) >>> 0
+  return { minute: h % 60, hour: Math.floor(h / 60) % 24 }
+}
+
+/** The host's renewal vassal: `node` and the toolkit by absolute path (the cron runs with a bare PATH). */
+export function renderRenewVassal(template: string, v: HostValues, node: string, toolkit: string): string {
+  for (const p of [node, toolkit]) if (!/^\/[A-Za-z0-9._\/-]+$/.test(p)) throw new Error(`unsafe path for the renewal vassal: ${p}`)
+  const { minute, hour } = planRenewTime(v.user)
+  return renderTemplate(template, { USER: v.user, HOME: v.home, MINUTE: String(minute), HOUR: String(hour), NODE: node, TOOLKIT: toolkit })
 }
 
 /** The one root action the user may take: reload nginx after its own app files changed. */

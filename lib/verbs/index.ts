@@ -30,6 +30,7 @@ const v = (name: string, usage: string, summary: string, role: Role, app: boolea
 // rollback of its apps; admin = everything: creating apps (first push), config, scale, run, stop, destroy, keys.
 export const VERBS: Verb[] = [
   v('apps', 'apps [--json]', 'list apps and whether each is running', 'read', false, () => import('./apps.js')),
+  v('certs', 'certs [APP] [--json]', 'HTTPS certificates: names, issuer, expiry, last attempt and error', 'read', false, () => import('./certs.js')),
   v('config', 'config APP [--json]', 'show the config:set values', 'admin', true, () => import('./config.js')),
   v('config:get', 'config:get APP KEY', 'print one config:set value', 'admin', true, () => import('./config-get.js')),
   v('config:set', "config:set APP KEY=VALUE...", 'set values and redeploy (quote spaces: K="a b")', 'admin', true, () => import('./config-set.js')),

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { renderEmperorIni, renderEmperorUnit, renderHostConf, renderHostEnv, renderListenDirectives, renderSudoers, type HostValues } from '../../lib/render/host.js'
+import { planRenewTime, renderEmperorIni, renderEmperorUnit, renderHostConf, renderHostEnv, renderListenDirectives, renderRenewVassal, renderSudoers, type HostValues } from '../../lib/render/host.js'
 
 const template = (p: string) => readFileSync(new URL(`../../templates/${p}`, import.meta.url), 'utf8')
 const loopback: HostValues = { user: 'phtest', home: '/home/phtest', httpPort: 28081, httpsPort: 28441, listen: ['127.0.0.1'], domain: '' }
@@ -57,4 +57,26 @@ t.test('renderSudoers: only nginx reload, for that user', async (t) => {
 t.test('renderHostConf: a template with an unknown placeholder throws', async (t) => {
   t.throws(() => renderHostConf('{{USER}} {{HOME}} {{LISTEN_DIRECTIVES}} {{PORT}}', loopback), /\{\{PORT\}\} has no value/)
   t.throws(() => renderHostConf('{{USER}} {{LISTEN_DIRECTIVES}}', loopback), /no placeholder \{\{HOME\}\}/)
+})
+
+t.test('renderHostConf: unknown names on the HTTPS port get no certificate and no app', async (t) => {
+  const loop = renderHostConf(template('nginx/host.conf'), loopback)
+  t.match(loop, /listen 127\.0\.0\.1:28441 ssl default_server;\n\s+server_name _;\n\s+ssl_reject_handshake on;/)
+})
+
+t.test('renderHostEnv: host-wide ACME settings only when given', async (t) => {
+  const env = renderHostEnv({ ...publicHost, acme: { ACME_ROOT_CA: 'https://ca.lan/dir', ACME_EMAIL: 'me@example.org' } })
+  t.match(env, /^ACME_ROOT_CA=https:\/\/ca\.lan\/dir$/m)
+  t.match(env, /^ACME_EMAIL=me@example\.org$/m)
+  t.notMatch(renderHostEnv(publicHost), /ACME/)
+})
+
+t.test('renderRenewVassal: a daily cron of the user\'s emperor, at a time fixed per user', async (t) => {
+  const ini = renderRenewVassal(template('uwsgi/renew.ini'), loopback, '/usr/bin/node', '/usr/local/lib/piku-hooks')
+  const { minute, hour } = planRenewTime('phtest')
+  t.match(ini, `unique-cron = ${minute} ${hour} -1 -1 -1 /usr/bin/node /usr/local/lib/piku-hooks/dist/lib/acme-issue.js --due`)
+  t.ok(minute >= 0 && minute < 60 && hour >= 0 && hour < 24)
+  t.not(`${planRenewTime('a').minute}:${planRenewTime('a').hour}`, `${planRenewTime('piku').minute}:${planRenewTime('piku').hour}`)
+  t.matchSnapshot(ini)
+  t.throws(() => renderRenewVassal(template('uwsgi/renew.ini'), loopback, '/usr/bin/node; rm', '/x'), /unsafe path/)
 })

@@ -48,6 +48,15 @@ server {
     return 404;
 }
 
+# Unknown names on this user's HTTPS port: the TLS handshake is refused, so no app's certificate or
+# content is shown for a name it does not have.
+server {
+    listen 443 ssl default_server;
+    listen [::]:443 ssl default_server;
+    server_name _;
+    ssl_reject_handshake on;
+}
+
 include /home/piku/nginx/*.conf;
 
 `
@@ -61,6 +70,29 @@ server {
     return 404;
 }
 
+# Unknown names on this user's HTTPS port: the TLS handshake is refused, so no app's certificate or
+# content is shown for a name it does not have.
+server {
+    listen 127.0.0.1:28441 ssl default_server;
+    server_name _;
+    ssl_reject_handshake on;
+}
+
 include /home/phtest/nginx/*.conf;
+
+`
+
+exports[`test/render/host.ts > TAP > renderRenewVassal: a daily cron of the user's emperor, at a time fixed per user > must match snapshot 1`] = `
+; piku-hooks: certificate renewal of user phtest, written by install.sh. Once a day this vassal of the
+; user's emperor asks the CA for every certificate that is missing or due within 30 days: no crontab, no timer.
+[uwsgi]
+master = true
+processes = 0
+procname-prefix-spaced = piku-hooks-renew
+chdir = /home/phtest
+logto = /home/phtest/logs/.renew.log
+log-maxsize = 1048576
+umask = 027
+unique-cron = 34 6 -1 -1 -1 /usr/bin/node /usr/local/lib/piku-hooks/dist/lib/acme-issue.js --due
 
 `

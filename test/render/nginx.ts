@@ -1,0 +1,158 @@
+// render/nginx: whole rendered app files for every variant, as committed snapshots, plus the allow-lists.
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import t from 'tap'
+import { renderNginxApp, nginxIdent, listenValues, NGINX_TEMPLATES, type NginxAppSpec, type NginxTemplates } from '../../lib/render/nginx.js'
+import { parseCidrList } from '../../lib/nginx-settings.js'
+
+const tpl = {} as NginxTemplates
+for (const n of NGINX_TEMPLATES) tpl[n] = readFileSync(new URL(`../../templates/nginx/${n}`, import.meta.url), 'utf8')
+const cfText = readFileSync(new URL('../../templates/nginx/cloudflare-ips.txt', import.meta.url), 'utf8')
+const cf = parseCidrList(cfText, 'cloudflare-ips.txt')
+if (!cf.ok) throw new Error(cf.errors[0])
+
+const base: NginxAppSpec = {
+  app: 'web-app',
+  user: 'piku',
+  release: 'v3',
+  token: 'v3-abc123',
+  serverNames: ['example.org', 'www.example.org'],
+  listen: listenValues([], 80),
+  tlsListen: listenValues([], 443),
+  httpsPort: 443,
+  tls: { cert: '/home/piku/certs/web-app/live/fullchain.pem', key: '/home/piku/certs/web-app/live/key.pem' },
+  httpsOnly: false,
+  upstreamPorts: [20001, 20002],
+  statics: [],
+  allowGitFolders: false,
+  acmeRoot: '/home/piku/acme',
+  maxBody: '100m',
+}
+const cache = { dir: '/home/piku/cache/web-app/nginx', settings: { prefixes: ['api', 'static/img', 'v1.2'], sizeGb: 2, timeS: 600, controlS: 300, expiryS: 86400 } }
+
+const variants: Record<string, NginxAppSpec> = {
+  'web app, HTTP and HTTPS in one server': base,
+  'HTTPS only, default port': { ...base, httpsOnly: true },
+  'HTTPS only, loopback on test ports': { ...base, httpsOnly: true, listen: listenValues(['127.0.0.1'], 28061), tlsListen: listenValues(['127.0.0.1'], 28461), httpsPort: 28461 },
+  'static site, catch-all, no upstream': {
+    ...base,
+    upstreamPorts: [],
+    statics: [{ url: '/', dir: '/home/piku/apps/web-app/releases/v3/public/' }],
+    catchAll: '/index.html',
+  },
+  'static paths beside the app, .git allowed': {
+    ...base,
+    statics: [
+      { url: '/assets/', dir: '/home/piku/apps/web-app/releases/v3/public/assets/' },
+      { url: '/media/', dir: '/home/piku/apps/web-app/releases/v3/media/' },
+    ],
+    allowGitFolders: true,
+  },
+  'cache on three prefixes': { ...base, cache },
+  'include file': { ...base, includeFile: '/home/piku/apps/web-app/releases/v3/nginx/extra.conf' },
+  'Cloudflare ACL, HTTPS only': { ...base, httpsOnly: true, cloudflare: cf.value },
+  'IPv6 off': { ...base, listen: listenValues([], 80, false), tlsListen: listenValues([], 443, false) },
+  'everything at once': { ...base, httpsOnly: true, cache, includeFile: '/home/piku/apps/web-app/releases/v3/extra.conf', cloudflare: cf.value, statics: [{ url: '/assets/', dir: '/home/piku/apps/web-app/releases/v3/public/' }] },
+}
+
+for (const [name, spec] of Object.entries(variants)) {
+  t.test(`renderNginxApp: ${name}`, async (t) => {
+    const text = renderNginxApp(spec, tpl)
+    t.notMatch(text, /\{\{/, 'no placeholder left')
+    t.matchSnapshot(text)
+  })
+}
+
+t.test('renderNginxApp: HTTPS-only redirects to the requested host on the HTTPS port, not the first name', async (t) => {
+  const text = renderNginxApp(variants['HTTPS only, loopback on test ports'], tpl)
+  t.match(text, 'return 301 https://$host:28461$request_uri;')
+  t.notMatch(text, '$server_name')
+  t.match(renderNginxApp(variants['HTTPS only, default port'], tpl), 'return 301 https://$host$request_uri;')
+  // the release check and the ACME challenge stay on HTTP
+  const http = text.slice(0, text.indexOf('return 301'))
+  t.match(http, 'location = /.well-known/piku-hooks-release')
+  t.match(http, 'location ^~ /.well-known/acme-challenge/ {\n        alias /home/piku/acme/;')
+})
+
+t.test('renderNginxApp: cache prefixes end on a boundary and are escaped', async (t) => {
+  const text = renderNginxApp(variants['cache on three prefixes'], tpl)
+  t.match(text, 'location ~ ^/(api|static/img|v1\\.2)(/|$) {')
+  const re = /^\/(api|static\/img|v1\.2)(\/|$)/
+  t.ok(re.test('/api') && re.test('/api/x') && re.test('/static/img/a.png'))
+  t.notOk(re.test('/apix') || re.test('/v1x2') || re.test('/static/imgx'))
+  t.match(text, `proxy_cache_path /home/piku/cache/web-app/nginx keys_zone=${nginxIdent('piku', 'web-app')}:10m inactive=86400s max_size=2g use_temp_path=off;`)
+  t.notMatch(text, 'levels=', 'a flat folder the user can clean')
+  t.match(text, /location ~ \^\/\(api[^]*add_header X-Deployed-By piku-hooks;/, 'the cache location keeps X-Deployed-By')
+})
+
+t.test('renderNginxApp: the Cloudflare ACL guards every location and trusts CF-Connecting-IP only from Cloudflare', async (t) => {
+  const text = renderNginxApp(variants['Cloudflare ACL, HTTPS only'], tpl)
+  const id = nginxIdent('piku', 'web-app')
+  t.match(text, `geo $realip_remote_addr $${id} {\n    default 0;\n    127.0.0.1 1;`)
+  t.equal(text.split(`if ($${id} = 0) {\n        return 403;`).length - 1, 2, 'both the redirect server and the HTTPS server')
+  for (const c of cf.value) t.match(text, `set_real_ip_from ${c};`)
+  t.match(text, '2606:4700::/32 1;', 'IPv6 ranges are in whatever DISABLE_IPV6 says')
+  t.notMatch(text, /set_real_ip_from 0\.0\.0\.0/)
+})
+
+t.test('nginxIdent: one name per (user, app), never shared', async (t) => {
+  const pairs: [string, string][] = [['a', 'b-c'], ['a', 'b.c'], ['a', 'b_c'], ['a_b', 'c'], ['a', 'b__c'], ['a-b', 'c']]
+  const ids = pairs.map(([u, a]) => nginxIdent(u, a))
+  t.equal(new Set(ids).size, ids.length)
+  for (const id of ids) t.match(id, /^[A-Za-z0-9_]+$/)
+})
+
+t.test('renderNginxApp: values outside the allow-lists throw', async (t) => {
+  const bad: [string, Partial<NginxAppSpec>][] = [
+    ['server name with a brace', { serverNames: ['a.org}'] }],
+    ['server name with a space', { serverNames: ['a.org b'] }],
+    ['static dir with ..', { statics: [{ url: '/a/', dir: '/home/piku/x/../etc/' }] }],
+    ['static url without a trailing slash', { statics: [{ url: '/assets', dir: '/home/piku/x/' }] }],
+    ['include file with ;', { includeFile: '/home/piku/x;y' }],
+    ['cache prefix with (', { cache: { ...cache, settings: { ...cache.settings, prefixes: ['a(b'] } } }],
+    ['cache without an upstream', { cache, upstreamPorts: [] }],
+    ['certificate path with a quote', { tls: { cert: '/a"b', key: '/k' } }],
+    ['listen with an option', { listen: ['80 default_server'] }],
+    ['Cloudflare range that is not a CIDR', { cloudflare: ['all'] }],
+    ['no server name', { serverNames: [] }],
+  ]
+  for (const [what, patch] of bad) t.throws(() => renderNginxApp({ ...base, ...patch }, tpl), /unsafe nginx value/, what)
+})
+
+t.test('parseCidrList: the shipped Cloudflare list is whole; a bad line or an empty list is an error', async (t) => {
+  t.ok(cf.value.length >= 20)
+  t.ok(cf.value.includes('173.245.48.0/20'))
+  t.same(parseCidrList('# x\n10.0.0.0/8\n', 'f'), { ok: true, value: ['10.0.0.0/8'] })
+  t.match(parseCidrList('10.0.0.0/8\nall\n', 'f'), { ok: false, errors: ['f:2: not an IPv4 or IPv6 CIDR: "all"'] })
+  t.match(parseCidrList('300.0.0.0/8', 'f'), { ok: false })
+  t.match(parseCidrList('# nothing\n', 'f'), { ok: false, errors: [/no ranges/] })
+})
+
+// nginx itself accepts every variant (run where nginx is installed; the certificate is a throwaway)
+const nginx = spawnSync('/usr/sbin/nginx', ['-v'])
+t.test('renderNginxApp: nginx -t accepts every variant', { skip: nginx.status === 0 ? false : 'nginx is not installed' }, async (t) => {
+  const dir = t.testdir({})
+  const key = join(dir, 'key.pem')
+  const cert = join(dir, 'cert.pem')
+  const gen = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=t'])
+  t.equal(gen.status, 0, String(gen.stderr))
+  mkdirSync(join(dir, 'cache'))
+  writeFileSync(join(dir, 'extra.conf'), 'location = /extra { return 204; }\n')
+  for (const [name, spec] of Object.entries(variants)) {
+    const s: NginxAppSpec = {
+      ...spec,
+      listen: listenValues(['127.0.0.1'], 28999),
+      tlsListen: listenValues(['127.0.0.1'], 28998),
+      tls: { cert, key },
+      acmeRoot: dir,
+      cache: spec.cache ? { ...spec.cache, dir: join(dir, 'cache') } : undefined,
+      includeFile: spec.includeFile ? join(dir, 'extra.conf') : undefined,
+      statics: spec.statics.map((m) => ({ ...m, dir: `${dir}/` })),
+    }
+    writeFileSync(join(dir, 'app.conf'), renderNginxApp(s, tpl))
+    writeFileSync(join(dir, 'nginx.conf'), `pid ${dir}/nginx.pid;\nerror_log stderr;\nevents {}\nhttp {\n    include /etc/nginx/mime.types;\n    include ${dir}/app.conf;\n}\n`)
+    const r = spawnSync('/usr/sbin/nginx', ['-t', '-q', '-p', `${dir}/`, '-e', 'stderr', '-c', join(dir, 'nginx.conf')])
+    t.equal(r.status, 0, `${name}: ${String(r.stderr)}`)
+  }
+})
