@@ -1,4 +1,4 @@
-// destroy: stop an app and remove everything of it (repo, releases, config, deps, logs, cache, nginx
+// destroy: stop an app and remove everything of it (repo, releases, config, deps, logs, cache, certificates, nginx
 // file) and nothing of any other app; its data folder stays unless `--data` is given.
 import { existsSync, rmSync } from 'node:fs'
 import { appPaths, type AppPaths } from '../paths.js'
@@ -8,7 +8,7 @@ import type { VerbContext } from './index.js'
 
 /** What destroy removes, in order (the repo last: while it exists the app still "exists"). */
 export function planDestroy(p: AppPaths, withData: boolean): string[] {
-  return [p.home, p.config, p.deps, p.logs, p.cache, p.nginxConf, ...(withData ? [p.data] : []), p.repo]
+  return [p.home, p.config, p.deps, p.logs, p.cache, p.nginxConf, p.certs, ...(withData ? [p.data] : []), p.repo]
 }
 
 export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
