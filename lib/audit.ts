@@ -84,3 +84,15 @@ export function describeAction(verb: string, args: string[]): string | undefined
       return undefined
   }
 }
+
+/** A refusal or failure message with the value of every `KEY=VALUE` argument blanked out (a bad key's
+ *  error names the whole argument, and a value may be a secret). */
+export function redactMessage(args: string[], message: string): string {
+  let out = message
+  for (const a of args) {
+    const eq = a.indexOf('=')
+    if (eq < 0 || eq === a.length - 1) continue
+    out = out.split(a.slice(eq + 1)).join('***')
+  }
+  return out
+}

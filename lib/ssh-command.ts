@@ -11,7 +11,7 @@ import { UserError } from './errors.js'
 import { appPaths, hostPaths, toolkitRoot } from './paths.js'
 import { findVerb, renderHelp, type Role, type VerbContext } from './verbs/index.js'
 import { checkAccess, parseKeyRecords, planGrant } from './keys.js'
-import { describeAction, recordAudit, type AuditEntry } from './audit.js'
+import { describeAction, recordAudit, redactMessage, type AuditEntry } from './audit.js'
 
 /** The grant of the key sshd named; a key missing from config/.keys.json (or a damaged list) gets nothing. */
 function keyContext(key: string): VerbContext {
@@ -149,7 +149,7 @@ export async function main(argv: string[]): Promise<number> {
     recordAudit({ ...audit, outcome: code === 0 ? 'ok' : 'failed', ...(code === 0 ? {} : { message: `exit ${code}` }) })
     return code
   } catch (e) {
-    recordAudit({ ...audit, outcome: 'failed', message: (e as Error)?.message ?? String(e) })
+    recordAudit({ ...audit, outcome: 'failed', message: redactMessage(args, (e as Error)?.message ?? String(e)) })
     throw e
   }
 }

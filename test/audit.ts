@@ -2,7 +2,7 @@
 import { readFileSync, statSync, writeFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { AUDIT_MAX_BYTES, describeAction, needsRotation, recordAudit, renderAuditLine } from '../lib/audit.js'
+import { AUDIT_MAX_BYTES, describeAction, needsRotation, recordAudit, redactMessage, renderAuditLine } from '../lib/audit.js'
 
 t.test('renderAuditLine: one line whatever the fields hold', async (t) => {
   const line = renderAuditLine({ time: 't', key: 'ci', action: 'config:set', app: 'web', detail: 'set A\nB', outcome: 'failed', message: 'first\nsecond' })
@@ -45,4 +45,10 @@ t.test('recordAudit: appends 0600 JSON lines under logs/, rotates to one .old', 
   t.ok(existsSync(`${file}.old`))
   t.equal(statSync(`${file}.old`).size, AUDIT_MAX_BYTES)
   t.match(JSON.parse(readFileSync(file, 'utf8')), { action: 'deploy' })
+})
+
+t.test('redactMessage: no value of a KEY=VALUE argument survives', async (t) => {
+  t.equal(redactMessage(['web', 'bad-key=hunter2'], 'config:set: argument "bad-key=hunter2": config key "bad-key": ...'), 'config:set: argument "bad-key=***": config key "bad-key": ...')
+  t.equal(redactMessage(['web', 'A=', 'B'], 'unchanged A= B'), 'unchanged A= B')
+  t.equal(redactMessage(['web=2'], 'web=2 is too many'), 'web=*** is too many')
 })
