@@ -7,7 +7,7 @@ import t from 'tap'
 import { httpGet, repoRoot, run, setupHost, ssh, sshdLog, type TestHost } from '../fixtures/host.js'
 
 const user = 'phinstall'
-const ports = { sshPort: 22221, httpPort: 28081, httpsPort: 28441 }
+const ports = { sshPort: 22221, httpPort: 28021, httpsPort: 28421 }
 
 if (process.getuid?.() !== 0) {
   t.plan(0, 'e2e tests run as root: they create a user, start sshd and change nginx')
