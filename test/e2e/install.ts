@@ -35,7 +35,7 @@ if (process.getuid?.() !== 0) {
   t.test('install: host.env and emperor.ini', async (t) => {
     t.equal(
       readFileSync(`${host.home}/host.env`, 'utf8'),
-      'HTTP_PORT=28081\nHTTPS_PORT=28441\nLISTEN=127.0.0.1\nDOMAIN=\nPIKU_USER=phinstall\n',
+      'HTTP_PORT=28021\nHTTPS_PORT=28421\nLISTEN=127.0.0.1\nDOMAIN=\nPIKU_USER=phinstall\n',
     )
     const ini = readFileSync(`${host.home}/uwsgi/emperor.ini`, 'utf8')
     t.match(ini, /^emperor = \/home\/phinstall\/uwsgi\/vassals$/m)
@@ -76,7 +76,7 @@ if (process.getuid?.() !== 0) {
   t.test('install: a re-run keeps everything and does not duplicate the key', async (t) => {
     const before = { env: readFileSync(`${host.home}/host.env`, 'utf8'), keys: keyLines(), pid: emperorPid() }
     execFileSync('touch', [`${host.home}/repos/.kept`])
-    const again = await run('bash', ['./install.sh', '--user', user, '--http-port', '28081', '--https-port', '28441',
+    const again = await run('bash', ['./install.sh', '--user', user, '--http-port', '28021', '--https-port', '28421',
       '--listen', '127.0.0.1', '--key', `${host.keyFile}.pub`, '--no-build'], { cwd: repoRoot })
     t.equal(again.code, 0, again.stderr)
     t.match(again.stderr, /already authorized/)
