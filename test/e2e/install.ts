@@ -64,7 +64,7 @@ if (process.getuid?.() !== 0) {
   t.test('install: the key is restricted to the forced command', async (t) => {
     const lines = keyLines()
     t.equal(lines.length, 1)
-    t.match(lines[0], /^command="\/usr\/local\/lib\/piku-hooks\/bin\/piku-ssh e2e-phinstall",restrict ssh-ed25519 AAAA\S+ e2e@phinstall$/)
+    t.match(lines[0], /^command="\/usr\/local\/lib\/piku-hooks\/bin\/piku-ssh e2e-phinstall",restrict,pty ssh-ed25519 AAAA\S+ e2e@phinstall$/)
     const keys = JSON.parse(readFileSync(`${host.home}/config/.keys.json`, 'utf8'))
     t.match(keys, [{ name: 'e2e-phinstall', role: 'admin', fingerprint: /^SHA256:/ }])
     // the login reaches sshd's forced command: the user gets no shell, whatever the client asks
