@@ -3,12 +3,13 @@
 //   piku-ssh KEYNAME            (from authorized_keys)
 //   piku-ssh --local VERB ARGS  (on the host, as the user: admin)
 import { spawn } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, renameSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { splitCommand } from './command-line.js'
 import { parseRepoArgument, quoteForMessage, validateAppName, validateKeyName } from './app-name.js'
 import { UserError } from './errors.js'
-import { appPaths, hostPaths, toolkitRoot } from './paths.js'
+import { appPaths, hostPaths } from './paths.js'
+import { linkHooks } from './repo-hooks.js'
 import { findVerb, renderHelp, type Role, type VerbContext } from './verbs/index.js'
 import { checkAccess, parseKeyRecords, planGrant } from './keys.js'
 import { describeAction, recordAudit, redactMessage, type AuditEntry } from './audit.js'
@@ -36,23 +37,6 @@ function authorize(ctx: VerbContext, need: Role, what: string, app?: string, aud
   if (!denied) return
   if (audit) recordAudit({ key: ctx.key, ...audit, outcome: 'refused', message: denied })
   throw new UserError(denied)
-}
-
-/** Make sure the repo's hooks link to the installed toolkit (relinked when the toolkit moved). */
-export function linkHooks(repo: string): void {
-  for (const hook of ['pre-receive', 'post-receive']) {
-    const target = join(toolkitRoot(), 'bin', hook)
-    const link = join(repo, 'hooks', hook)
-    let current: string | undefined
-    try {
-      current = readlinkSync(link)
-    } catch {}
-    if (current === target) continue
-    const tmp = `${link}.${process.pid}.tmp`
-    rmSync(tmp, { force: true })
-    symlinkSync(target, tmp)
-    renameSync(tmp, link)
-  }
 }
 
 function runGit(cmd: 'git-receive-pack' | 'git-upload-pack', repo: string, key: string): Promise<number> {
