@@ -139,6 +139,10 @@ node "$TOOLKIT/dist/lib/host-setup.js" --user "$user" --home "$home" --http-port
   ${listen_args[@]+"${listen_args[@]}"} ${domain_args[@]+"${domain_args[@]}"} ${key_args[@]+"${key_args[@]}"} \
   ${acme_args[@]+"${acme_args[@]}"}
 
+# every app's git hooks link to this toolkit (a no-op unless a link is missing or points elsewhere)
+runuser -u "$user" -- env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$home" USER="$user" \
+  node "$TOOLKIT/dist/lib/repo-hooks.js"
+
 # --- services
 if [ -d /run/systemd/system ]; then
   systemctl daemon-reload

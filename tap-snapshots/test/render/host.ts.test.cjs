@@ -15,6 +15,8 @@ emperor-freq = 1
 pidfile = /home/phtest/uwsgi/emperor.pid
 chdir = /home/phtest
 log-maxsize = 1048576
+logto = /home/phtest/uwsgi/emperor.log
+log-backupname = /home/phtest/uwsgi/emperor.log.old
 
 `
 
