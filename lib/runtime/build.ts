@@ -20,7 +20,7 @@ export interface BuildOutput {
   env: Record<string, string> // added to the app's environment
   defaultWeb?: string // the `web` command when there is no Procfile
   sitePackages?: string // python: for the wsgi loader
-  depsDir?: string
+  depsDir?: string // the keyed cache folder this build used (kept while a kept release names it)
 }
 
 export function hashFiles(dir: string, names: string[], extra = ''): string {
@@ -167,13 +167,14 @@ async function buildUv(ctx: BuildContext, python: string): Promise<BuildOutput> 
 async function buildGo(ctx: BuildContext): Promise<BuildOutput> {
   const go = requireTool('go', ctx.env, 'go.mod', "install Debian's golang-go")
   const env = { ...ctx.env, GOPATH: join(ctx.depsRoot, 'go'), GOCACHE: join(ctx.depsRoot, 'go-build'), GOFLAGS: '-mod=readonly', GOTOOLCHAIN: 'local' }
-  await cached(join(ctx.depsRoot, `go-${hashFiles(ctx.dir, ['go.mod', 'go.sum'])}`), async () => {
+  const marker = join(ctx.depsRoot, `go-${hashFiles(ctx.dir, ['go.mod', 'go.sum'])}`)
+  await cached(marker, async () => {
     log.step('downloading modules with go mod download')
     await runOrFail('go mod download', go, ['mod', 'download'], ctx.dir, env)
   })
   log.step('building with go build')
   await runOrFail('go build', go, ['build', '-o', join(ctx.dir, 'bin') + '/', './...'], ctx.dir, env)
-  return { runtimePath: [join(ctx.dir, 'bin')], env: {} }
+  return { runtimePath: [join(ctx.dir, 'bin')], env: {}, depsDir: marker }
 }
 
 /** Gemfile: bundle install into deps/APP/ruby-HASH, only when Gemfile or Gemfile.lock changed. */
@@ -194,7 +195,7 @@ async function buildRuby(ctx: BuildContext): Promise<BuildOutput> {
     await runOrFail('bundle lock', bundle, ['lock', '--local'], ctx.dir, env)
   }
   const gemBins = existsSync(join(target, 'ruby')) ? readdirSync(join(target, 'ruby')).map((v) => join(target, 'ruby', v, 'bin')) : []
-  return { runtimePath: [join(ctx.dir, 'bin'), ...gemBins], env: appEnv }
+  return { runtimePath: [join(ctx.dir, 'bin'), ...gemBins], env: appEnv, depsDir: target }
 }
 
 /** Cargo.toml: crates are fetched only when Cargo.toml or Cargo.lock changed; the build reuses one target
@@ -203,7 +204,8 @@ async function buildRust(ctx: BuildContext): Promise<BuildOutput> {
   const cargo = requireTool('cargo', ctx.env, 'Cargo.toml', "install Debian's cargo")
   const targetDir = join(ctx.depsRoot, 'cargo-target')
   const env = { ...ctx.env, CARGO_TARGET_DIR: targetDir, CARGO_HOME: join(ctx.depsRoot, 'cargo-home') }
-  await cached(join(ctx.depsRoot, `rust-${hashFiles(ctx.dir, ['Cargo.toml', 'Cargo.lock'])}`), async () => {
+  const marker = join(ctx.depsRoot, `rust-${hashFiles(ctx.dir, ['Cargo.toml', 'Cargo.lock'])}`)
+  await cached(marker, async () => {
     log.step('fetching crates with cargo fetch')
     await runOrFail('cargo fetch', cargo, ['fetch'], ctx.dir, env)
   })
@@ -216,7 +218,7 @@ async function buildRust(ctx: BuildContext): Promise<BuildOutput> {
     const st = statSync(join(built, f))
     if (st.isFile() && st.mode & 0o111 && !f.startsWith('.')) copyFileSync(join(built, f), join(out, f))
   }
-  return { runtimePath: [out], env: {} }
+  return { runtimePath: [out], env: {}, depsDir: marker }
 }
 
 export async function buildRuntime(runtime: RuntimeName, ctx: BuildContext): Promise<BuildOutput> {
