@@ -9,21 +9,40 @@ function paint(color: 'green' | 'yellow' | 'red', s: string): string {
   return chalk[color](s)
 }
 
+// a copy of everything written to stderr goes to the tee while one is set (the deploy log of a push)
+let tee: ((text: string) => void) | undefined
+
+/** Send a copy of every message (colour removed), and of child output passed to raw(), to `sink` too. */
+export function teeTo(sink: ((text: string) => void) | undefined): void {
+  tee = sink
+}
+
+function write(text: string): void {
+  stderr.write(text)
+  tee?.(text.replace(/\x1b\[[0-9;]*m/g, ''))
+}
+
+/** Output of a child process (a build, a release command), shown to the pusher as it is. */
+export function raw(chunk: string | Uint8Array): void {
+  stderr.write(chunk)
+  tee?.(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'))
+}
+
 /** A deploy phase line, as piku prints them: `-----> text`. */
 export function step(text: string): void {
-  stderr.write(paint('green', '-----> ') + text + '\n')
+  write(paint('green', '-----> ') + text + '\n')
 }
 
 export function info(text: string): void {
-  stderr.write('       ' + text + '\n')
+  write('       ' + text + '\n')
 }
 
 export function warn(text: string): void {
-  stderr.write(paint('yellow', 'warning: ') + text + '\n')
+  write(paint('yellow', 'warning: ') + text + '\n')
 }
 
 export function error(text: string): void {
-  stderr.write(paint('red', 'error: ') + text + '\n')
+  write(paint('red', 'error: ') + text + '\n')
 }
 
 export function out(text: string): void {

@@ -34,6 +34,7 @@ export interface ReleasePlan {
   settings: VassalSettings
   health: { path: string; timeoutMs: number }
   sitePackages?: string
+  depsDir?: string // the keyed dependency cache (deps/APP/KIND-HASH) this release runs with
   keep: number
 }
 

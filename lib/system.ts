@@ -5,6 +5,7 @@ import { createServer } from 'node:net'
 import { request } from 'node:http'
 import { dirname, join, basename } from 'node:path'
 import { UserError } from './errors.js'
+import * as log from './log.js'
 
 /** Write to a temp name beside the target, then rename: readers see the old file or the new one. */
 export function writeFileAtomic(path: string, content: string, mode = 0o600): void {
@@ -43,10 +44,13 @@ export function runCapture(cmd: string, args: string[], opts: SpawnOptions & { i
   })
 }
 
-/** Run a command with its output sent to our stderr (the pusher sees it as `remote:` lines). */
+/** Run a command with its output sent to our stderr (the pusher sees it as `remote:` lines) through
+ *  log.raw, so a deploy log gets a copy. */
 export function runStreamed(cmd: string, args: string[], opts: SpawnOptions = {}): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { ...opts, stdio: ['ignore', process.stderr, process.stderr] })
+    const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] })
+    child.stdout!.on('data', (d: Buffer) => log.raw(d))
+    child.stderr!.on('data', (d: Buffer) => log.raw(d))
     child.on('error', reject)
     child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)))
   })
