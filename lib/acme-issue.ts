@@ -28,13 +28,34 @@ async function accountKey(dir: string, crypto: { createPrivateEcdsaKey(): Promis
   return key
 }
 
+/**
+ * Reach the directory first, with a short timeout: acme-client retries network errors for over a minute
+ * and then reports them as a TypeError, so an unreachable CA gets its own plain error here.
+ */
+async function checkDirectory(url: string, ca: string | undefined): Promise<void> {
+  const { request } = await import('node:https')
+  const { rootCertificates } = await import('node:tls')
+  await new Promise<void>((resolve, reject) => {
+    const req = request(url, { method: 'GET', timeout: 15_000, ...(ca ? { ca: [...rootCertificates, ca] } : {}) }, (res) => {
+      res.resume()
+      if (res.statusCode === 200) resolve()
+      else reject(new Error(`the CA directory ${url} answered HTTP ${res.statusCode}`))
+    })
+    req.on('timeout', () => req.destroy(new Error('no answer in 15s')))
+    req.on('error', (e) => reject(new Error(`cannot reach the CA directory ${url}: ${(e as NodeJS.ErrnoException).code ?? ''} ${e.message}`.replace(/\s+/g, ' '))))
+    req.end()
+  })
+}
+
 /** One order: account, HTTP-01 challenges written to ~/acme (served by nginx), CSR, certificate. */
 async function order(names: string[], s: AcmeSettings & { directory: string }): Promise<{ fullchain: string; key: string }> {
+  const bundle = s.caBundle ? readFileSync(s.caBundle, 'utf8') : undefined
+  await checkDirectory(s.directory, bundle)
   const acme = (await import('acme-client')).default
-  if (s.caBundle) {
+  if (bundle) {
     const { Agent } = await import('node:https')
     const { rootCertificates } = await import('node:tls')
-    acme.axios.defaults.httpsAgent = new Agent({ ca: [...rootCertificates, readFileSync(s.caBundle, 'utf8')] })
+    acme.axios.defaults.httpsAgent = new Agent({ ca: [...rootCertificates, bundle] })
   }
   const client = new acme.Client({ directoryUrl: s.directory, accountKey: await accountKey(s.directory, acme.crypto), backoffAttempts: 12, backoffMin: 1000, backoffMax: 10_000 })
   const [key, csr] = await acme.crypto.createCsr({ ...(names[0].length <= 64 ? { commonName: names[0] } : {}), altNames: names }, await acme.crypto.createPrivateEcdsaKey())
