@@ -3,7 +3,7 @@
 // non-zero exit and no trace; config values stay inert data; secrets are private; keys have roles;
 // every change is in the audit log.
 import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { appendFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -286,6 +286,10 @@ if (process.getuid?.() !== 0) {
       t.equal(statSync(d).mode & 0o777, 0o700, `${d} is 0700`)
       t.not((await run('runuser', ['-u', 'www-data', '--', 'ls', d])).code, 0, `www-data cannot list ${d}`)
     }
+    // whatever www-data can reach under the home holds no config:set value
+    const seen = await run('runuser', ['-u', 'www-data', '--', 'grep', '-rlF', '--', 'quoted"; touch', h])
+    t.equal(seen.stdout, '', 'no config value in any file www-data can read')
+    t.ok(JSON.stringify(readFileSync(`${h}/config/echo/ENV`, 'utf8')).includes('quoted'), 'while the value is on disk, privately')
     t.equal((await httpGet(host, 'echo.test')).status, 200, 'nginx still serves')
   })
 
@@ -346,6 +350,13 @@ if (process.getuid?.() !== 0) {
     const last = await sshRaw(`keys:remove ${JSON.parse(list.stdout).keys[0].name}`)
     t.not(last.code, 0)
     t.match(last.stderr, /is the last admin key/)
+    // a line in authorized_keys without a record in the key list gets nothing
+    const ghost = makeKey('ghost')
+    appendFileSync(`${host.home}/.ssh/authorized_keys`, `command="/usr/local/lib/piku-hooks/bin/piku-ssh ghost",restrict,pty ${ghost.trim()}\n`)
+    const g = await sshRaw('apps', { as: 'ghost' })
+    t.not(g.code, 0)
+    t.match(g.stderr, /^error: key "ghost" is not in the key list; ask an admin to add it with keys:add$/m)
+
     const rm = await sshRaw('keys:remove eye')
     t.equal(rm.code, 0, rm.stderr)
     t.equal((await sshRaw('apps', { as: 'eye' })).code, 255, 'the removed key cannot log in')
