@@ -304,3 +304,18 @@ export function removeKey(home: string, name: string, forcedCommand = defaultFor
   writeKeyRecords(home, next.value)
   return ok(records.find((r) => r.name === name) as KeyRecord)
 }
+
+/** restore: give `app` back to the keys (found by fingerprint) a backup says had it; admin keys reach
+ *  every app already. Returns the names of the keys that got it; keys not on this host are skipped. */
+export function grantAppToKeys(home: string, app: string, fingerprints: string[]): string[] {
+  const wanted = new Set(fingerprints)
+  const records = readKeyRecords(home)
+  const granted: string[] = []
+  const next = records.map((r) => {
+    if (!wanted.has(r.fingerprint) || r.role === 'admin' || r.apps.includes(app)) return r
+    granted.push(r.name)
+    return { ...r, apps: [...r.apps, app] }
+  })
+  if (granted.length) writeKeyRecords(home, next)
+  return granted
+}
