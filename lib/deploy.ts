@@ -12,7 +12,7 @@ import { buildRuntime } from './runtime/build.js'
 import { exportRevision, commitSubject } from './git.js'
 import { activate } from './activate.js'
 import { spawnWatcher } from './watch.js'
-import { type ReleasePlan, type ProcessPlan, currentRelease, nextReleaseId, writePlan, appendHistory, pruneReleases, removeRelease } from './release.js'
+import { type ReleasePlan, type ProcessPlan, currentRelease, nextReleaseId, writePlan, appendHistory, pruneReleases, removeRelease, readPlan, listReleases } from './release.js'
 import { planStatics, planSettings } from './plan-settings.js'
 import { planNginxSettings } from './nginx-app.js'
 import { readHostSettings } from './host-settings.js'
@@ -156,34 +156,54 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string):
     settings: settings.value.vassal,
     health: settings.value.health,
     sitePackages: built.sitePackages,
+    depsDir: built.depsDir,
     keep: settings.value.keep,
   }
 }
 
-/** Check out, build and activate a revision. Throws a UserError (and changes nothing live) on failure. */
+/** Check out, build and activate a revision. Throws a UserError (and changes nothing live) on failure.
+ *  The output is copied to logs/APP/deploys/ID.log; after a success, old releases, their deploy logs
+ *  and dependency caches no kept release uses are removed. */
 export async function deployRevision(req: DeployRequest): Promise<ReleasePlan> {
   const start = Date.now()
   ensureAppDirs(req.app)
   const id = nextReleaseId(req.app)
   const dir = join(appPaths(req.app).releases, id)
-  log.step(`deploying ${req.app} ${req.sha.slice(0, 7)} as release ${id}`)
+  const { openDeployLog } = await import('./deploy-log.js')
+  const upkeep = await import('./upkeep.js')
+  const deployLog = openDeployLog(req.app, id)
+  let keep = readPlan(req.app, currentRelease(req.app) ?? '')?.keep ?? 5
   try {
-    await exportRevision(appPaths(req.app).repo, req.sha, dir, req.objectEnv)
-    const plan = await buildRelease(req, id, dir)
-    writePlan(plan)
-    const previous = currentRelease(req.app)
-    const activation = await activate(plan)
-    if (previous && previous !== id && Object.values(activation.ports).flat().length) spawnWatcher(req.app, activation.token, previous)
-    appendHistory(req.app, { id, sha: req.sha, time: plan.created, key: req.key, reason: req.reason, outcome: 'live' })
-    const removed = pruneReleases(req.app, plan.keep)
-    if (removed.length) log.info(`removed old release(s) ${removed.join(', ')}`)
-    log.step(`${req.app} ${id} is live (${((Date.now() - start) / 1000).toFixed(1)}s)`)
-    for (const n of plan.serverNames) log.info(`http://${n}/`)
-    return plan
-  } catch (e) {
-    removeRelease(req.app, id)
-    appendHistory(req.app, { id, sha: req.sha, time: new Date().toISOString(), key: req.key, reason: req.reason, outcome: 'failed', message: (e as Error).message.split('\n')[0] })
-    throw e
+    log.step(`deploying ${req.app} ${req.sha.slice(0, 7)} as release ${id}`)
+    const space = upkeep.readDiskSpace(hostPaths().root)
+    const low = space && upkeep.diskWarning(hostPaths().root, space.free, space.total)
+    if (low) log.warn(low)
+    upkeep.rotateLogFile(join(appPaths(req.app).logs, 'watch.log'), upkeep.WATCH_LOG_MAX_BYTES)
+    try {
+      await exportRevision(appPaths(req.app).repo, req.sha, dir, req.objectEnv)
+      const plan = await buildRelease(req, id, dir)
+      keep = plan.keep
+      writePlan(plan)
+      const previous = currentRelease(req.app)
+      const activation = await activate(plan)
+      if (previous && previous !== id && Object.values(activation.ports).flat().length) spawnWatcher(req.app, activation.token, previous)
+      appendHistory(req.app, { id, sha: req.sha, time: plan.created, key: req.key, reason: req.reason, outcome: 'live' })
+      const removed = pruneReleases(req.app, plan.keep)
+      if (removed.length) log.info(`removed old release(s) ${removed.join(', ')}`)
+      const kept = listReleases(req.app).flatMap((r) => readPlan(req.app, r) ?? [])
+      const caches = upkeep.pruneDeps(req.app, kept)
+      if (caches.length) log.info(`removed dependency cache(s) no kept release uses: ${caches.join(', ')}`)
+      log.step(`${req.app} ${id} is live (${((Date.now() - start) / 1000).toFixed(1)}s)`)
+      for (const n of plan.serverNames) log.info(`http://${n}/`)
+      return plan
+    } catch (e) {
+      deployLog.write(`error: ${(e as Error).message}\n`)
+      removeRelease(req.app, id)
+      appendHistory(req.app, { id, sha: req.sha, time: new Date().toISOString(), key: req.key, reason: req.reason, outcome: 'failed', message: (e as Error).message.split('\n')[0] })
+      throw e
+    }
+  } finally {
+    deployLog.close()
+    upkeep.pruneDeployLogs(req.app, keep, listReleases(req.app))
   }
 }
-
