@@ -13,6 +13,7 @@ import { writeFileAtomic, pickFreePort, waitHealthy, validateNginx, reloadNginx,
 import { readHostSettings } from './host-settings.js'
 import { writeStopped } from './app-state.js'
 import { UserError } from './errors.js'
+import { spawnAfterSwitch } from './watch.js'
 import * as log from './log.js'
 
 const DRAIN_MS = 1500
@@ -70,6 +71,21 @@ export function removeVassals(app: string, keepToken?: string): number {
   return n
 }
 
+/** Stop one activation's workers and remove its launchers (the other activations are left alone). */
+export function removeActivation(app: string, token: string): number {
+  const dir = hostPaths().vassals
+  let n = 0
+  for (const f of vassalFiles(app)) {
+    if (!f.startsWith(`${app}@${token}@`)) continue
+    try {
+      unlinkSync(join(dir, f))
+      n++
+    } catch {}
+  }
+  rmSync(activationDir(app, token), { recursive: true, force: true })
+  return n
+}
+
 export function runningVassals(app: string): string[] {
   return vassalFiles(app)
 }
@@ -87,7 +103,7 @@ export function activationDir(app: string, token: string): string {
   return join(appPaths(app).home, 'run', token)
 }
 
-export async function activate(plan: ReleasePlan, opts: { quiet?: boolean } = {}): Promise<Activation> {
+export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watchPrevious?: string } = {}): Promise<Activation> {
   const p = appPaths(plan.app)
   const h = hostPaths()
   const token = `${plan.id}-${Date.now().toString(36)}`
@@ -180,11 +196,12 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean } = {}
   writeFileAtomic(p.liveEnv, Object.entries(live).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n', 0o600)
   if (nginxText) requestCertificateIfDue(plan)
 
-  // old workers stop once the new ones serve, after a short drain
-  if (previous && previous.token !== token) {
-    await sleep(webPorts.length ? DRAIN_MS : 0)
-    removeVassals(plan.app, token)
-    rmSync(activationDir(plan.app, previous.token), { recursive: true, force: true })
+  // old workers stop once the new ones serve, after a short drain: a detached process does that (and watches
+  // the new release for a minute when asked), so the push or verb returns as soon as the switch is made
+  const retire = previous && previous.token !== token ? previous.token : undefined
+  if (retire && !webPorts.length) removeActivation(plan.app, retire)
+  if ((retire && webPorts.length) || (opts.watchPrevious && webPorts.length)) {
+    spawnAfterSwitch(plan.app, { token, retire: webPorts.length ? retire : undefined, drainMs: DRAIN_MS, watchPrevious: webPorts.length ? opts.watchPrevious : undefined })
   }
   return activation
 }

@@ -11,7 +11,6 @@ import { detectRuntime } from './runtime/detect.js'
 import { buildRuntime } from './runtime/build.js'
 import { exportRevision, commitSubject } from './git.js'
 import { activate } from './activate.js'
-import { spawnWatcher } from './watch.js'
 import { type ReleasePlan, type ProcessPlan, currentRelease, nextReleaseId, writePlan, appendHistory, pruneReleases, removeRelease, readPlan, listReleases } from './release.js'
 import { planStatics, planSettings } from './plan-settings.js'
 import { planNginxSettings } from './nginx-app.js'
@@ -185,8 +184,7 @@ export async function deployRevision(req: DeployRequest): Promise<ReleasePlan> {
       keep = plan.keep
       writePlan(plan)
       const previous = currentRelease(req.app)
-      const activation = await activate(plan)
-      if (previous && previous !== id && Object.values(activation.ports).flat().length) spawnWatcher(req.app, activation.token, previous)
+      await activate(plan, { watchPrevious: previous && previous !== id ? previous : undefined })
       appendHistory(req.app, { id, sha: req.sha, time: plan.created, key: req.key, reason: req.reason, outcome: 'live' })
       const removed = pruneReleases(req.app, plan.keep)
       if (removed.length) log.info(`removed old release(s) ${removed.join(', ')}`)

@@ -1,8 +1,10 @@
-// watch: after a switch, watch the new release's web workers for a minute. If they stop answering
-// repeatedly (a crash loop), go back to the previous release on its own and record why.
-//   node watch.js APP TOKEN PREVIOUS_RELEASE
+// watch: what happens after a switch, detached from the push so it returns at once. The previous
+// activation's workers stop after a short drain; then, when asked, the new release's web workers are
+// watched for a minute, and if they stop answering repeatedly (a crash loop) the previous release is
+// brought back on its own and the history says why.
+//   node watch.js APP JSON-OPTIONS
 import { spawn } from 'node:child_process'
-import { openSync } from 'node:fs'
+import { openSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { appPaths } from './paths.js'
@@ -11,16 +13,34 @@ export const WATCH_MS = 60_000
 export const PROBE_MS = 1_000
 export const FAILURES_TO_ROLL_BACK = 3
 
-/** Start the watcher detached from the hook, so the push returns at once. */
-export function spawnWatcher(app: string, token: string, previous: string): void {
-  const log = openSync(join(appPaths(app).logs, 'watch.log'), 'a', 0o600)
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), app, token, previous], {
+export interface AfterSwitch {
+  token: string // the activation that now serves
+  retire?: string // the activation to stop after the drain
+  drainMs: number
+  watchPrevious?: string // the release to go back to if `token` crash-loops
+}
+
+export function spawnAfterSwitch(app: string, opts: AfterSwitch): void {
+  const logs = appPaths(app).logs
+  mkdirSync(logs, { recursive: true, mode: 0o700 })
+  const log = openSync(join(logs, 'watch.log'), 'a', 0o600)
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), app, JSON.stringify(opts)], {
     detached: true,
     stdio: ['ignore', log, log],
     env: { PATH: process.env.PATH, HOME: process.env.HOME, USER: process.env.USER, PIKU_ROOT: process.env.PIKU_ROOT },
     cwd: '/',
   })
   child.unref()
+}
+
+async function afterSwitch(app: string, opts: AfterSwitch): Promise<void> {
+  const { sleep } = await import('./system.js')
+  if (opts.retire) {
+    await sleep(opts.drainMs)
+    const { removeActivation } = await import('./activate.js')
+    removeActivation(app, opts.retire)
+  }
+  if (opts.watchPrevious) await watch(app, opts.token, opts.watchPrevious)
 }
 
 async function watch(app: string, token: string, previous: string): Promise<void> {
@@ -61,9 +81,9 @@ async function watch(app: string, token: string, previous: string): Promise<void
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const [app, token, previous] = process.argv.slice(2)
-  watch(app, token, previous).catch((e) => {
-    console.log(`${new Date().toISOString()} ${app}: watch failed: ${(e as Error)?.stack ?? e}`)
+  const [app, json] = process.argv.slice(2)
+  afterSwitch(app, JSON.parse(json) as AfterSwitch).catch((e) => {
+    console.log(`${new Date().toISOString()} ${app}: after-switch failed: ${(e as Error)?.stack ?? e}`)
     process.exitCode = 1
   })
 }

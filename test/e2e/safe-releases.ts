@@ -3,6 +3,7 @@
 import t from 'tap'
 import { request } from 'node:http'
 import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { setupHost, ssh, makeApp, commitFiles, push, httpGet, run, type TestHost } from '../fixtures/host.js'
 
 if (process.getuid?.() !== 0) {
