@@ -50,6 +50,8 @@ export const VERBS: Verb[] = [
   v('keys', 'keys [--json]', 'authorized keys: name, role, fingerprint, apps', 'admin', false, () => import('./keys.js')),
   v('keys:add', 'keys:add NAME admin|deploy|read [APP...] < KEY.pub', 'authorize a key with a role (deploy/read: only the apps named)', 'admin', false, () => import('./keys-add.js')),
   v('keys:remove', 'keys:remove NAME', 'remove a key (never the last admin key)', 'admin', false, () => import('./keys-remove.js')),
+  v('backup', 'backup APP > APP.tar.gz', 'the app as one archive: repo, ENV, SCALING, key grants, data', 'admin', true, () => import('./backup.js')),
+  v('restore', 'restore APP [--force] < APP.tar.gz', 'recreate an app from a backup and deploy it', 'admin', false, () => import('./restore.js')),
   v('help', 'help', 'this list', 'read', false, () => import('./help.js')),
 ]
 
