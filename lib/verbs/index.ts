@@ -52,6 +52,7 @@ export const VERBS: Verb[] = [
   v('keys:remove', 'keys:remove NAME', 'remove a key (never the last admin key)', 'admin', false, () => import('./keys-remove.js')),
   v('backup', 'backup APP > APP.tar.gz', 'the app as one archive: repo, ENV, SCALING, key grants, data', 'admin', true, () => import('./backup.js')),
   v('restore', 'restore APP [--force] < APP.tar.gz', 'recreate an app from a backup and deploy it', 'admin', false, () => import('./restore.js')),
+  v('doctor', 'doctor [--json]', 'check nginx, the emperor, disk, memory, certificates and every app', 'admin', false, () => import('./doctor.js')),
   v('help', 'help', 'this list', 'read', false, () => import('./help.js')),
 ]
 
