@@ -1,12 +1,11 @@
 // bench/run: measures piku-hooks on this machine, side by side with what it stands on, and prints a table
 // of medians plus the same figures as JSON (bench/results/latest.json). Root, loopback only, bounded.
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Test } from 'tap'
-import { setupHost, ssh, commitFiles, push, httpGet, run, repoRoot, type TestHost } from '../test/fixtures/host.js'
+import { setupHost, ssh, commitFiles, push, httpGet, run, repoRoot, requestLoop, type TestHost } from '../test/fixtures/host.js'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15)
 const USER = 'phbench'
@@ -67,19 +66,12 @@ function timeRuns(host: TestHost, cmd: string[], env: Record<string, string> = {
 }
 
 function spawnSyncTime(host: TestHost, cmd: string[], env: Record<string, string>): ProcessCost {
-  let stderr = ''
-  try {
-    execFileSync(
-      'runuser',
-      ['-u', host.user, '--', 'env', '-i', `HOME=${host.home}`, `USER=${host.user}`, 'PATH=/usr/local/bin:/usr/bin:/bin', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), '/usr/bin/time', '-f', 'BENCH %e %U %S %M', ...cmd],
-      { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] },
-    )
-  } catch (e) {
-    stderr = String((e as { stderr?: string }).stderr ?? '')
-    if (!stderr.includes('BENCH')) throw e
-  }
-  const line = (stderr || '').split('\n').find((l) => l.startsWith('BENCH'))
-  return parseTime(line)
+  const r = spawnSync(
+    'runuser',
+    ['-u', host.user, '--', 'env', '-i', `HOME=${host.home}`, `USER=${host.user}`, 'PATH=/usr/local/bin:/usr/bin:/bin', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), '/usr/bin/time', '-f', 'BENCH %e %U %S %M', ...cmd],
+    { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] },
+  )
+  return parseTime(r.stderr.split('\n').find((l) => l.startsWith('BENCH')))
 }
 
 function parseTime(line: string | undefined): ProcessCost {
@@ -120,36 +112,6 @@ async function pushUntilServed(host: TestHost, dir: string, app: string, name: s
     await new Promise((res) => setTimeout(res, 50))
   }
   throw new Error(`${app} never served "${expect}"`)
-}
-
-/** A steady request loop; resolves with answered and failed counts. */
-async function requestLoop(host: TestHost, name: string, perSecond: number, until: () => boolean): Promise<{ ok: number; failed: number }> {
-  let ok = 0
-  let failed = 0
-  const pending: Promise<void>[] = []
-  const hardStop = Date.now() + 300_000
-  while (!until() && Date.now() < hardStop) {
-    pending.push(
-      new Promise((done) => {
-        const req = request({ host: '127.0.0.1', port: host.httpPort, path: '/', headers: { Host: name }, timeout: 5000 }, (res) => {
-          res.resume()
-          res.on('end', () => {
-            res.statusCode === 200 ? ok++ : failed++
-            done()
-          })
-        })
-        req.on('timeout', () => req.destroy())
-        req.on('error', () => {
-          failed++
-          done()
-        })
-        req.end()
-      }),
-    )
-    await new Promise((r) => setTimeout(r, 1000 / perSecond))
-  }
-  await Promise.all(pending)
-  return { ok, failed }
 }
 
 const nodeApp = (version: string, deps: Record<string, string>) => ({

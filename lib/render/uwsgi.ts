@@ -4,18 +4,13 @@
 // UWSGI_INCLUDE_FILE, is checked line by line (parseUwsgiInclude).
 
 import type { Result } from '../errors.js'
+import type { UwsgiSettings } from '../settings.js'
 
 export type VassalOption = readonly [string, string]
 
-export interface VassalSettings {
-  processes: number
-  threads: number
-  maxRequests: number
-  listen: number
-  enableThreads: boolean
-  logMaxSize: number
-  idle?: number
-  include?: VassalOption[] // UWSGI_INCLUDE_FILE pairs, already validated; appended to every vassal
+/** The UWSGI_* settings (lib/settings.ts) plus the UWSGI_INCLUDE_FILE pairs, already validated. */
+export type VassalSettings = Omit<UwsgiSettings, 'logXForwardedFor'> & {
+  include?: VassalOption[] // appended to every vassal
 }
 
 export type VassalRole = 'web' | 'wsgi' | 'daemon' | 'cron'

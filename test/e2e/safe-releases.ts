@@ -1,10 +1,9 @@
 // e2e safe releases: bad pushes are refused before the branch moves, redeploys under load lose no request,
 // rollback, concurrent pushes, and the automatic rollback of a release that crashes after the switch.
 import t from 'tap'
-import { request } from 'node:http'
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { setupHost, ssh, makeApp, commitFiles, push, httpGet, run, type TestHost } from '../fixtures/host.js'
+import { setupHost, ssh, makeApp, commitFiles, push, httpGet, run, requestLoop, type TestHost } from '../fixtures/host.js'
 
 if (process.getuid?.() !== 0) {
   t.plan(0, 'e2e tests run as root (they create users and start sshd)')
@@ -30,37 +29,6 @@ async function remoteRef(host: TestHost, app: string): Promise<string> {
   return r.stdout.split(/\s/)[0] ?? ''
 }
 const head = (dir: string) => execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim()
-
-/** A steady loop of `perSecond` requests for `ms`, counting answers that are not 200. */
-async function requestLoop(host: TestHost, name: string, perSecond: number, ms: number): Promise<{ ok: number; failed: number }> {
-  let ok = 0
-  let failed = 0
-  const pending: Promise<void>[] = []
-  const end = Date.now() + ms
-  while (Date.now() < end) {
-    pending.push(
-      new Promise((done) => {
-        const req = request({ host: '127.0.0.1', port: host.httpPort, path: '/', headers: { Host: name }, timeout: 5000 }, (res) => {
-          res.resume()
-          res.on('end', () => {
-            if (res.statusCode === 200) ok++
-            else failed++
-            done()
-          })
-        })
-        req.on('timeout', () => req.destroy())
-        req.on('error', () => {
-          failed++
-          done()
-        })
-        req.end()
-      }),
-    )
-    await new Promise((r) => setTimeout(r, 1000 / perSecond))
-  }
-  await Promise.all(pending)
-  return { ok, failed }
-}
 
 const app = makeApp(t, files('1'))
 
@@ -93,20 +61,25 @@ t.test('safe: a release that exits at start is refused, and the old version keep
   t.equal((await httpGet(host, 'safe.test')).body, 'version 1\n')
   const vassals = execFileSync('ls', [`${host.home}/uwsgi/vassals`], { encoding: 'utf8' }).trim().split('\n')
   const live = JSON.parse(readFileSync(`${host.home}/apps/safe/active.json`, 'utf8')).token
-  t.same(vassals.filter((v) => !v.startsWith(`safe@${live}@`)), [], 'nothing of the failed attempt is left running')
+  const apps = vassals.filter((v) => !v.startsWith('@')) // '@…' files are the host's own (certificate renewal)
+  t.same(apps.filter((v) => !v.startsWith(`safe@${live}@`)), [], 'nothing of the failed attempt is left running')
   execFileSync('git', ['reset', '-q', '--hard', 'HEAD~1'], { cwd: app })
 })
 
 t.test('safe: three redeploys under a steady loop of 20 requests a second lose no request', async (t) => {
-  const loop = requestLoop(host, 'safe.test', 20, 25_000)
+  let deploying = true
+  const loop = requestLoop(host, 'safe.test', 20, () => !deploying)
+  await new Promise((r) => setTimeout(r, 1000))
   for (const v of ['2', '3', '4']) {
     commitFiles(app, files(v), `v${v}`)
     const r = await push(host, app, 'safe')
     t.equal(r.code, 0, r.stderr)
   }
+  await new Promise((r) => setTimeout(r, 3000)) // past the old workers' drain
+  deploying = false
   const { ok, failed } = await loop
   t.comment(`requests: ${ok} answered, ${failed} failed`)
-  t.ok(ok > 300, 'the loop ran')
+  t.ok(ok > 60, 'the loop ran')
   t.equal(failed, 0, 'no failed request')
   t.equal((await httpGet(host, 'safe.test')).body, 'version 4\n')
 })
