@@ -78,6 +78,10 @@ export function describeAction(verb: string, args: string[]): string | undefined
       return args.join(' ') // NAME ROLE APP...
     case 'keys:remove':
       return args.join(' ')
+    case 'backup': // the archive holds the app's secrets: who took one is worth knowing
+      return rest.join(' ')
+    case 'restore': // restore's app is its first argument too, but it may not exist yet
+      return args.join(' ')
     case 'setup:ssh':
       return 'admin key from stdin'
     default:

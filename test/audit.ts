@@ -22,7 +22,9 @@ t.test('describeAction: what changed, never a config value', async (t) => {
   t.equal(describeAction('stop', ['web']), '')
   t.equal(describeAction('keys:add', ['ci', 'deploy', 'web']), 'ci deploy web')
   t.equal(describeAction('keys:remove', ['ci']), 'ci')
-  for (const quiet of ['apps', 'ps', 'logs', 'releases', 'config', 'config:get', 'config:live', 'keys', 'help']) t.equal(describeAction(quiet, ['web']), undefined, quiet)
+  t.equal(describeAction('backup', ['web']), '')
+  t.equal(describeAction('restore', ['web', '--force']), 'web --force')
+  for (const quiet of ['apps', 'ps', 'logs', 'releases', 'config', 'config:get', 'config:live', 'keys', 'certs', 'doctor', 'help']) t.equal(describeAction(quiet, ['web']), undefined, quiet)
 })
 
 t.test('needsRotation: only past the cap, never for an empty log', async (t) => {
