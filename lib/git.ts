@@ -40,12 +40,16 @@ export function exportRevision(repo: string, sha: string, dest: string, objectEn
     git.stderr.on('data', (d) => (err += d))
     tar.stderr.on('data', (d) => (err += d))
     git.stdout.pipe(tar.stdin)
-    let gitCode = -1
-    git.on('close', (c) => (gitCode = c ?? 1))
-    tar.on('close', (c) => {
-      if (gitCode === 0 && c === 0) resolve()
-      else reject(new UserError(`could not check out ${sha.slice(0, 7)}: ${err.trim().split('\n')[0]}`))
-    })
+    // both must have ended: tar can close before git's exit is reported
+    const codes: number[] = []
+    const ended = (c: number | null) => {
+      codes.push(c ?? 1)
+      if (codes.length < 2) return
+      if (codes.every((x) => x === 0)) resolve()
+      else reject(new UserError(`could not check out ${sha.slice(0, 7)}: ${err.trim().split('\n')[0] || `git archive or tar exited ${codes.join('/')}`}`))
+    }
+    git.on('close', ended)
+    tar.on('close', ended)
     git.on('error', reject)
     tar.on('error', reject)
   })
