@@ -86,7 +86,9 @@ function pidFromFile(file: string, comm: string, read: (f: string) => string): n
   try {
     const pid = Number(read(file).trim())
     if (!Number.isInteger(pid) || pid <= 0) return undefined
-    return read(`/proc/${pid}/comm`).trim() === comm ? pid : undefined
+    if (read(`/proc/${pid}/comm`).trim() !== comm) return undefined
+    // an exited process nobody reaped yet (state Z) is not running
+    return /\) Z /.test(read(`/proc/${pid}/stat`)) ? undefined : pid
   } catch {
     return undefined
   }
