@@ -1,12 +1,11 @@
 // post-receive: runs after the refs moved. The deploy already happened in pre-receive; this releases the
 // app's deploy lock and points HEAD at the deployed branch so `git clone` checks it out.
 import { readFileSync } from 'node:fs'
-import { basename, resolve } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import { parseRefUpdates, isDeployBranch } from '../lib/refs.js'
 import { validateAppName } from '../lib/app-name.js'
 import { appPaths } from '../lib/paths.js'
 import { releaseLock } from '../lib/lock.js'
-import { runCapture } from '../lib/system.js'
 
 async function main(): Promise<void> {
   const app = validateAppName(basename(resolve(process.env.GIT_DIR ?? '.')))
@@ -16,7 +15,9 @@ async function main(): Promise<void> {
   releaseLock(p.lock, process.ppid)
   if (!updates.ok) return
   const deployed = updates.value.find((u) => isDeployBranch(u.ref) && !u.deleted)
-  if (deployed) {
+  // git is started only when HEAD has to change (the first push, or a switch between main and master)
+  if (deployed && readFileSync(join(p.repo, 'HEAD'), 'utf8').trim() !== `ref: ${deployed.ref}`) {
+    const { runCapture } = await import('../lib/system.js')
     await runCapture('git', ['symbolic-ref', 'HEAD', deployed.ref], { env: { PATH: process.env.PATH, GIT_DIR: p.repo } })
   }
 }

@@ -13,6 +13,7 @@ import { writeFileAtomic, pickFreePort, waitHealthy, validateNginx, reloadNginx,
 import { readHostSettings } from './host-settings.js'
 import { writeStopped } from './app-state.js'
 import { UserError } from './errors.js'
+import { vassalFiles } from './vassals.js'
 import { spawnAfterSwitch } from './watch.js'
 import * as log from './log.js'
 
@@ -51,12 +52,6 @@ async function nginxServes(serverName: string, token: string, timeoutMs = 10_000
   return false
 }
 
-function vassalFiles(app: string): string[] {
-  const dir = hostPaths().vassals
-  if (!existsSync(dir)) return []
-  return readdirSync(dir).filter((f) => f.startsWith(vassalPrefix(app)) && f.endsWith('.ini'))
-}
-
 /** Remove vassal files of `app`, all or all but those of `keepToken`. */
 export function removeVassals(app: string, keepToken?: string): number {
   const dir = hostPaths().vassals
@@ -84,10 +79,6 @@ export function removeActivation(app: string, token: string): number {
   }
   rmSync(activationDir(app, token), { recursive: true, force: true })
   return n
-}
-
-export function runningVassals(app: string): string[] {
-  return vassalFiles(app)
 }
 
 function tailLog(file: string, lines = 5): string {

@@ -2,7 +2,7 @@
 import { existsSync, readdirSync } from 'node:fs'
 import { hostPaths } from '../paths.js'
 import { readActive, currentRelease } from '../release.js'
-import { runningVassals } from '../activate.js'
+import { vassalFiles } from '../vassals.js'
 import { UserError } from '../errors.js'
 import type { VerbContext } from './index.js'
 
@@ -23,7 +23,7 @@ export function listApps(): string[] {
 export function appStatus(name: string): AppStatus {
   const active = readActive(name)
   // a static-only app has no workers: it runs when it is active (nginx serves it)
-  const running = active !== undefined && (runningVassals(name).length > 0 || Object.keys(active.ports).length === 0)
+  const running = active !== undefined && (vassalFiles(name).length > 0 || Object.keys(active.ports).length === 0)
   return { name, running, release: currentRelease(name) }
 }
 
