@@ -151,7 +151,7 @@ if [ -d /run/systemd/system ]; then
   boot_note="systemd starts nginx and piku-hooks-emperor-$user at boot"
 else
   "$TOOLKIT/bin/piku-boot" "$user" 9>&- # the daemons it starts must not hold the install lock
-  boot_note="no systemd here: run '$TOOLKIT/bin/piku-boot $user' as root at boot (e.g. from /etc/rc.local or an @reboot cron line)"
+  boot_note="no systemd here: run '$TOOLKIT/bin/piku-boot $user' as root at boot (e.g. from /etc/rc.local)"
 fi
 
 host=$(hostname -f 2>/dev/null || hostname)
