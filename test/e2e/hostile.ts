@@ -254,7 +254,8 @@ if (process.getuid?.() !== 0) {
   t.test('hostile: secrets are readable by the app user only; nginx still serves', async (t) => {
     const h = host.home
     const glob = (dir: string, re: RegExp) => (existsSync(dir) ? readdirSync(dir).filter((f) => re.test(f)).map((f) => join(dir, f)) : [])
-    const runDirs = (app: string) => glob(`${h}/apps/${app}/run`, /./)
+    const liveToken = (app: string) => JSON.parse(readFileSync(`${h}/apps/${app}/active.json`, 'utf8')).token as string
+    const runDirs = (app: string) => glob(`${h}/apps/${app}/run`, /./).filter((d) => d.endsWith(`/${liveToken(app)}`))
     const secrets = [
       `${h}/config/echo/ENV`,
       `${h}/config/echo/LIVE_ENV`,
@@ -264,7 +265,8 @@ if (process.getuid?.() !== 0) {
       `${h}/apps/echo/history.jsonl`,
       `${h}/apps/echo/active.json`,
       ...glob(`${h}/apps/echo/releases`, /^v\d+\.json$/),
-      ...glob(`${h}/uwsgi/vassals`, /\.ini$/),
+      // the live activation's vassals (an earlier one may be retiring right now)
+      ...glob(`${h}/uwsgi/vassals`, /\.ini$/).filter((f) => f.includes(`@${liveToken('echo')}@`)),
       ...runDirs('echo').flatMap((d) => glob(d, /\.sh$/)),
       ...runDirs('wsgiapp').flatMap((d) => glob(d, /\.json$/)),
       ...glob(`${h}/logs/echo`, /\.log$/),
