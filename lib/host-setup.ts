@@ -7,7 +7,7 @@ import { chmodSync, chownSync, existsSync, readFileSync, renameSync, rmSync, sta
 import { basename, dirname, join } from 'node:path'
 import { UserError, unwrap } from './errors.js'
 import { parseHostArgs, type HostOptions } from './host-options.js'
-import { addKey, planKeyName, parsePublicKey, readKeyRecords } from './keys.js'
+import { addKey, planKeyName, parsePublicKey, readKeyRecords, writeFetchAccess } from './keys.js'
 import * as log from './log.js'
 import { hostPaths, templatePath, toolkitRoot } from './paths.js'
 import { renderEmperorIni, renderEmperorUnit, renderHostConf, renderHostEnv, renderRenewVassal, renderSudoers } from './render/host.js'
@@ -71,7 +71,8 @@ function authorizeKeys(o: HostOptions, owner: { uid: number; gid: number }): voi
       log.info(added.added ? `key ${added.name} authorized (admin)` : `key ${added.name} already authorized`)
     }
   }
-  for (const f of [join(o.home, '.ssh'), paths.authorizedKeys, paths.config, paths.keysDb]) {
+  writeFetchAccess(o.home)
+  for (const f of [join(o.home, '.ssh'), paths.authorizedKeys, paths.config, paths.keysDb, paths.keysFetch]) {
     if (existsSync(f)) chownSync(f, owner.uid, owner.gid)
   }
 }

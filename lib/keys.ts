@@ -221,6 +221,22 @@ function writeKeyRecords(home: string, records: KeyRecord[]): void {
   const paths = hostPaths(home)
   mkdirSync(paths.config, { recursive: true, mode: 0o700 })
   writeAtomic(paths.keysDb, JSON.stringify(records, null, 2) + '\n', 0o600)
+  writeAtomic(paths.keysFetch, renderFetchAccess(records), 0o600)
+}
+
+/**
+ * Who may fetch which app, one line a key: `NAME *` (admin) or `NAME APP...` (every role may read its
+ * apps). bin/piku-ssh reads it to hand `git-upload-pack` straight to git, without starting Node.
+ */
+export function renderFetchAccess(records: KeyRecord[]): string {
+  return records.map((r) => [r.name, ...(r.role === 'admin' ? ['*'] : r.apps)].join(' ') + '\n').join('')
+}
+
+/** Write config/.keys.fetch from the key records (install.sh calls it, so older hosts get the file). */
+export function writeFetchAccess(home: string): void {
+  const paths = hostPaths(home)
+  if (!existsSync(paths.keysDb)) return
+  writeAtomic(paths.keysFetch, renderFetchAccess(readKeyRecords(home)), 0o600)
 }
 
 function readAuthorizedKeys(home: string): string {

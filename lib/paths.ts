@@ -54,6 +54,7 @@ export interface HostPaths {
   nginxStaging: string
   authorizedKeys: string
   keysDb: string
+  keysFetch: string // config/.keys.fetch: `KEY *` or `KEY APP...` lines, for the fetch path that skips Node
   acme: string // ACME HTTP-01 challenge files, served by nginx at /.well-known/acme-challenge/ (0750)
   certs: string // certs/APP/: certificates and keys (0700); certs/.accounts: ACME account keys
   acmeAccounts: string
@@ -84,6 +85,7 @@ export function hostPaths(root: string = hostRoot()): HostPaths {
     nginxStaging: join(root, 'nginx', '.staging'),
     authorizedKeys: join(root, '.ssh', 'authorized_keys'),
     keysDb: join(root, 'config', '.keys.json'),
+    keysFetch: join(root, 'config', '.keys.fetch'),
     acme: join(root, 'acme'),
     certs: join(root, 'certs'),
     acmeAccounts: join(root, 'certs', '.accounts'),
