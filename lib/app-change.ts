@@ -5,7 +5,7 @@ import { appPaths } from './paths.js'
 import { acquireLock, releaseLock } from './lock.js'
 import { currentRelease, readPlan } from './release.js'
 import { readAppState } from './app-state.js'
-import { writeFileAtomic } from './system.js'
+import { writeFileAtomic } from './atomic-file.js'
 import { UserError } from './errors.js'
 import * as log from './log.js'
 

@@ -1,7 +1,7 @@
 // app-state: small per-app flags kept across deploys in config/APP/state.json (today: stopped by `stop`).
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { appPaths } from './paths.js'
-import { writeFileAtomic } from './system.js'
+import { writeFileAtomic } from './atomic-file.js'
 
 export interface AppState {
   stopped?: boolean

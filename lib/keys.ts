@@ -1,11 +1,15 @@
 // keys: who may do what. Parse public keys and key records, the role table (read < deploy < admin),
 // render restricted authorized_keys lines, and add or remove keys in authorized_keys and config/.keys.json.
-import { createHash, randomBytes } from 'node:crypto'
+import { createRequire } from 'node:module'
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fail, ok, unwrap, type Result } from './errors.js'
 import { quoteForMessage, validateAppName, validateKeyName } from './app-name.js'
 import { hostPaths, toolkitRoot } from './paths.js'
+
+// node:crypto costs every verb start-up ~10 ms; only fingerprinting needs it, so it loads on first use
+const requireBuiltin = createRequire(import.meta.url)
+const crypto = (): typeof import('node:crypto') => requireBuiltin('node:crypto')
 
 export interface PublicKey {
   type: string
@@ -140,7 +144,7 @@ export function parsePublicKey(line: string): Result<PublicKey> {
 }
 
 export function keyFingerprint(k: PublicKey): string {
-  const digest = createHash('sha256').update(Buffer.from(k.key, 'base64')).digest('base64')
+  const digest = crypto().createHash('sha256').update(Buffer.from(k.key, 'base64')).digest('base64')
   return 'SHA256:' + digest.replace(/=+$/, '')
 }
 
@@ -202,7 +206,7 @@ export function renderAuthorizedKeys(
 }
 
 function writeAtomic(file: string, text: string, mode: number): void {
-  const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`
+  const tmp = `${file}.${process.pid}.${Date.now().toString(36)}.tmp`
   writeFileSync(tmp, text, { mode })
   chmodSync(tmp, mode)
   renameSync(tmp, file)

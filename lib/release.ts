@@ -5,7 +5,7 @@ import type { VassalRole, VassalSettings } from './render/uwsgi.js'
 import type { StaticMapping } from './render/nginx.js'
 import type { NginxSettings } from './nginx-settings.js'
 import { appPaths } from './paths.js'
-import { writeFileAtomic } from './system.js'
+import { writeFileAtomic } from './atomic-file.js'
 
 export interface ProcessPlan {
   kind: string

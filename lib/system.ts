@@ -7,19 +7,8 @@ import { dirname, join, basename } from 'node:path'
 import { UserError } from './errors.js'
 import * as log from './log.js'
 
-/** Write to a temp name beside the target, then rename: readers see the old file or the new one. */
-export function writeFileAtomic(path: string, content: string, mode = 0o600): void {
-  mkdirSync(dirname(path), { recursive: true })
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`)
-  const fd = openSync(tmp, 'w', mode)
-  try {
-    writeSync(fd, content)
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
-  renameSync(tmp, path)
-}
+import { writeFileAtomic } from './atomic-file.js'
+export { writeFileAtomic }
 
 export interface RunResult {
   code: number

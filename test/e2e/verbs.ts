@@ -1,5 +1,5 @@
 // e2e/verbs: the management verbs through real ssh, nginx and uwsgi, and the bin/piku client.
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -138,6 +138,25 @@ if (process.getuid?.() !== 0) {
     const all = await ssh(host, ['logs', 'app', '-n', '50'])
     t.match(all.stdout, /^worker\.1 \| .*worker up/m)
     t.match(all.stdout, /^web\.1    \| /m, 'prefixes padded to the longest')
+  })
+
+  t.test('logs: without -n shows recent lines, then follows new ones', async (t) => {
+    const [cmd, ...opts] = host.gitSshCommand.split(' ')
+    const child = spawn(cmd, [...opts, `${host.user}@127.0.0.1`, 'logs', 'app', 'web'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    child.stdout.on('data', (d) => (out += d))
+    const waitFor = async (re: RegExp) => {
+      for (let i = 0; i < 100 && !re.test(out); i++) await sleep(100)
+      return re.test(out)
+    }
+    try {
+      t.ok(await waitFor(/^web\.1 \| /m), 'recent lines first')
+      await httpGet(host, 'verbs.test', '/followed-now')
+      t.ok(await waitFor(/GET \/followed-now/), 'a new request shows up while following')
+      t.equal(child.exitCode, null, 'still following')
+    } finally {
+      child.kill('SIGTERM')
+    }
   })
 
   t.test('run: prints the app environment in the release folder', async (t) => {
