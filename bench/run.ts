@@ -1,7 +1,7 @@
 // bench/run: measures piku-hooks on this machine, side by side with what it stands on, and prints a table
 // of medians plus the same figures as JSON (bench/results/latest.json). Root, loopback only, bounded.
-import { execFileSync, spawnSync } from 'node:child_process'
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { appendFileSync, chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Test } from 'tap'
@@ -47,37 +47,26 @@ interface ProcessCost {
   rssMb: number
 }
 
-function collect(walls: number[], cpus: number[], rss: number[]): ProcessCost {
-  return { wallMs: round(median(walls)), cpuMs: round(median(cpus)), rssMb: round(median(rss)) }
-}
-
-/** Our own process: wall, CPU and peak RSS of a command run as the host user (GNU time), medians. */
+/**
+ * Our own process: wall, CPU and peak RSS of a command run as the host user, medians over RUNS; measured
+ * by bench/measure.py from the kernel's accounting of each child (wait4), so nothing rounds to 10 ms.
+ */
 function timeRuns(host: TestHost, cmd: string[], env: Record<string, string> = {}): ProcessCost {
-  const walls: number[] = []
-  const cpus: number[] = []
-  const rss: number[] = []
-  for (let i = 0; i < RUNS; i++) {
-    const r = spawnSyncTime(host, cmd, env)
-    walls.push(r.wallMs)
-    cpus.push(r.cpuMs)
-    rss.push(r.rssMb)
-  }
-  return collect(walls, cpus, rss)
-}
-
-function spawnSyncTime(host: TestHost, cmd: string[], env: Record<string, string>): ProcessCost {
-  const r = spawnSync(
+  const measure = join(tmpdir(), 'piku-bench-measure.py')
+  copyFileSync(join(repoRoot, 'bench', 'measure.py'), measure)
+  chmodSync(measure, 0o644)
+  const out = execFileSync(
     'runuser',
-    ['-u', host.user, '--', 'env', '-i', `HOME=${host.home}`, `USER=${host.user}`, 'PATH=/usr/local/bin:/usr/bin:/bin', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), '/usr/bin/time', '-f', 'BENCH %e %U %S %M', ...cmd],
-    { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] },
+    ['-u', host.user, '--', 'env', '-i', `HOME=${host.home}`, `USER=${host.user}`, 'PATH=/usr/local/bin:/usr/bin:/bin', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), '/usr/bin/python3', measure, String(RUNS), ...cmd],
+    { encoding: 'utf8' },
   )
-  return parseTime(r.stderr.split('\n').find((l) => l.startsWith('BENCH')))
-}
-
-function parseTime(line: string | undefined): ProcessCost {
-  if (!line) throw new Error('GNU time printed nothing')
-  const [, wall, user, sys, kb] = line.split(' ')
-  return { wallMs: Number(wall) * 1000, cpuMs: (Number(user) + Number(sys)) * 1000, rssMb: Number(kb) / 1024 }
+  const runs = JSON.parse(out) as (ProcessCost & { status: number })[]
+  if (runs.some((r) => r.status !== 0)) throw new Error(`${cmd.join(' ')} exited non-zero`)
+  return {
+    wallMs: round(median(runs.map((r) => r.wallMs))),
+    cpuMs: round(median(runs.map((r) => r.cpuMs))),
+    rssMb: round(median(runs.map((r) => r.rssMb))),
+  }
 }
 
 /** Peak RSS of every process whose command line mentions `needle`, sampled while `during` runs. */
@@ -108,7 +97,7 @@ async function pushUntilServed(host: TestHost, dir: string, app: string, name: s
   const r = await push(host, dir, app)
   if (r.code !== 0) throw new Error(`push of ${app} failed:\n${r.stderr}`)
   for (let i = 0; i < 200; i++) {
-    if ((await httpGet(host, name)).body.includes(expect)) return round(ms(start) / 1000, 2) * 1000
+    if ((await httpGet(host, name)).body.includes(expect)) return Math.round(ms(start))
     await new Promise((res) => setTimeout(res, 50))
   }
   throw new Error(`${app} never served "${expect}"`)

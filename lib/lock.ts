@@ -1,9 +1,8 @@
 // lock: one deploy at a time per app. A lock file names its owner's pid; a dead owner's lock is stale.
 import { openSync, writeSync, closeSync, readFileSync, unlinkSync, mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { pidAlive, sleep } from './system.js'
+import { pidAlive, sleep } from './wait.js'
 import { UserError } from './errors.js'
-import * as log from './log.js'
 
 export interface LockInfo {
   pid: number
@@ -52,6 +51,7 @@ export async function acquireLock(path: string, owner: number, what: string, wai
     if (held.pid === owner) return
     if (Date.now() > deadline) throw new UserError(`another ${held.what} is still running (since ${held.since}); try again later`)
     if (!told) {
+      const log = await import('./log.js')
       log.step(`waiting for another ${held.what} of this app to finish`)
       told = true
     }

@@ -8,7 +8,8 @@ import { UserError } from './errors.js'
 import * as log from './log.js'
 
 import { writeFileAtomic } from './atomic-file.js'
-export { writeFileAtomic }
+import { pidAlive, sleep } from './wait.js'
+export { writeFileAtomic, pidAlive, sleep }
 
 export interface RunResult {
   code: number
@@ -45,19 +46,7 @@ export function runStreamed(cmd: string, args: string[], opts: SpawnOptions = {}
   })
 }
 
-export function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms))
-}
 
 /** A port on 127.0.0.1 that is free now and not in `taken`. */
 export async function pickFreePort(taken: Set<number>, lo = 20000, hi = 29999): Promise<number> {
