@@ -3,7 +3,7 @@
 // serving and removes what was started.
 import { existsSync, readdirSync, readFileSync, unlinkSync, mkdirSync, renameSync, rmSync, chmodSync } from 'node:fs'
 import { join } from 'node:path'
-import { appPaths, hostPaths, templatePath, vassalPrefix } from './paths.js'
+import { activationDir, appPaths, hostPaths, templatePath, vassalPrefix } from './paths.js'
 import { renderVassal, type VassalSpec } from './render/uwsgi.js'
 import { renderLauncher } from './render/launcher.js'
 import { renderNginxFor, prepareNginxFiles, requestCertificateIfDue } from './nginx-app.js'
@@ -89,10 +89,6 @@ function tailLog(file: string, lines = 5): string {
   }
 }
 
-/** Where an activation's generated launchers and env files go (private to the user). */
-export function activationDir(app: string, token: string): string {
-  return join(appPaths(app).home, 'run', token)
-}
 
 export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watchPrevious?: string } = {}): Promise<Activation> {
   const p = appPaths(plan.app)

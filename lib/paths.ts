@@ -157,6 +157,11 @@ export function vassalPrefix(app: string): string {
   return `${app}@`
 }
 
+/** Where an activation's generated launchers and env files go (private to the user). */
+export function activationDir(app: string, token: string, root: string = hostRoot()): string {
+  return join(appPaths(app, root).home, 'run', token)
+}
+
 export function releaseDir(app: string, release: string, root: string = hostRoot()): string {
   return joinWithin(appPaths(app, root).releases, release)
 }

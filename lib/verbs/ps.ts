@@ -4,7 +4,7 @@
 // activation token, which tells the live activation's master from one of a restart in progress.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { hostPaths } from '../paths.js'
+import { activationDir, hostPaths } from '../paths.js'
 import { readActive, readPlan, currentRelease } from '../release.js'
 import { UserError } from '../errors.js'
 import type { VerbContext } from './index.js'
@@ -97,7 +97,6 @@ export interface PsReport {
 }
 
 export async function readPs(app: string): Promise<PsReport> {
-  const { activationDir } = await import('../activate.js')
   const { readAppState } = await import('../app-state.js')
   const active = readActive(app)
   const release = active?.release ?? currentRelease(app)
