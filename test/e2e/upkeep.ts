@@ -4,10 +4,9 @@
 import t from 'tap'
 import { spawn } from 'node:child_process'
 import { chownSync, closeSync, existsSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
-import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { setupHost, ssh, makeApp, commitFiles, push, httpGet, run, repoRoot, type TestHost } from '../fixtures/host.js'
+import { setupHost, ssh, makeApp, commitFiles, push, httpGet, run, repoRoot, requestLoop, type TestHost } from '../fixtures/host.js'
 
 if (process.getuid?.() !== 0) {
   t.plan(0, 'e2e tests run as root (they create users and start sshd)')
@@ -244,37 +243,6 @@ t.test('upkeep: piku-boot brings the host back after the emperor died; a stopped
   t.equal(ps.stdout.trim(), '', 'and no process')
 })
 
-/** A steady loop of GETs for `name` until `stop()` resolves, counting answers that are not the expected body. */
-async function requestLoop(name: string, expect: string, until: Promise<unknown>): Promise<{ ok: number; failed: number }> {
-  let ok = 0
-  let failed = 0
-  let done = false
-  until.finally(() => (done = true))
-  const one = () =>
-    new Promise<void>((resolve) => {
-      const req = request({ host: '127.0.0.1', port: host.httpPort, path: '/', headers: { Host: name }, timeout: 5000 }, (res) => {
-        let b = ''
-        res.on('data', (d) => (b += d))
-        res.on('end', () => {
-          if (res.statusCode === 200 && b === expect) ok++
-          else failed++
-          resolve()
-        })
-      })
-      req.on('timeout', () => req.destroy())
-      req.on('error', () => {
-        failed++
-        resolve()
-      })
-      req.end()
-    })
-  while (!done) {
-    await one()
-    await sleep(50)
-  }
-  return { ok, failed }
-}
-
 t.test('upkeep: re-running install.sh upgrades the toolkit in place, relinks hooks and the app serves throughout', async (t) => {
   // an older toolkit: a file the checkout does not have, and an app whose hook points elsewhere
   writeFileSync(join(TOOLKIT, '.older-toolkit'), 'x\n')
@@ -282,7 +250,9 @@ t.test('upkeep: re-running install.sh upgrades the toolkit in place, relinks hoo
   rmSync(hook)
   symlinkSync('/nonexistent/pre-receive', hook)
   const install = run('bash', ['./install.sh', '--user', USER, '--http-port', `${host.httpPort}`, '--https-port', `${host.httpsPort}`, '--listen', '127.0.0.1', '--key', `${host.keyFile}.pub`, '--no-build'], { cwd: repoRoot })
-  const loop = await requestLoop('keep.test', 'hello saved\n', install)
+  let installed = false
+  void install.finally(() => (installed = true))
+  const loop = await requestLoop(host, 'keep.test', 20, () => installed, 'hello saved\n')
   const r = await install
   t.equal(r.code, 0, r.stderr)
   t.ok(loop.ok > 10, `${loop.ok} requests answered during the re-install`)
