@@ -6,10 +6,9 @@
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { parseAcmeSettings, planCertificate, issuableNames, type AcmeSettings } from './acme-settings.js'
 import { ensureAcmeRoot, installIssued, readCertInfo, readCertState, writeCertState } from './certs.js'
-import { appPaths, hostPaths } from './paths.js'
+import { appPaths, hostPaths, startedAs } from './paths.js'
 import { readHostSettings } from './host-settings.js'
 import { readActive, readPlan } from './release.js'
 import { validateAppName } from './app-name.js'
@@ -160,7 +159,7 @@ export async function main(argv: string[]): Promise<number> {
   return failed ? 1 : 0
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+if (startedAs('acme-issue.js')) {
   main(process.argv.slice(2)).then(
     (code) => (process.exitCode = code),
     (e: unknown) => {

@@ -5,9 +5,8 @@ import { X509Certificate } from 'node:crypto'
 import { spawn } from 'node:child_process'
 import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { CertState } from './acme-settings.js'
-import { appPaths, hostPaths } from './paths.js'
+import { appPaths, hostPaths, toolkitScript } from './paths.js'
 import { runCapture, writeFileAtomic } from './system.js'
 import { UserError } from './errors.js'
 
@@ -144,7 +143,7 @@ export function spawnIssuer(app: string): void {
   const logs = appPaths(app).logs
   mkdirSync(logs, { recursive: true, mode: 0o700 })
   const log = openSync(join(logs, 'certs.log'), 'a', 0o600)
-  const entry = join(fileURLToPath(new URL('.', import.meta.url)), 'acme-issue.js')
+  const entry = toolkitScript('acme-issue.js')
   const child = spawn(process.execPath, [entry, app], {
     detached: true,
     stdio: ['ignore', log, log],

@@ -10,6 +10,19 @@ export function toolkitRoot(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 }
 
+/** A compiled script of the toolkit, for starting it as a process of its own. */
+export function toolkitScript(name: string): string {
+  return join(toolkitRoot(), 'dist', 'lib', name)
+}
+
+/**
+ * Whether this process was started as the script `name` (e.g. 'watch.js'). By name, not import.meta.url:
+ * inside a bundled entry point every module shares the bundle's URL.
+ */
+export function startedAs(name: string): boolean {
+  return (process.argv[1] ?? '').endsWith(`/${name}`)
+}
+
 export function templatePath(...parts: string[]): string {
   return join(toolkitRoot(), 'templates', ...parts)
 }

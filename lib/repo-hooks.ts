@@ -3,8 +3,7 @@
 //   node repo-hooks.js   (as the piku-hooks user; PIKU_ROOT or HOME names the host root)
 import { existsSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { hostPaths, toolkitRoot } from './paths.js'
+import { hostPaths, startedAs, toolkitRoot } from './paths.js'
 
 export const HOOKS = ['pre-receive', 'post-receive'] as const
 
@@ -42,7 +41,7 @@ export function relinkAllHooks(root: string = hostPaths().root, toolkit: string 
   return changed
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+if (startedAs('repo-hooks.js')) {
   try {
     const changed = relinkAllHooks()
     process.stdout.write(changed.length ? `       relinked the git hooks of ${changed.join(', ')}\n` : '')

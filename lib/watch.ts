@@ -6,8 +6,7 @@
 import { spawn } from 'node:child_process'
 import { openSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { appPaths } from './paths.js'
+import { appPaths, startedAs, toolkitScript } from './paths.js'
 
 export const WATCH_MS = 60_000
 export const PROBE_MS = 1_000
@@ -24,7 +23,7 @@ export function spawnAfterSwitch(app: string, opts: AfterSwitch): void {
   const logs = appPaths(app).logs
   mkdirSync(logs, { recursive: true, mode: 0o700 })
   const log = openSync(join(logs, 'watch.log'), 'a', 0o600)
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), app, JSON.stringify(opts)], {
+  const child = spawn(process.execPath, [toolkitScript('watch.js'), app, JSON.stringify(opts)], {
     detached: true,
     stdio: ['ignore', log, log],
     env: { PATH: process.env.PATH, HOME: process.env.HOME, USER: process.env.USER, PIKU_ROOT: process.env.PIKU_ROOT },
@@ -80,7 +79,7 @@ async function watch(app: string, token: string, previous: string): Promise<void
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+if (startedAs('watch.js')) {
   const [app, json] = process.argv.slice(2)
   afterSwitch(app, JSON.parse(json) as AfterSwitch).catch((e) => {
     console.log(`${new Date().toISOString()} ${app}: after-switch failed: ${(e as Error)?.stack ?? e}`)
