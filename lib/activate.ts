@@ -44,10 +44,13 @@ async function nginxServes(serverName: string, token: string, timeoutMs = 10_000
   const host = readHostSettings()
   const addr = host.listen.find((a) => !a.startsWith('[')) ?? '127.0.0.1'
   const deadline = Date.now() + timeoutMs
+  // three answers in a row: for a moment after a reload an old worker may still take a new connection
+  let inRow = 0
   while (Date.now() < deadline) {
     const body = await httpBody(addr, host.httpPort, '/.well-known/piku-hooks-release', serverName)
-    if (body.trim() === token) return true
-    await sleep(50)
+    inRow = body.trim() === token ? inRow + 1 : 0
+    if (inRow === 3) return true
+    await sleep(inRow ? 20 : 50)
   }
   return false
 }

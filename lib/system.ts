@@ -68,10 +68,11 @@ function portFree(port: number): Promise<boolean> {
   })
 }
 
-/** One HTTP GET on loopback; resolves with the status, or 0 when nothing answered. */
+/** One HTTP GET on loopback; resolves with the status, or 0 when nothing answered. A new connection each
+ *  time (no keep-alive): after an nginx reload, an old connection would still reach an old worker. */
 export function httpStatus(port: number, path: string, host: string, timeoutMs = 2000): Promise<number> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'GET', headers: { host }, timeout: timeoutMs }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'GET', headers: { host }, timeout: timeoutMs, agent: false }, (res) => {
       res.resume()
       resolve(res.statusCode ?? 0)
     })
@@ -81,10 +82,10 @@ export function httpStatus(port: number, path: string, host: string, timeoutMs =
   })
 }
 
-/** One HTTP GET; resolves with the body, or '' when nothing answered. */
+/** One HTTP GET on a new connection; resolves with the body, or '' when nothing answered. */
 export function httpBody(addr: string, port: number, path: string, host: string, timeoutMs = 2000): Promise<string> {
   return new Promise((resolve) => {
-    const req = request({ host: addr, port, path, method: 'GET', headers: { host }, timeout: timeoutMs }, (res) => {
+    const req = request({ host: addr, port, path, method: 'GET', headers: { host }, timeout: timeoutMs, agent: false }, (res) => {
       let body = ''
       res.setEncoding('utf8')
       res.on('data', (d) => (body += d))

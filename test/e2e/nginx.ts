@@ -46,7 +46,7 @@ const app = makeApp(t, {
 /** GET over TLS without checking the (self-signed) certificate; `servername` is the SNI name. */
 function httpsGet(h: TestHost, servername: string, path = '/'): Promise<{ status: number; body: string }> {
   return new Promise((done, failed) => {
-    const req = request({ host: '127.0.0.1', port: h.httpsPort, path, servername, headers: { Host: servername }, rejectUnauthorized: false, timeout: 10_000 }, (res) => {
+    const req = request({ host: '127.0.0.1', port: h.httpsPort, path, servername, headers: { Host: servername }, rejectUnauthorized: false, timeout: 10_000, agent: false }, (res) => {
       let body = ''
       res.setEncoding('utf8')
       res.on('data', (d) => (body += d))

@@ -71,7 +71,7 @@ const pebbleLog = start('pebble', ['-config', join(dir, 'pebble.json'), '-dnsser
 
 function get(port: number, path: string, opts: { ca?: string; servername?: string } = {}): Promise<{ status: number; body: string; authorized: boolean }> {
   return new Promise((done, failed) => {
-    const req = request({ host: '127.0.0.1', port, path, servername: opts.servername, headers: opts.servername ? { Host: opts.servername } : {}, ca: opts.ca, rejectUnauthorized: true, timeout: 10_000 }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, servername: opts.servername, headers: opts.servername ? { Host: opts.servername } : {}, ca: opts.ca, rejectUnauthorized: true, timeout: 10_000, agent: false }, (res) => {
       const authorized = (res.socket as import('node:tls').TLSSocket | null)?.authorized ?? false
       let body = ''
       res.setEncoding('utf8')
