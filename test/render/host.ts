@@ -3,6 +3,9 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
+
+// whole rendered files, reviewed like code; kept beside the other fixtures (nothing but the design card's folders at the top)
+t.snapshotFile = new URL('../fixtures/snapshots/render/host.cjs', import.meta.url).pathname
 import { planRenewTime, renderEmperorIni, renderEmperorUnit, renderHostConf, renderHostEnv, renderListenDirectives, renderRenewVassal, renderSudoers, type HostValues } from '../../lib/render/host.js'
 
 const template = (p: string) => readFileSync(new URL(`../../templates/${p}`, import.meta.url), 'utf8')

@@ -3,6 +3,9 @@ import { spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
+
+// whole rendered files, reviewed like code; kept beside the other fixtures (nothing but the design card's folders at the top)
+t.snapshotFile = new URL('../fixtures/snapshots/render/nginx.cjs', import.meta.url).pathname
 import { renderNginxApp, nginxIdent, listenValues, NGINX_TEMPLATES, type NginxAppSpec, type NginxTemplates } from '../../lib/render/nginx.js'
 import { parseCidrList } from '../../lib/nginx-settings.js'
 

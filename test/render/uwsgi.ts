@@ -1,5 +1,8 @@
 // render/uwsgi: vassal files as ordered pairs (whole files as snapshots), value checks and UWSGI_INCLUDE_FILE.
 import t from 'tap'
+
+// whole rendered files, reviewed like code; kept beside the other fixtures (nothing but the design card's folders at the top)
+t.snapshotFile = new URL('../fixtures/snapshots/render/uwsgi.cjs', import.meta.url).pathname
 import { parseUwsgiInclude, planVassal, renderVassal, serializeVassal, validateVassalValue, type VassalSettings, type VassalSpec } from '../../lib/render/uwsgi.js'
 
 const settings: VassalSettings = { processes: 2, threads: 4, maxRequests: 1024, listen: 100, enableThreads: true, logMaxSize: 1048576 }
