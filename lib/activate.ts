@@ -3,7 +3,7 @@
 // serving and removes what was started.
 import { existsSync, readdirSync, readFileSync, unlinkSync, mkdirSync, renameSync, rmSync, chmodSync } from 'node:fs'
 import { join } from 'node:path'
-import { activationDir, appPaths, hostPaths, templatePath, vassalPrefix } from './paths.js'
+import { activationDir, appPaths, hostPaths, templatePath, vassalName, vassalPrefix } from './paths.js'
 import { renderVassal, type VassalSpec } from './render/uwsgi.js'
 import { renderLauncher } from './render/launcher.js'
 import { renderNginxFor, prepareNginxFiles, requestCertificateIfDue } from './nginx-app.js'
@@ -60,7 +60,7 @@ export function removeVassals(app: string, keepToken?: string): number {
   const dir = hostPaths().vassals
   let n = 0
   for (const f of vassalFiles(app)) {
-    if (keepToken && f.startsWith(`${app}@${keepToken}@`)) continue
+    if (keepToken && f.startsWith(vassalPrefix(app, keepToken))) continue
     try {
       unlinkSync(join(dir, f))
       n++
@@ -74,7 +74,7 @@ export function removeActivation(app: string, token: string): number {
   const dir = hostPaths().vassals
   let n = 0
   for (const f of vassalFiles(app)) {
-    if (!f.startsWith(`${app}@${token}@`)) continue
+    if (!f.startsWith(vassalPrefix(app, token))) continue
     try {
       unlinkSync(join(dir, f))
       n++
@@ -133,7 +133,7 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watch
         spec.launcher = launcher
         spec.cronSchedules = proc.cron
       }
-      vassals.push({ name: `${plan.app}@${token}@${proc.kind}.${n}.ini`, text: renderVassal(spec) })
+      vassals.push({ name: vassalName(plan.app, token, proc.kind, n), text: renderVassal(spec) })
     }
   }
   const live = { ...plan.env, ...(Object.values(ports)[0]?.length ? { PORT: String(Object.values(ports)[0][0]) } : {}) }

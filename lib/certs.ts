@@ -3,7 +3,7 @@
 // and the last ACME attempt. nginx's master reads the files as root; nothing here needs root.
 import { X509Certificate } from 'node:crypto'
 import { spawn } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { CertState } from './acme-settings.js'
 import { appPaths, hostPaths, toolkitScript } from './paths.js'
@@ -117,14 +117,6 @@ export function installIssued(app: string, fullchain: string, key: string, now =
     if (d.startsWith('acme-') && d !== name) rmSync(join(certs, d), { recursive: true, force: true })
   }
   return name
-}
-
-export function liveTarget(app: string): string | undefined {
-  try {
-    return readlinkSync(join(appPaths(app).certs, 'live'))
-  } catch {
-    return undefined
-  }
 }
 
 /** The challenge webroot: the user's, group www-data (the user's primary group), so nginx reads it and nothing else. */

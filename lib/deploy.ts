@@ -1,6 +1,6 @@
 // deploy: turn a pushed revision into a release (checkout, validate, build, release command) and activate
 // it. Everything that can fail runs before the switch; a failure leaves the running release untouched.
-import { existsSync, readFileSync, readdirSync, mkdirSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { appPaths, hostPaths } from './paths.js'
 import { parseProcfile, classifyKind, type Procfile } from './procfile.js'

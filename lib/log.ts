@@ -48,11 +48,3 @@ export function error(text: string): void {
 export function out(text: string): void {
   stdout.write(text.endsWith('\n') ? text : text + '\n')
 }
-
-/** Time a phase and print `-----> label (1.2s)` when it ends. */
-export async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
-  const start = Date.now()
-  const value = await fn()
-  step(`${label} (${((Date.now() - start) / 1000).toFixed(1)}s)`)
-  return value
-}

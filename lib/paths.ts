@@ -160,14 +160,15 @@ export function appPaths(app: string, root: string = hostRoot()): AppPaths {
   }
 }
 
-/** Vassal file names: `<app>@<release>@<kind>.<n>.ini`. `@` is not allowed in app names,
- *  so one app's names can never be a prefix of another's. */
-export function vassalName(app: string, release: string, kind: string, n: number): string {
-  return `${app}@${release}@${kind}.${n}.ini`
+/** Vassal file names: `<app>@<token>@<kind>.<n>.ini` (token: release id and activation time). `@` is not
+ *  allowed in app names, so one app's names can never be a prefix of another's. */
+export function vassalName(app: string, token: string, kind: string, n: number): string {
+  return `${vassalPrefix(app, token)}${kind}.${n}.ini`
 }
 
-export function vassalPrefix(app: string): string {
-  return `${app}@`
+/** The start of every vassal name of an app, or of one activation of it. */
+export function vassalPrefix(app: string, token?: string): string {
+  return token === undefined ? `${app}@` : `${app}@${token}@`
 }
 
 /** Where an activation's generated launchers and env files go (private to the user). */

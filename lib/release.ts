@@ -1,5 +1,5 @@
 // release: what a release is on disk (its plan, the active one, the history) and how ids are chosen.
-import { existsSync, readFileSync, readdirSync, appendFileSync, mkdirSync, symlinkSync, renameSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, appendFileSync, mkdirSync, symlinkSync, renameSync, readlinkSync, rmSync, statSync } from 'node:fs'
 import { join, basename } from 'node:path'
 import type { VassalRole, VassalSettings } from './render/uwsgi.js'
 import type { StaticMapping } from './render/nginx.js'
@@ -183,6 +183,3 @@ export function pruneReleases(app: string, keep: number): string[] {
   return removed
 }
 
-export function markerFile(path: string, text: string): void {
-  writeFileSync(path, text, { mode: 0o600 })
-}

@@ -1,9 +1,9 @@
 // system: the I/O edges toward the host: atomic writes, child processes, nginx, ports, health checks.
 import { spawn, type SpawnOptions } from 'node:child_process'
-import { closeSync, fsyncSync, openSync, renameSync, writeSync, mkdirSync, rmSync, existsSync, readdirSync } from 'node:fs'
+import { mkdirSync, existsSync, readdirSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { request } from 'node:http'
-import { dirname, join, basename } from 'node:path'
+import { join } from 'node:path'
 import { UserError } from './errors.js'
 import * as log from './log.js'
 
@@ -156,6 +156,3 @@ export async function reloadNginx(): Promise<void> {
   if (r.code !== 0) throw new UserError(`nginx reload failed: ${r.stderr.trim().split('\n')[0]}`)
 }
 
-export function removeQuietly(path: string): void {
-  rmSync(path, { recursive: true, force: true })
-}

@@ -3,8 +3,7 @@
 // `APP:KIND.N uWSGI master` (procname-prefix-spaced), and its launcher's command line names the
 // activation token, which tells the live activation's master from one of a restart in progress.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { join } from 'node:path'
-import { activationDir, hostPaths } from '../paths.js'
+import { activationDir, hostPaths, vassalPrefix } from '../paths.js'
 import { readActive, readPlan, currentRelease } from '../release.js'
 import { UserError } from '../errors.js'
 import type { VerbContext } from './index.js'
@@ -30,7 +29,7 @@ export interface InstanceStatus extends Instance {
 
 /** The instances of an activation, from vassal file names `APP@TOKEN@KIND.N.ini`. */
 export function parseVassalNames(files: string[], app: string, token: string): Instance[] {
-  const prefix = `${app}@${token}@`
+  const prefix = vassalPrefix(app, token)
   const out: Instance[] = []
   for (const f of files) {
     if (!f.startsWith(prefix) || !f.endsWith('.ini')) continue
