@@ -3,6 +3,7 @@
 # upgrades the toolkit in /usr/local/lib/piku-hooks and keeps every app, repo, config and key.
 # Usage: ./install.sh [--user NAME] [--http-port N] [--https-port N] [--key FILE.pub]... [--listen ADDR]...
 #                    [--domain DOMAIN] [--acme-ca URL|letsencrypt|off] [--acme-email ADDR] [--acme-ca-bundle FILE.pem] [--no-build]
+#                    [--toolkit DIR]   (where the toolkit goes; default /usr/local/lib/piku-hooks)
 set -euo pipefail
 
 TOOLKIT=/usr/local/lib/piku-hooks
@@ -15,9 +16,10 @@ user=piku http_port=80 https_port=443 domain='' build=1
 keys=() listen=() acme_args=()
 while [ "$#" -gt 0 ]; do
   case "$1" in
-    --user|--http-port|--https-port|--key|--listen|--domain)
+    --user|--http-port|--https-port|--key|--listen|--domain|--toolkit)
       [ "$#" -ge 2 ] || die "$1: missing value"
       case "$1" in
+        --toolkit) TOOLKIT=$2 ;;
         --user) user=$2 ;;
         --http-port) http_port=$2 ;;
         --https-port) https_port=$2 ;;
@@ -31,11 +33,14 @@ while [ "$#" -gt 0 ]; do
       acme_args+=("$1" "$2") # checked by host-setup
       shift 2 ;;
     --no-build) build=0; shift ;;
-    -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
   esac
 done
 [[ "$user" =~ ^[a-z_][a-z0-9_-]{0,31}$ ]] || die "--user: invalid user name: $user"
+if ! [[ "$TOOLKIT" =~ ^/[A-Za-z0-9._/-]+$ ]] || [[ "$TOOLKIT" == *..* ]]; then
+  die "--toolkit: not an absolute path of letters, digits, . _ - /: $TOOLKIT"
+fi
 for p in "--http-port=$http_port" "--https-port=$https_port"; do
   v=${p#*=}
   if ! [[ "$v" =~ ^[0-9]{1,5}$ ]] || [ "$v" -lt 1 ] || [ "$v" -gt 65535 ]; then

@@ -5,7 +5,7 @@ import { appendFileSync, chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFi
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Test } from 'tap'
-import { setupHost, ssh, commitFiles, push, httpGet, run, repoRoot, requestLoop, type TestHost } from '../test/fixtures/host.js'
+import { setupHost, ssh, commitFiles, push, httpGet, run, repoRoot, requestLoop, toolkitDir, type TestHost } from '../test/fixtures/host.js'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15)
 const USER = 'phbench'
@@ -117,7 +117,7 @@ function lockfile(dir: string): void {
 
 async function main(): Promise<void> {
   const host = await setupHost(owner, { user: USER, sshPort: 22291, httpPort: 28091, httpsPort: 28491 })
-  const toolkit = '/usr/local/lib/piku-hooks'
+  const toolkit = toolkitDir
   // a second key whose forced command does nothing: the bare ssh round trip
   const bareKey = join(tmpdir(), 'piku-bench-bare')
   rmSync(bareKey, { force: true })

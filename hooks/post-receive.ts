@@ -2,10 +2,10 @@
 // app's deploy lock and points HEAD at the deployed branch so `git clone` checks it out.
 import { readFileSync } from 'node:fs'
 import { basename, join, resolve } from 'node:path'
-import { parseRefUpdates, isDeployBranch } from '../lib/refs.js'
-import { validateAppName } from '../lib/app-name.js'
-import { appPaths } from '../lib/paths.js'
-import { releaseLock } from '../lib/lock.js'
+import { parseRefUpdates, isDeployBranch } from '../lib/parse/refs.js'
+import { validateAppName } from '../lib/parse/app-name.js'
+import { appPaths } from '../lib/state/paths.js'
+import { releaseLock } from '../lib/state/lock.js'
 
 async function main(): Promise<void> {
   const app = validateAppName(basename(resolve(process.env.GIT_DIR ?? '.')))
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const deployed = updates.value.find((u) => isDeployBranch(u.ref) && !u.deleted)
   // git is started only when HEAD has to change (the first push, or a switch between main and master)
   if (deployed && readFileSync(join(p.repo, 'HEAD'), 'utf8').trim() !== `ref: ${deployed.ref}`) {
-    const { runCapture } = await import('../lib/system.js')
+    const { runCapture } = await import('../lib/host/system.js')
     await runCapture('git', ['symbolic-ref', 'HEAD', deployed.ref], { env: { PATH: process.env.PATH, GIT_DIR: p.repo } })
   }
 }

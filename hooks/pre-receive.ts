@@ -2,12 +2,12 @@
 // here, so a bad push is refused (non-zero exit) and the branch stays where it was.
 import { readFileSync } from 'node:fs'
 import { basename, resolve } from 'node:path'
-import { parseRefUpdates, isDeployBranch } from '../lib/refs.js'
-import { validateAppName } from '../lib/app-name.js'
+import { parseRefUpdates, isDeployBranch } from '../lib/parse/refs.js'
+import { validateAppName } from '../lib/parse/app-name.js'
 import { UserError } from '../lib/errors.js'
-import { appPaths } from '../lib/paths.js'
+import { appPaths } from '../lib/state/paths.js'
 import * as log from '../lib/log.js'
-import { recordAudit } from '../lib/audit.js'
+import { recordAudit } from '../lib/state/audit.js'
 
 let pushed = '' // the ref updates, for the audit line
 
@@ -34,9 +34,9 @@ async function main(): Promise<number> {
   const u = deploys[0]
   if (u.deleted) throw new UserError(`${u.ref}: the deployed branch cannot be deleted (use "destroy" to remove the app)`)
 
-  const { acquireLock } = await import('../lib/lock.js')
-  const { readRef, quarantineEnv } = await import('../lib/git.js')
-  const { deployRevision } = await import('../lib/deploy.js')
+  const { acquireLock } = await import('../lib/state/lock.js')
+  const { readRef, quarantineEnv } = await import('../lib/host/git.js')
+  const { deployRevision } = await import('../lib/deploy/deploy.js')
   const p = appPaths(app.value)
   // the lock belongs to git-receive-pack (our parent): post-receive releases it once the ref moved
   await acquireLock(p.lock, process.ppid, 'deploy')
@@ -62,7 +62,7 @@ main().then(
     // release the lock now: the ref will not move and post-receive will not run
     try {
       const app = basename(resolve(process.env.GIT_DIR ?? '.'))
-      const { releaseLock } = await import('../lib/lock.js')
+      const { releaseLock } = await import('../lib/state/lock.js')
       releaseLock(appPaths(app).lock, process.ppid)
     } catch {}
     process.exitCode = 1

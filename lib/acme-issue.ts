@@ -6,12 +6,12 @@
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { parseAcmeSettings, planCertificate, issuableNames, type AcmeSettings } from './acme-settings.js'
-import { ensureAcmeRoot, installIssued, readCertInfo, readCertState, writeCertState } from './certs.js'
-import { appPaths, hostPaths, startedAs } from './paths.js'
-import { readHostSettings } from './host-settings.js'
-import { readActive, readPlan } from './release.js'
-import { validateAppName } from './app-name.js'
+import { parseAcmeSettings, planCertificate, issuableNames, type AcmeSettings } from './parse/acme-settings.js'
+import { ensureAcmeRoot, installIssued, readCertInfo, readCertState, writeCertState } from './state/certs.js'
+import { appPaths, hostPaths, startedAs } from './state/paths.js'
+import { readHostSettings } from './state/host-settings.js'
+import { readActive, readPlan } from './state/release.js'
+import { validateAppName } from './parse/app-name.js'
 
 export const ISSUE_TIMEOUT_MS = 180_000
 
@@ -120,7 +120,7 @@ export async function issueFor(app: string, scheduled: boolean): Promise<'issued
     const info = readCertInfo(got.fullchain)
     installIssued(app, got.fullchain, got.key, now)
     writeCertState(app, { kind: 'acme', names, directory, issuer: info.issuer, notAfter: info.notAfter, lastAttempt: now.toISOString(), lastSuccess: new Date().toISOString() })
-    const { reloadNginx } = await import('./system.js')
+    const { reloadNginx } = await import('./host/system.js')
     await reloadNginx()
     say(app, `certificate from ${info.issuer} for ${names.join(', ')}, valid until ${info.notAfter}`)
     return 'issued'
@@ -134,8 +134,8 @@ export async function issueFor(app: string, scheduled: boolean): Promise<'issued
 
 /** One issuer per app at a time; a second start while one runs leaves it alone. */
 async function issueLocked(app: string, scheduled: boolean): Promise<string> {
-  const { acquireLock, releaseLock, readLock } = await import('./lock.js')
-  const { pidAlive } = await import('./system.js')
+  const { acquireLock, releaseLock, readLock } = await import('./state/lock.js')
+  const { pidAlive } = await import('./host/system.js')
   const lock = join(hostPaths().run, `${app}.certs.lock`)
   const held = readLock(lock)
   if (held && held.pid !== process.pid && pidAlive(held.pid)) return 'busy'

@@ -6,10 +6,10 @@ import { randomBytes } from 'node:crypto'
 import { chmodSync, chownSync, existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { UserError, unwrap } from './errors.js'
-import { parseHostArgs, type HostOptions } from './host-options.js'
-import { addKey, planKeyName, parsePublicKey, readKeyRecords, writeFetchAccess } from './keys.js'
+import { parseHostArgs, type HostOptions } from './parse/host-options.js'
+import { addKey, planKeyName, parsePublicKey, readKeyRecords, writeFetchAccess } from './state/keys.js'
 import * as log from './log.js'
-import { hostPaths, templatePath, toolkitRoot } from './paths.js'
+import { hostPaths, templatePath, toolkitRoot } from './state/paths.js'
 import { renderEmperorIni, renderEmperorUnit, renderHostConf, renderHostEnv, renderRenewVassal, renderSudoers } from './render/host.js'
 
 function tempBeside(file: string): string {

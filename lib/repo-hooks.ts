@@ -3,7 +3,7 @@
 //   node repo-hooks.js   (as the piku-hooks user; PIKU_ROOT or HOME names the host root)
 import { existsSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
-import { hostPaths, startedAs, toolkitRoot } from './paths.js'
+import { hostPaths, startedAs, toolkitRoot } from './state/paths.js'
 
 export const HOOKS = ['pre-receive', 'post-receive'] as const
 

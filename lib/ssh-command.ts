@@ -5,14 +5,14 @@
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { splitCommand } from './command-line.js'
-import { parseRepoArgument, quoteForMessage, validateAppName, validateKeyName } from './app-name.js'
+import { splitCommand } from './parse/command-line.js'
+import { parseRepoArgument, quoteForMessage, validateAppName, validateKeyName } from './parse/app-name.js'
 import { UserError } from './errors.js'
-import { appPaths, hostPaths } from './paths.js'
+import { appPaths, hostPaths } from './state/paths.js'
 import { linkHooks } from './repo-hooks.js'
 import { findVerb, renderHelp, type Role, type VerbContext } from './verbs/index.js'
-import { checkAccess, parseKeyRecords, planGrant } from './keys.js'
-import { describeAction, recordAudit, redactMessage, type AuditEntry } from './audit.js'
+import { checkAccess, parseKeyRecords, planGrant } from './state/keys.js'
+import { describeAction, recordAudit, redactMessage, type AuditEntry } from './state/audit.js'
 
 /** The grant of the key sshd named; a key missing from config/.keys.json (or a damaged list) gets nothing. */
 function keyContext(key: string): VerbContext {
@@ -64,7 +64,7 @@ async function gitVerb(ctx: VerbContext, words: string[]): Promise<number> {
   else authorize(ctx, 'admin', `creating app "${app}"`, app, { action: 'create', app })
   if (!exists) {
     mkdirSync(p.repo, { recursive: true, mode: 0o750 })
-    const { runCapture } = await import('./system.js')
+    const { runCapture } = await import('./host/system.js')
     const r = await runCapture('git', ['init', '--quiet', '--bare', '--initial-branch=main', p.repo], { env: { PATH: process.env.PATH, HOME: process.env.HOME } })
     if (r.code !== 0) {
       recordAudit({ key: ctx.key, action: 'create', app, outcome: 'failed', message: r.stderr.trim() })

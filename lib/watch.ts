@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process'
 import { openSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { appPaths, startedAs, toolkitScript } from './paths.js'
+import { appPaths, startedAs, toolkitScript } from './state/paths.js'
 
 export const WATCH_MS = 60_000
 export const PROBE_MS = 1_000
@@ -33,18 +33,18 @@ export function spawnAfterSwitch(app: string, opts: AfterSwitch): void {
 }
 
 async function afterSwitch(app: string, opts: AfterSwitch): Promise<void> {
-  const { sleep } = await import('./system.js')
+  const { sleep } = await import('./host/system.js')
   if (opts.retire) {
     await sleep(opts.drainMs)
-    const { removeActivation } = await import('./activate.js')
+    const { removeActivation } = await import('./deploy/activate.js')
     removeActivation(app, opts.retire)
   }
   if (opts.watchPrevious) await watch(app, opts.token, opts.watchPrevious)
 }
 
 async function watch(app: string, token: string, previous: string): Promise<void> {
-  const { readActive, readPlan, appendHistory } = await import('./release.js')
-  const { httpStatus, sleep } = await import('./system.js')
+  const { readActive, readPlan, appendHistory } = await import('./state/release.js')
+  const { httpStatus, sleep } = await import('./host/system.js')
   const end = Date.now() + WATCH_MS
   let failures = 0
   while (Date.now() < end) {
@@ -59,8 +59,8 @@ async function watch(app: string, token: string, previous: string): Promise<void
       if (s === 0 || s >= 500) failures++
     }
     if (failures >= FAILURES_TO_ROLL_BACK) {
-      const { acquireLock, releaseLock } = await import('./lock.js')
-      const { activate } = await import('./activate.js')
+      const { acquireLock, releaseLock } = await import('./state/lock.js')
+      const { activate } = await import('./deploy/activate.js')
       const lock = appPaths(app).lock
       await acquireLock(lock, process.pid, 'automatic rollback', 120_000)
       try {

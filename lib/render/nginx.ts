@@ -2,7 +2,7 @@
 // A variant is chosen by choosing a template file (app.conf or app-https-only.conf); every value passes an
 // allow-list here before it reaches a template, and the templates hold no logic.
 import { renderTemplate } from './template.js'
-import type { CacheSettings } from '../nginx-settings.js'
+import type { CacheSettings } from '../parse/nginx-settings.js'
 
 export interface StaticMapping {
   url: string // '/' or '/prefix/' (always ends with '/')

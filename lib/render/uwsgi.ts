@@ -4,11 +4,11 @@
 // UWSGI_INCLUDE_FILE, is checked line by line (parseUwsgiInclude).
 
 import type { Result } from '../errors.js'
-import type { UwsgiSettings } from '../settings.js'
+import type { UwsgiSettings } from '../parse/settings.js'
 
 export type VassalOption = readonly [string, string]
 
-/** The UWSGI_* settings (lib/settings.ts) plus the UWSGI_INCLUDE_FILE pairs, already validated. */
+/** The UWSGI_* settings (lib/parse/settings.ts) plus the UWSGI_INCLUDE_FILE pairs, already validated. */
 export type VassalSettings = Omit<UwsgiSettings, 'logXForwardedFor'> & {
   include?: VassalOption[] // appended to every vassal
 }

@@ -1,8 +1,8 @@
 // apps: each app and whether it is running (`--json` for one JSON document).
 import { existsSync, readdirSync } from 'node:fs'
-import { hostPaths } from '../paths.js'
-import { readActive, currentRelease } from '../release.js'
-import { vassalFiles } from '../vassals.js'
+import { hostPaths } from '../state/paths.js'
+import { readActive, currentRelease } from '../state/release.js'
+import { vassalFiles } from '../state/vassals.js'
 import { UserError } from '../errors.js'
 import type { VerbContext } from './index.js'
 

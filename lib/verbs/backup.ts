@@ -3,7 +3,7 @@
 import { UserError } from '../errors.js'
 import * as log from '../log.js'
 import type { VerbContext } from './index.js'
-import type { BackupKey } from '../backup.js'
+import type { BackupKey } from '../parse/backup.js'
 
 export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   const [app, ...rest] = args
@@ -12,12 +12,12 @@ export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   const { existsSync, mkdtempSync, rmSync, writeFileSync } = await import('node:fs')
   const { join } = await import('node:path')
   const { spawn } = await import('node:child_process')
-  const { appPaths, hostPaths } = await import('../paths.js')
-  const { withAppLock } = await import('../app-change.js')
-  const { currentRelease } = await import('../release.js')
-  const { readKeyRecords } = await import('../keys.js')
-  const { runCapture } = await import('../system.js')
-  const { renderManifest, BACKUP_FORMAT, BACKUP_VERSION, CONFIG_FILES } = await import('../backup.js')
+  const { appPaths, hostPaths } = await import('../state/paths.js')
+  const { withAppLock } = await import('../deploy/app-change.js')
+  const { currentRelease } = await import('../state/release.js')
+  const { readKeyRecords } = await import('../state/keys.js')
+  const { runCapture } = await import('../host/system.js')
+  const { renderManifest, BACKUP_FORMAT, BACKUP_VERSION, CONFIG_FILES } = await import('../parse/backup.js')
 
   const h = hostPaths()
   const p = appPaths(app)

@@ -1,6 +1,6 @@
 // certs: each app's HTTPS certificate: names, issuer, expiry, the last ACME attempt and its error (`--json`).
 import { listApps } from './apps.js'
-import { readCertState, readLiveInfo } from '../certs.js'
+import { readCertState, readLiveInfo } from '../state/certs.js'
 import { UserError } from '../errors.js'
 import type { VerbContext } from './index.js'
 

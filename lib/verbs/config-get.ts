@@ -1,5 +1,5 @@
 // config:get: one config:set value, raw, alone on stdout; an unset key is an error.
-import { validateConfigKey } from '../app-name.js'
+import { validateConfigKey } from '../parse/app-name.js'
 import { UserError } from '../errors.js'
 import { readConfigValues } from './config.js'
 import type { VerbContext } from './index.js'

@@ -1,7 +1,7 @@
 // config:live: the environment of the running release (LIVE_ENV, written at activation), PORT included.
 import { existsSync, readFileSync } from 'node:fs'
-import { appPaths } from '../paths.js'
-import { serializeEnvFile } from '../env-file.js'
+import { appPaths } from '../state/paths.js'
+import { serializeEnvFile } from '../parse/env-file.js'
 import { type Result, ok, fail, UserError } from '../errors.js'
 import type { VerbContext } from './index.js'
 

@@ -1,9 +1,9 @@
 // config:set: set config values (config/APP/ENV), then redeploy the live commit to apply them; if that
 // deploy fails the previous values come back and nothing changed.
 import { existsSync, readFileSync } from 'node:fs'
-import { appPaths } from '../paths.js'
-import { parseSettingArgs } from '../settings.js'
-import { serializeEnvFile } from '../env-file.js'
+import { appPaths } from '../state/paths.js'
+import { parseSettingArgs } from '../parse/settings.js'
+import { serializeEnvFile } from '../parse/env-file.js'
 import { UserError } from '../errors.js'
 import * as log from '../log.js'
 import type { VerbContext } from './index.js'
@@ -37,7 +37,7 @@ export async function run(ctx: VerbContext, args: string[]): Promise<number> {
   const [app, ...rest] = args
   const pairs = parseSettingArgs(rest)
   if (!pairs.ok) throw new UserError(pairs.errors[0])
-  const { withAppLock, applyFileChange } = await import('../app-change.js')
+  const { withAppLock, applyFileChange } = await import('../deploy/app-change.js')
   await withAppLock(app, 'config:set', async () => {
     const file = appPaths(app).env
     const before = existsSync(file) ? readFileSync(file, 'utf8') : ''

@@ -1,7 +1,7 @@
 // config:unset: remove config values (config/APP/ENV), then redeploy the live commit; restored on failure.
 import { existsSync, readFileSync } from 'node:fs'
-import { appPaths } from '../paths.js'
-import { validateConfigKey } from '../app-name.js'
+import { appPaths } from '../state/paths.js'
+import { validateConfigKey } from '../parse/app-name.js'
 import { UserError } from '../errors.js'
 import * as log from '../log.js'
 import { applyEnvChanges } from './config-set.js'
@@ -15,7 +15,7 @@ export async function run(ctx: VerbContext, args: string[]): Promise<number> {
     const valid = validateConfigKey(k)
     if (!valid.ok) throw new UserError(`config:unset: ${valid.errors[0]}`)
   }
-  const { withAppLock, applyFileChange } = await import('../app-change.js')
+  const { withAppLock, applyFileChange } = await import('../deploy/app-change.js')
   await withAppLock(app, 'config:unset', async () => {
     const values = readConfigValues(app)
     const present = keys.filter((k) => Object.hasOwn(values, k))

@@ -1,7 +1,7 @@
 // config: the app's config:set values (config/APP/ENV), as KEY=VALUE lines or (`--json`) one JSON object.
 import { existsSync, readFileSync } from 'node:fs'
-import { appPaths } from '../paths.js'
-import { parseEnvFile, serializeEnvFile } from '../env-file.js'
+import { appPaths } from '../state/paths.js'
+import { parseEnvFile, serializeEnvFile } from '../parse/env-file.js'
 import { UserError } from '../errors.js'
 import type { VerbContext } from './index.js'
 

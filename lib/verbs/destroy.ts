@@ -1,7 +1,7 @@
 // destroy: stop an app and remove everything of it (repo, releases, config, deps, logs, cache, certificates, nginx
 // file) and nothing of any other app; its data folder stays unless `--data` is given.
 import { existsSync, rmSync } from 'node:fs'
-import { appPaths, type AppPaths } from '../paths.js'
+import { appPaths, type AppPaths } from '../state/paths.js'
 import { UserError } from '../errors.js'
 import * as log from '../log.js'
 import type { VerbContext } from './index.js'
@@ -16,8 +16,8 @@ export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   const withData = rest.includes('--data')
   const extra = rest.filter((a) => a !== '--data')
   if (extra.length > 0) throw new UserError(`destroy: unexpected argument ${JSON.stringify(extra[0].slice(0, 40))}; usage: destroy APP [--data]`)
-  const { withAppLock } = await import('../app-change.js')
-  const { stopApp } = await import('../activate.js')
+  const { withAppLock } = await import('../deploy/app-change.js')
+  const { stopApp } = await import('../deploy/activate.js')
   await withAppLock(app, 'destroy', async () => {
     const p = appPaths(app)
     await stopApp(app)

@@ -1,7 +1,7 @@
 // verbs/index: the verb table. Name -> summary, usage, the role it needs, and a lazy import.
 // Nothing here runs at import time; a verb's module is loaded only when it is called.
 
-import type { Role } from '../keys.js'
+import type { Role } from '../state/keys.js'
 export type { Role }
 
 export interface VerbContext {

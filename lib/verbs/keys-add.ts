@@ -1,17 +1,17 @@
 // keys:add: authorize the public key on stdin as NAME with a role (admin, deploy, read) and, for deploy
 // and read keys, the apps it may use:  ssh HOST keys:add ci deploy myapp < ci.pub
 import { UserError, unwrap } from '../errors.js'
-import { hostPaths } from '../paths.js'
+import { hostPaths } from '../state/paths.js'
 import type { VerbContext } from './index.js'
 
 export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
-  const { authorizeKey, parseKeyAddArgs } = await import('../keys.js')
+  const { authorizeKey, parseKeyAddArgs } = await import('../state/keys.js')
   const { parseKeyLines } = await import('./setup-ssh.js')
   const req = unwrap(parseKeyAddArgs(args))
   const { readFileSync } = await import('node:fs')
   const lines = parseKeyLines(readFileSync(0, 'utf8'))
   if (lines.length !== 1) throw new UserError(`keys:add: expected one public key on stdin, got ${lines.length} (e.g. keys:add ${req.name} ${req.role} < key.pub)`)
-  const { acquireLock, releaseLock } = await import('../lock.js')
+  const { acquireLock, releaseLock } = await import('../state/lock.js')
   const lock = hostPaths().keysLock
   await acquireLock(lock, process.pid, 'keys:add', 30_000)
   try {

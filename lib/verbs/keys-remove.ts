@@ -1,14 +1,14 @@
 // keys:remove: remove a key by name from authorized_keys and the key list; the last admin key stays.
 import { unwrap, UserError } from '../errors.js'
-import { validateKeyName } from '../app-name.js'
-import { hostPaths } from '../paths.js'
+import { validateKeyName } from '../parse/app-name.js'
+import { hostPaths } from '../state/paths.js'
 import type { VerbContext } from './index.js'
 
 export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   if (args.length !== 1) throw new UserError('usage: keys:remove NAME (see "keys" for the names)')
   const name = unwrap(validateKeyName(args[0]))
-  const { removeKey } = await import('../keys.js')
-  const { acquireLock, releaseLock } = await import('../lock.js')
+  const { removeKey } = await import('../state/keys.js')
+  const { acquireLock, releaseLock } = await import('../state/lock.js')
   const lock = hostPaths().keysLock
   await acquireLock(lock, process.pid, 'keys:remove', 30_000)
   try {

@@ -2,9 +2,9 @@
 // follows them (new files and rotated files included) unless `-n N` asks for a bounded tail.
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { appPaths } from '../paths.js'
-import { validateKind } from '../app-name.js'
-import { currentRelease, readPlan } from '../release.js'
+import { appPaths } from '../state/paths.js'
+import { validateKind } from '../parse/app-name.js'
+import { currentRelease, readPlan } from '../state/release.js'
 import { type Result, ok, fail, UserError } from '../errors.js'
 import type { VerbContext } from './index.js'
 
@@ -112,7 +112,7 @@ export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   let gone = false
   process.stdout.on('error', () => (gone = true))
   const parent = process.ppid
-  const { sleep } = await import('../system.js')
+  const { sleep } = await import('../host/system.js')
   while (!gone && process.ppid === parent) {
     await sleep(1000)
     for (const f of list()) {

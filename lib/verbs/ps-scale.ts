@@ -2,10 +2,10 @@
 // commit; if that fails the previous counts come back and nothing changed.
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { appPaths } from '../paths.js'
-import { currentRelease, readPlan } from '../release.js'
-import { parseProcfile } from '../procfile.js'
-import { parseScaleArgs, parseScaling, renderScaling, type ScaleCounts } from '../scaling.js'
+import { appPaths } from '../state/paths.js'
+import { currentRelease, readPlan } from '../state/release.js'
+import { parseProcfile } from '../parse/procfile.js'
+import { parseScaleArgs, parseScaling, renderScaling, type ScaleCounts } from '../parse/scaling.js'
 import { UserError } from '../errors.js'
 import * as log from '../log.js'
 import type { VerbContext } from './index.js'
@@ -25,7 +25,7 @@ export async function run(ctx: VerbContext, args: string[]): Promise<number> {
   const kinds = parsed?.ok ? parsed.value.entries.map((e) => e.kind) : plan.processes.map((p) => p.kind)
   const changes = parseScaleArgs(rest, kinds)
   if (!changes.ok) throw new UserError(changes.errors[0])
-  const { withAppLock, applyFileChange } = await import('../app-change.js')
+  const { withAppLock, applyFileChange } = await import('../deploy/app-change.js')
   await withAppLock(app, 'ps:scale', async () => {
     const file = appPaths(app).scaling
     const saved = existsSync(file) ? parseScaling(readFileSync(file, 'utf8')) : { ok: true as const, value: {} }

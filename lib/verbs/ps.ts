@@ -3,8 +3,8 @@
 // `APP:KIND.N uWSGI master` (procname-prefix-spaced), and its launcher's command line names the
 // activation token, which tells the live activation's master from one of a restart in progress.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { activationDir, hostPaths, vassalPrefix } from '../paths.js'
-import { readActive, readPlan, currentRelease } from '../release.js'
+import { activationDir, hostPaths, vassalPrefix } from '../state/paths.js'
+import { readActive, readPlan, currentRelease } from '../state/release.js'
 import { UserError } from '../errors.js'
 import type { VerbContext } from './index.js'
 
@@ -96,7 +96,7 @@ export interface PsReport {
 }
 
 export async function readPs(app: string): Promise<PsReport> {
-  const { readAppState } = await import('../app-state.js')
+  const { readAppState } = await import('../state/app-state.js')
   const active = readActive(app)
   const release = active?.release ?? currentRelease(app)
   const plan = release ? readPlan(app, release) : undefined

@@ -1,5 +1,5 @@
 // releases: the releases an app can roll back to, newest first (id, commit, time, who deployed, outcome).
-import { listReleases, readPlan, readHistory, currentRelease } from '../release.js'
+import { listReleases, readPlan, readHistory, currentRelease } from '../state/release.js'
 import { UserError } from '../errors.js'
 import type { VerbContext } from './index.js'
 

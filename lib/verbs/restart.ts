@@ -1,6 +1,6 @@
 // restart: start the live release again with new workers beside the old, then switch (no rebuild);
 // also brings a stopped app back.
-import { currentRelease } from '../release.js'
+import { currentRelease } from '../state/release.js'
 import { UserError } from '../errors.js'
 import * as log from '../log.js'
 import type { VerbContext } from './index.js'
@@ -8,8 +8,8 @@ import type { VerbContext } from './index.js'
 export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   const [app, ...rest] = args
   if (rest.length > 0) throw new UserError('usage: restart APP')
-  const { withAppLock } = await import('../app-change.js')
-  const { restartCurrent } = await import('../activate.js')
+  const { withAppLock } = await import('../deploy/app-change.js')
+  const { restartCurrent } = await import('../deploy/activate.js')
   await withAppLock(app, 'restart', async () => {
     const id = currentRelease(app)
     if (!id) throw new UserError(`"${app}" has not been deployed yet: push to it first`)

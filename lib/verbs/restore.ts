@@ -15,7 +15,7 @@ export function parseRestoreArgs(args: string[]): { app: string; force: boolean 
 
 export async function run(ctx: VerbContext, args: string[]): Promise<number> {
   const { app: name, force } = parseRestoreArgs(args)
-  const { validateAppName } = await import('../app-name.js')
+  const { validateAppName } = await import('../parse/app-name.js')
   const valid = validateAppName(name)
   if (!valid.ok) throw new UserError(valid.errors[0])
   const app = valid.value
@@ -24,10 +24,10 @@ export async function run(ctx: VerbContext, args: string[]): Promise<number> {
   const { chmodSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } = await import('node:fs')
   const { join } = await import('node:path')
   const { pipeline } = await import('node:stream/promises')
-  const { appPaths, hostPaths } = await import('../paths.js')
-  const { runCapture } = await import('../system.js')
-  const { parseManifest, parseBackupKeys, parseTarListing, validateMembers, CONFIG_FILES } = await import('../backup.js')
-  const { withAppLock } = await import('../app-change.js')
+  const { appPaths, hostPaths } = await import('../state/paths.js')
+  const { runCapture } = await import('../host/system.js')
+  const { parseManifest, parseBackupKeys, parseTarListing, validateMembers, CONFIG_FILES } = await import('../parse/backup.js')
+  const { withAppLock } = await import('../deploy/app-change.js')
 
   const h = hostPaths()
   const p = appPaths(app)
@@ -70,7 +70,7 @@ export async function run(ctx: VerbContext, args: string[]): Promise<number> {
         throw new UserError(`${p.data} holds data from an earlier "${app}": restore ${app} --force replaces it, or move it away; nothing changed`)
       }
       if (exists) {
-        const { stopApp } = await import('../activate.js')
+        const { stopApp } = await import('../deploy/activate.js')
         await stopApp(app)
         for (const dir of [p.home, p.deps, p.repo]) rmSync(dir, { recursive: true, force: true })
         log.info(`replaced the existing "${app}" (--force)`)
@@ -95,7 +95,7 @@ export async function run(ctx: VerbContext, args: string[]): Promise<number> {
       const { linkHooks } = await import('../repo-hooks.js')
       mkdirSync(join(p.repo, 'hooks'), { recursive: true })
       linkHooks(p.repo)
-      const { grantAppToKeys } = await import('../keys.js')
+      const { grantAppToKeys } = await import('../state/keys.js')
       const granted = grantAppToKeys(h.root, app, keys.value.map((k) => k.fingerprint))
       if (granted.length) log.info(`keys given "${app}" again: ${granted.join(', ')}`)
       const known = new Set(granted)
@@ -104,7 +104,7 @@ export async function run(ctx: VerbContext, args: string[]): Promise<number> {
       }
       log.step(`restored ${app} from a backup of "${src}" made ${manifest.value.created}`)
 
-      const { deployRevision } = await import('../deploy.js')
+      const { deployRevision } = await import('../deploy/deploy.js')
       await deployRevision({ app, sha: branch.sha, key: ctx.key, reason: 'restore' })
     })
     return 0

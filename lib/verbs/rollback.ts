@@ -1,7 +1,7 @@
 // rollback: go back to the previous (or a given) release, code and config together, through the same
 // health-checked switch as a deploy.
-import { appPaths } from '../paths.js'
-import { listReleases, currentRelease, readPlan, appendHistory } from '../release.js'
+import { appPaths } from '../state/paths.js'
+import { listReleases, currentRelease, readPlan, appendHistory } from '../state/release.js'
 import { UserError } from '../errors.js'
 import * as log from '../log.js'
 import type { VerbContext } from './index.js'
@@ -21,8 +21,8 @@ export function pickRollbackTarget(releases: string[], live: string | undefined,
 export async function run(ctx: VerbContext, args: string[]): Promise<number> {
   const [app, wanted, ...extra] = args
   if (extra.length) throw new UserError('usage: rollback APP [ID]')
-  const { acquireLock, releaseLock } = await import('../lock.js')
-  const { activate } = await import('../activate.js')
+  const { acquireLock, releaseLock } = await import('../state/lock.js')
+  const { activate } = await import('../deploy/activate.js')
   const lock = appPaths(app).lock
   await acquireLock(lock, process.pid, 'rollback')
   try {

@@ -2,10 +2,10 @@
 // the command line run by /bin/sh -c, stdin/stdout/stderr the ssh session's; its exit status is ours.
 import { realpathSync } from 'node:fs'
 import { constants } from 'node:os'
-import { appPaths } from '../paths.js'
+import { appPaths } from '../state/paths.js'
 import { UserError } from '../errors.js'
 import { readLiveEnv } from './config-live.js'
-import { splitCommand } from '../command-line.js'
+import { splitCommand } from '../parse/command-line.js'
 import type { VerbContext } from './index.js'
 
 /**

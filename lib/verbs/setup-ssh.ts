@@ -1,5 +1,5 @@
 // setup:ssh: authorize the public key(s) read from stdin as admin keys; prints each key's name.
-import { hostPaths } from '../paths.js'
+import { hostPaths } from '../state/paths.js'
 import { UserError } from '../errors.js'
 import * as log from '../log.js'
 import type { VerbContext } from './index.js'
@@ -16,7 +16,7 @@ export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   // piku's form is `setup:ssh -` (stdin); a file name would name a file on the server, which the client cannot mean
   if (args.length > 1 || (args.length === 1 && args[0] !== '-')) throw new UserError('usage: setup:ssh < KEY.pub  (the public key on stdin)')
   const { readFileSync } = await import('node:fs')
-  const { addKey, parsePublicKey } = await import('../keys.js')
+  const { addKey, parsePublicKey } = await import('../state/keys.js')
   const lines = parseKeyLines(readFileSync(0, 'utf8'))
   if (lines.length === 0) throw new UserError('setup:ssh: no public key on stdin (e.g. ssh HOST setup:ssh < ~/.ssh/id_ed25519.pub)')
   // check every line first, so a bad second key adds nothing

@@ -7,9 +7,9 @@ import type { VerbContext } from './index.js'
 export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   const [app, ...rest] = args
   if (rest.length > 0) throw new UserError('usage: stop APP')
-  const { withAppLock } = await import('../app-change.js')
-  const { stopApp } = await import('../activate.js')
-  const { writeStopped } = await import('../app-state.js')
+  const { withAppLock } = await import('../deploy/app-change.js')
+  const { stopApp } = await import('../deploy/activate.js')
+  const { writeStopped } = await import('../state/app-state.js')
   await withAppLock(app, 'stop', async () => {
     writeStopped(app, true)
     const was = await stopApp(app)

@@ -8,7 +8,7 @@ import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
-import { commitFiles, httpGet, makeApp, push, run, setupHost, type RunResult, type TestHost } from '../fixtures/host.js'
+import { commitFiles, httpGet, makeApp, push, run, setupHost, toolkitDir, type RunResult, type TestHost } from '../fixtures/host.js'
 
 const user = 'phhostile'
 const ports = { sshPort: 22271, httpPort: 28071, httpsPort: 28471 }
@@ -354,7 +354,7 @@ if (process.getuid?.() !== 0) {
     t.match(last.stderr, /is the last admin key/)
     // a line in authorized_keys without a record in the key list gets nothing
     const ghost = makeKey('ghost')
-    appendFileSync(`${host.home}/.ssh/authorized_keys`, `command="/usr/local/lib/piku-hooks/bin/piku-ssh ghost",restrict,pty ${ghost.trim()}\n`)
+    appendFileSync(`${host.home}/.ssh/authorized_keys`, `command="${toolkitDir}/bin/piku-ssh ghost",restrict,pty ${ghost.trim()}\n`)
     const g = await sshRaw('apps', { as: 'ghost' })
     t.not(g.code, 0)
     t.match(g.stderr, /^error: key "ghost" is not in the key list; ask an admin to add it with keys:add$/m)

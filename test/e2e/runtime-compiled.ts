@@ -3,7 +3,7 @@
 // A toolchain missing from /usr/bin (Debian's golang-go, ruby-bundler, cargo) skips its test, saying so.
 import t from 'tap'
 import { commitFiles, httpGet, makeApp, push, setupHost, type TestHost } from '../fixtures/host.js'
-import { findTool } from '../../lib/runtime/build.js'
+import { findTool } from '../../lib/deploy/runtime/build.js'
 
 const user = 'phcomp'
 const ports = { sshPort: 22244, httpPort: 28044, httpsPort: 28444 }

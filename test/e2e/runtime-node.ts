@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process'
 import t from 'tap'
 import { commitFiles, httpGet, makeApp, push, setupHost, type TestHost } from '../fixtures/host.js'
-import { findTool } from '../../lib/runtime/build.js'
+import { findTool } from '../../lib/deploy/runtime/build.js'
 
 const user = 'phnode'
 const ports = { sshPort: 22243, httpPort: 28043, httpsPort: 28443 }

@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { request } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { setupHost, ssh, makeApp, push, httpGet, run } from '../fixtures/host.js'
+import { setupHost, ssh, makeApp, push, httpGet, run, toolkitDir } from '../fixtures/host.js'
 
 if (process.getuid?.() !== 0) {
   t.plan(0, 'e2e tests run as root (they create users and start sshd)')
@@ -169,7 +169,7 @@ t.test('tls: the daily renewal runs from a vassal of the emperor and leaves a fr
   }
   t.match(ps, /piku-hooks-renew/, 'the renewal vassal runs under the emperor')
   const before = await certsOf('secure')
-  const due = await run('runuser', ['-u', 'phtls', '--', 'env', '-i', `HOME=${host.home}`, 'PATH=/usr/bin:/bin', process.execPath, '/usr/local/lib/piku-hooks/dist/lib/acme-issue.js', '--due'])
+  const due = await run('runuser', ['-u', 'phtls', '--', 'env', '-i', `HOME=${host.home}`, 'PATH=/usr/bin:/bin', process.execPath, `${toolkitDir}/dist/lib/acme-issue.js`, '--due'])
   t.equal(due.code, 0, due.stdout + due.stderr)
   t.match(due.stdout, /secure: no certificate asked for: valid until/)
   t.same((await certsOf('secure'))?.notAfter, before?.notAfter)

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process'
 import { chownSync, closeSync, existsSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { setupHost, ssh, makeApp, commitFiles, push, httpGet, run, repoRoot, requestLoop, type TestHost } from '../fixtures/host.js'
+import { setupHost, ssh, makeApp, commitFiles, push, httpGet, run, repoRoot, requestLoop, toolkitDir, type TestHost } from '../fixtures/host.js'
 
 if (process.getuid?.() !== 0) {
   t.plan(0, 'e2e tests run as root (they create users and start sshd)')
@@ -14,7 +14,7 @@ if (process.getuid?.() !== 0) {
 }
 
 const USER = 'phupkeep'
-const TOOLKIT = '/usr/local/lib/piku-hooks'
+const TOOLKIT = toolkitDir
 const host = await setupHost(t, { user: USER, sshPort: 22281, httpPort: 28081, httpsPort: 28481 })
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const scratch = join(tmpdir(), 'piku-hooks-e2e', `${USER}-files`)

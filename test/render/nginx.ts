@@ -7,7 +7,7 @@ import t from 'tap'
 // whole rendered files, reviewed like code; kept beside the other fixtures (nothing but the design card's folders at the top)
 t.snapshotFile = new URL('../fixtures/snapshots/render/nginx.cjs', import.meta.url).pathname
 import { renderNginxApp, nginxIdent, listenValues, NGINX_TEMPLATES, type NginxAppSpec, type NginxTemplates } from '../../lib/render/nginx.js'
-import { parseCidrList } from '../../lib/nginx-settings.js'
+import { parseCidrList } from '../../lib/parse/nginx-settings.js'
 
 const tpl = {} as NginxTemplates
 for (const n of NGINX_TEMPLATES) tpl[n] = readFileSync(new URL(`../../templates/nginx/${n}`, import.meta.url), 'utf8')

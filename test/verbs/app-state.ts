@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs'
 t.test('app-state: stopped is recorded and cleared (file removed when empty)', async (t) => {
   const root = t.testdir({ config: { app: {} } })
   process.env.PIKU_ROOT = root
-  const { readAppState, writeStopped } = await import('../../lib/app-state.js')
+  const { readAppState, writeStopped } = await import('../../lib/state/app-state.js')
   t.same(readAppState('app'), {})
   writeStopped('app', true)
   t.same(JSON.parse(readFileSync(`${root}/config/app/state.json`, 'utf8')), { stopped: true })

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { applyEnvChanges } from '../../lib/verbs/config-set.js'
-import { parseEnvFile } from '../../lib/env-file.js'
+import { parseEnvFile } from '../../lib/parse/env-file.js'
 
 t.test('config:set: new keys are appended, set keys replaced in place', async (t) => {
   t.equal(applyEnvChanges('', [['A', '1']]), 'A=1\n')

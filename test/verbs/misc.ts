@@ -2,7 +2,7 @@ import t from 'tap'
 import { mergeScaling } from '../../lib/verbs/ps-scale.js'
 import { planDestroy } from '../../lib/verbs/destroy.js'
 import { parseKeyLines } from '../../lib/verbs/setup-ssh.js'
-import { appPaths } from '../../lib/paths.js'
+import { appPaths } from '../../lib/state/paths.js'
 
 t.test('ps:scale: changes merged over the saved counts, order kept', async (t) => {
   t.same(Object.entries(mergeScaling({ web: 1, worker: 3 }, { worker: 2, cron: 0 })), [['web', 1], ['worker', 2], ['cron', 0]])

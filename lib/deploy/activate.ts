@@ -1,0 +1,220 @@
+// activate: bring a planned release up beside the running one, check it answers, switch nginx and the
+// `current` link to it, then stop the old workers. Any failure before the switch leaves the old release
+// serving and removes what was started.
+import { existsSync, readdirSync, readFileSync, unlinkSync, mkdirSync, renameSync, rmSync, chmodSync } from 'node:fs'
+import { join } from 'node:path'
+import { activationDir, appPaths, hostPaths, templatePath, vassalName, vassalPrefix } from '../state/paths.js'
+import { renderVassal, type VassalSpec } from '../render/uwsgi.js'
+import { renderLauncher } from '../render/launcher.js'
+import { renderNginxFor, prepareNginxFiles, requestCertificateIfDue } from './nginx-app.js'
+import { processEnv } from '../parse/app-env.js'
+import { type ReleasePlan, type Activation, readActive, writeActive, switchCurrent, readPlan } from '../state/release.js'
+import { writeFileAtomic, pickFreePort, waitHealthy, validateNginx, reloadNginx, sleep, httpBody } from '../host/system.js'
+import { readHostSettings } from '../state/host-settings.js'
+import { writeStopped } from '../state/app-state.js'
+import { UserError } from '../errors.js'
+import { vassalFiles } from '../state/vassals.js'
+import { spawnAfterSwitch } from '../watch.js'
+import * as log from '../log.js'
+
+const DRAIN_MS = 1500
+
+export function webRoles(plan: ReleasePlan): { kind: string; count: number }[] {
+  return plan.processes.filter((p) => p.role === 'web' || p.role === 'wsgi').map((p) => ({ kind: p.kind, count: p.count }))
+}
+
+/** Ports in use by every app's active release (so two apps never get the same one). */
+function takenPorts(): Set<number> {
+  const taken = new Set<number>()
+  const apps = hostPaths().apps
+  if (!existsSync(apps)) return taken
+  for (const app of readdirSync(apps)) {
+    try {
+      const a = JSON.parse(readFileSync(join(apps, app, 'active.json'), 'utf8')) as Activation
+      for (const ports of Object.values(a.ports)) for (const p of ports) taken.add(p)
+    } catch {}
+  }
+  return taken
+}
+
+export { renderNginxFor } from './nginx-app.js'
+
+/** After a reload, wait until nginx's new workers answer with this activation's token. */
+async function nginxServes(serverName: string, token: string, timeoutMs = 10_000): Promise<boolean> {
+  const host = readHostSettings()
+  const addr = host.listen.find((a) => !a.startsWith('[')) ?? '127.0.0.1'
+  const deadline = Date.now() + timeoutMs
+  // three answers in a row: for a moment after a reload an old worker may still take a new connection
+  let inRow = 0
+  while (Date.now() < deadline) {
+    const body = await httpBody(addr, host.httpPort, '/.well-known/piku-hooks-release', serverName)
+    inRow = body.trim() === token ? inRow + 1 : 0
+    if (inRow === 3) return true
+    await sleep(inRow ? 20 : 50)
+  }
+  return false
+}
+
+/** Remove vassal files of `app`, all or all but those of `keepToken`. */
+export function removeVassals(app: string, keepToken?: string): number {
+  const dir = hostPaths().vassals
+  let n = 0
+  for (const f of vassalFiles(app)) {
+    if (keepToken && f.startsWith(vassalPrefix(app, keepToken))) continue
+    try {
+      unlinkSync(join(dir, f))
+      n++
+    } catch {}
+  }
+  return n
+}
+
+/** Stop one activation's workers and remove its launchers (the other activations are left alone). */
+export function removeActivation(app: string, token: string): number {
+  const dir = hostPaths().vassals
+  let n = 0
+  for (const f of vassalFiles(app)) {
+    if (!f.startsWith(vassalPrefix(app, token))) continue
+    try {
+      unlinkSync(join(dir, f))
+      n++
+    } catch {}
+  }
+  rmSync(activationDir(app, token), { recursive: true, force: true })
+  return n
+}
+
+function tailLog(file: string, lines = 5): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n')
+  } catch {
+    return ''
+  }
+}
+
+
+export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watchPrevious?: string } = {}): Promise<Activation> {
+  const p = appPaths(plan.app)
+  const h = hostPaths()
+  const token = `${plan.id}-${Date.now().toString(36)}`
+  const runDir = activationDir(plan.app, token)
+  mkdirSync(runDir, { recursive: true, mode: 0o700 })
+  mkdirSync(p.logs, { recursive: true, mode: 0o700 })
+  mkdirSync(h.vassals, { recursive: true, mode: 0o700 })
+
+  // ports for every web and wsgi instance, beside the ones in use
+  const taken = takenPorts()
+  const ports: Record<string, number[]> = {}
+  for (const w of webRoles(plan)) {
+    ports[w.kind] = []
+    for (let i = 0; i < w.count; i++) {
+      const port = await pickFreePort(taken)
+      taken.add(port)
+      ports[w.kind].push(port)
+    }
+  }
+
+  // launchers, env files and vassal files, rendered first so nothing starts if one fails
+  const vassals: { name: string; text: string }[] = []
+  for (const proc of plan.processes) {
+    for (let n = 1; n <= proc.count; n++) {
+      const port = ports[proc.kind]?.[n - 1]
+      const env = processEnv(plan.env, proc.kind, port)
+      const logFile = join(p.logs, `${proc.kind}.${n}.log`)
+      const spec: VassalSpec = { app: plan.app, release: plan.id, kind: proc.kind, n, role: proc.role, cwd: plan.dir, logFile, settings: plan.settings, port }
+      if (proc.role === 'wsgi') {
+        const envFile = join(runDir, `${proc.kind}.${n}.json`)
+        writeFileAtomic(envFile, JSON.stringify({ env, cwd: plan.dir, module: proc.command, sitePackages: plan.sitePackages ?? null }), 0o600)
+        spec.wsgi = { loader: templatePath('uwsgi', 'wsgi-loader.py'), envFile }
+      } else {
+        const launcher = join(runDir, `${proc.kind}.${n}.sh`)
+        writeFileAtomic(launcher, renderLauncher({ title: `${plan.app} ${proc.kind}.${n}`, cwd: plan.dir, env, command: proc.command, supervise: proc.role !== 'cron' }), 0o700)
+        chmodSync(launcher, 0o700)
+        spec.launcher = launcher
+        spec.cronSchedules = proc.cron
+      }
+      vassals.push({ name: vassalName(plan.app, token, proc.kind, n), text: renderVassal(spec) })
+    }
+  }
+  const live = { ...plan.env, ...(Object.values(ports)[0]?.length ? { PORT: String(Object.values(ports)[0][0]) } : {}) }
+
+  // nginx: render and validate beside every other app's live file before anything starts
+  if (plan.serverNames.length && (Object.values(ports).flat().length || plan.statics.length)) await prepareNginxFiles(plan)
+  const nginxText = renderNginxFor(plan, ports, token)
+  const candidate = join(runDir, 'nginx.conf')
+  if (nginxText) {
+    writeFileAtomic(candidate, nginxText, 0o640)
+    await validateNginx(h.nginx, h.run, new Map([[plan.app, candidate]]))
+  }
+
+  // start the new workers beside the old ones
+  for (const v of vassals) writeFileAtomic(join(h.vassals, v.name), v.text, 0o600)
+  const webPorts = Object.values(ports).flat()
+  if (webPorts.length) {
+    if (!opts.quiet) log.step(`waiting for ${webPorts.length} web worker(s) to answer on ${plan.health.path}`)
+    const hostHeader = plan.serverNames[0] ?? 'localhost'
+    const dead = await waitHealthy(webPorts, plan.health.path, hostHeader, plan.health.timeoutMs)
+    if (dead.length) {
+      removeVassals(plan.app, readActive(plan.app)?.token ?? '-none-')
+      // the new vassals are gone; the old ones (kept above) still serve
+      const logs = webRoles(plan)
+        .map((w) => tailLog(join(p.logs, `${w.kind}.1.log`)))
+        .filter(Boolean)
+        .join('\n')
+      rmSync(runDir, { recursive: true, force: true })
+      throw new UserError(
+        `the new release did not answer on ${plan.health.path} within ${plan.health.timeoutMs / 1000}s; the previous release keeps serving` +
+          (logs ? `\n--- last lines of its log ---\n${logs}` : ''),
+      )
+    }
+  }
+
+  // switch: nginx first (graceful reload), then the `current` link and the record
+  const previous = readActive(plan.app)
+  if (nginxText) {
+    renameSync(candidate, p.nginxConf)
+    await reloadNginx()
+    if (!(await nginxServes(plan.serverNames[0], token))) log.warn('nginx has not picked up the new configuration yet')
+  } else if (existsSync(p.nginxConf)) {
+    rmSync(p.nginxConf, { force: true })
+    await reloadNginx()
+  }
+  switchCurrent(plan.app, plan.id)
+  const activation: Activation = { release: plan.id, token, ports, started: new Date().toISOString() }
+  writeActive(plan.app, activation)
+  writeStopped(plan.app, false) // a `stop` lasts until the next activation (push, deploy, restart)
+  writeFileAtomic(p.liveEnv, Object.entries(live).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n', 0o600)
+  if (nginxText) requestCertificateIfDue(plan)
+
+  // old workers stop once the new ones serve, after a short drain: a detached process does that (and watches
+  // the new release for a minute when asked), so the push or verb returns as soon as the switch is made
+  const retire = previous && previous.token !== token ? previous.token : undefined
+  if (retire && !webPorts.length) removeActivation(plan.app, retire)
+  if ((retire && webPorts.length) || (opts.watchPrevious && webPorts.length)) {
+    spawnAfterSwitch(plan.app, { token, retire: webPorts.length ? retire : undefined, drainMs: DRAIN_MS, watchPrevious: webPorts.length ? opts.watchPrevious : undefined })
+  }
+  return activation
+}
+
+/** Stop every worker of an app and take it out of nginx; the release and config stay. */
+export async function stopApp(app: string): Promise<boolean> {
+  const p = appPaths(app)
+  const active = readActive(app)
+  // nginx first: requests get the host's 404 rather than a 502 from workers that are going away
+  if (existsSync(p.nginxConf)) {
+    rmSync(p.nginxConf, { force: true })
+    await reloadNginx()
+    await sleep(DRAIN_MS)
+  }
+  const n = removeVassals(app)
+  if (active) rmSync(activationDir(app, active.token), { recursive: true, force: true })
+  writeActive(app, undefined)
+  return n > 0 || active !== undefined
+}
+
+/** Activate the release `current` points at again (new workers beside the old, then the switch). */
+export async function restartCurrent(app: string, id: string): Promise<Activation> {
+  const plan = readPlan(app, id)
+  if (!plan) throw new UserError(`release ${id} of app "${app}" has no plan on disk; push again`)
+  return activate(plan)
+}

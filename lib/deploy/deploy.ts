@@ -1,0 +1,207 @@
+// deploy: turn a pushed revision into a release (checkout, validate, build, release command) and activate
+// it. Everything that can fail runs before the switch; a failure leaves the running release untouched.
+import { existsSync, readFileSync, readdirSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { appPaths, hostPaths } from '../state/paths.js'
+import { parseProcfile, classifyKind, type Procfile } from '../parse/procfile.js'
+import { renderUwsgiCron } from '../parse/cron.js'
+import { parseUwsgiInclude, type VassalOption } from '../render/uwsgi.js'
+import { composeAppEnv, type EnvInputs } from '../parse/app-env.js'
+import { detectRuntime } from './runtime/detect.js'
+import { buildRuntime } from './runtime/build.js'
+import { exportRevision, commitSubject } from '../host/git.js'
+import { activate } from './activate.js'
+import { type ReleasePlan, type ProcessPlan, currentRelease, nextReleaseId, writePlan, appendHistory, pruneReleases, removeRelease, readPlan, listReleases } from '../state/release.js'
+import { planStatics, planSettings } from '../parse/plan-settings.js'
+import { planNginxSettings } from './nginx-app.js'
+import { readHostSettings } from '../state/host-settings.js'
+import { runStreamed } from '../host/system.js'
+import { UserError } from '../errors.js'
+import * as log from '../log.js'
+
+export interface DeployRequest {
+  app: string
+  sha: string
+  key: string
+  reason: string // push, deploy, config, scale, restore
+  objectEnv?: NodeJS.ProcessEnv // git's quarantine variables, in pre-receive
+}
+
+function readIf(path: string): string | undefined {
+  return existsSync(path) ? readFileSync(path, 'utf8') : undefined
+}
+
+export function ensureAppDirs(app: string): void {
+  const p = appPaths(app)
+  mkdirSync(p.releases, { recursive: true, mode: 0o750 })
+  for (const d of [p.config, p.data, p.cache, p.logs]) mkdirSync(d, { recursive: true, mode: 0o700 })
+  mkdirSync(p.deps, { recursive: true, mode: 0o750 })
+}
+
+/** Run a one-off Procfile command (preflight, release) in the release folder with the app's environment. */
+async function runOnce(kind: string, command: string, dir: string, env: Record<string, string>): Promise<void> {
+  log.step(`running ${kind}: ${command}`)
+  const code = await runStreamed('/bin/sh', ['-c', command], { cwd: dir, env })
+  if (code !== 0) throw new UserError(`Procfile: ${kind} command failed (exit ${code}); the running release is unchanged`)
+}
+
+/** UWSGI_INCLUDE_FILE: extra `key = value` vassal options from a file in the app, checked line by line. */
+function readUwsgiInclude(dir: string, name: string | undefined): VassalOption[] {
+  if (!name?.trim()) return []
+  const rel = name.trim()
+  if (rel.startsWith('/') || rel.split('/').includes('..')) throw new UserError(`UWSGI_INCLUDE_FILE="${rel}": give a path inside the app, such as uwsgi.ini`)
+  const text = readIf(join(dir, rel))
+  if (text === undefined) throw new UserError(`UWSGI_INCLUDE_FILE="${rel}": no such file in this commit`)
+  const parsed = parseUwsgiInclude(text, rel)
+  if (!parsed.ok) throw new UserError(parsed.errors.join('\n'))
+  return parsed.value
+}
+
+/** Build the release's plan: what runs, where, with which environment. */
+export async function buildRelease(req: DeployRequest, id: string, dir: string): Promise<ReleasePlan> {
+  const p = appPaths(req.app)
+  const host = readHostSettings()
+  const procText = readIf(join(dir, 'Procfile'))
+  const files = new Set(readdirSync(dir))
+  const runtime = detectRuntime(files)
+
+  let procfile: Procfile | undefined
+  if (procText !== undefined) {
+    const parsed = parseProcfile(procText)
+    if (!parsed.ok) throw new UserError(parsed.errors.join('\n'))
+    procfile = parsed.value
+  }
+
+  const inputs: EnvInputs = {
+    app: req.app,
+    release: id,
+    home: hostPaths().root,
+    user: host.user,
+    dataRoot: p.data,
+    cacheRoot: p.cache,
+    logRoot: p.logs,
+    repoEnv: readIf(join(dir, 'ENV')),
+    configEnv: readIf(p.env),
+  }
+  const composed = composeAppEnv(inputs)
+  if (!composed.ok) throw new UserError(composed.errors.join('\n'))
+  for (const w of composed.value.warnings) log.warn(w)
+  let env = composed.value.env
+  const kinds = (procfile?.entries ?? [{ kind: 'web' }]).map((e) => e.kind)
+  const settings = planSettings(env, req.app, host.domain, readIf(p.scaling) ?? '', kinds)
+  if (!settings.ok) throw new UserError(settings.errors.join('\n'))
+  const include = readUwsgiInclude(dir, env.UWSGI_INCLUDE_FILE)
+  if (include.length) settings.value.vassal.include = include
+
+  const preflight = procfile?.entries.find((e) => e.kind === 'preflight')
+  if (preflight) await runOnce('preflight', preflight.command, dir, env)
+
+  log.step(runtime === 'generic' ? 'no runtime to build (Procfile only)' : `${runtime} app detected`)
+  const built = await buildRuntime(runtime, { app: req.app, dir, depsRoot: p.deps, env })
+  const again = composeAppEnv({ ...inputs, runtimePath: built.runtimePath })
+  if (!again.ok) throw new UserError(again.errors.join('\n'))
+  env = { ...again.value.env, ...built.env }
+
+  let entries = procfile?.entries ?? []
+  if (!procfile) {
+    if (!built.defaultWeb) throw new UserError('Procfile: not found, and nothing else to run (add a Procfile with a web, wsgi, static or worker line)')
+    log.step(`no Procfile: running "${built.defaultWeb}" as web`)
+    entries = [{ kind: 'web', command: built.defaultWeb, line: 0 }]
+  }
+  const statics = planStatics(entries, env, dir)
+  if (!statics.ok) throw new UserError(statics.errors.join('\n'))
+  for (const s of statics.value) {
+    if (!existsSync(s.dir)) throw new UserError(`static folder ${s.dir.slice(dir.length + 1)} does not exist in this commit`)
+  }
+  const nginx = planNginxSettings(env, dir)
+
+  const processes: ProcessPlan[] = []
+  for (const e of entries) {
+    const cls = classifyKind(e.kind)
+    if (cls === 'static' || cls === 'release' || cls === 'preflight') continue
+    const count = settings.value.scaling[e.kind] ?? 1
+    if (cls === 'cron') {
+      processes.push({ kind: e.kind, role: 'cron', command: e.command, count: Math.min(count, 1), cron: e.cron ? renderUwsgiCron(e.cron) : [] })
+    } else {
+      processes.push({ kind: e.kind, role: cls === 'wsgi' ? 'wsgi' : cls === 'web' ? 'web' : 'daemon', command: e.command, count })
+    }
+  }
+  if (processes.every((x) => x.count === 0) && statics.value.length === 0) {
+    throw new UserError('Procfile: nothing to run (add a web, wsgi, static or worker line)')
+  }
+  if (processes.some((x) => x.role === 'wsgi') && runtime !== 'python') {
+    throw new UserError('Procfile: a wsgi line needs a Python app (requirements.txt, or pyproject.toml with uv.lock, at the root)')
+  }
+
+  const release = entries.find((e) => e.kind === 'release')
+  if (release) await runOnce('release', release.command, dir, { ...env, PROC_TYPE: 'release' })
+
+  return {
+    app: req.app,
+    id,
+    sha: req.sha,
+    subject: await commitSubject(p.repo, req.sha, req.objectEnv).catch(() => ''),
+    created: new Date().toISOString(),
+    key: req.key,
+    reason: req.reason,
+    dir,
+    env,
+    processes,
+    serverNames: settings.value.serverNames,
+    statics: statics.value,
+    catchAll: settings.value.catchAll,
+    allowGitFolders: settings.value.allowGitFolders,
+    nginx,
+    settings: settings.value.vassal,
+    health: settings.value.health,
+    sitePackages: built.sitePackages,
+    depsDir: built.depsDir,
+    keep: settings.value.keep,
+  }
+}
+
+/** Check out, build and activate a revision. Throws a UserError (and changes nothing live) on failure.
+ *  The output is copied to logs/APP/deploys/ID.log; after a success, old releases, their deploy logs
+ *  and dependency caches no kept release uses are removed. */
+export async function deployRevision(req: DeployRequest): Promise<ReleasePlan> {
+  const start = Date.now()
+  ensureAppDirs(req.app)
+  const id = nextReleaseId(req.app)
+  const dir = join(appPaths(req.app).releases, id)
+  const { openDeployLog } = await import('../state/deploy-log.js')
+  const upkeep = await import('../state/upkeep.js')
+  const deployLog = openDeployLog(req.app, id)
+  let keep = readPlan(req.app, currentRelease(req.app) ?? '')?.keep ?? 5
+  try {
+    log.step(`deploying ${req.app} ${req.sha.slice(0, 7)} as release ${id}`)
+    const space = upkeep.readDiskSpace(hostPaths().root)
+    const low = space && upkeep.diskWarning(hostPaths().root, space.free, space.total)
+    if (low) log.warn(low)
+    upkeep.rotateLogFile(join(appPaths(req.app).logs, 'watch.log'), upkeep.WATCH_LOG_MAX_BYTES)
+    try {
+      await exportRevision(appPaths(req.app).repo, req.sha, dir, req.objectEnv)
+      const plan = await buildRelease(req, id, dir)
+      keep = plan.keep
+      writePlan(plan)
+      const previous = currentRelease(req.app)
+      await activate(plan, { watchPrevious: previous && previous !== id ? previous : undefined })
+      appendHistory(req.app, { id, sha: req.sha, time: plan.created, key: req.key, reason: req.reason, outcome: 'live' })
+      const removed = pruneReleases(req.app, plan.keep)
+      if (removed.length) log.info(`removed old release(s) ${removed.join(', ')}`)
+      const kept = listReleases(req.app).flatMap((r) => readPlan(req.app, r) ?? [])
+      const caches = upkeep.pruneDeps(req.app, kept)
+      if (caches.length) log.info(`removed dependency cache(s) no kept release uses: ${caches.join(', ')}`)
+      log.step(`${req.app} ${id} is live (${((Date.now() - start) / 1000).toFixed(1)}s)`)
+      for (const n of plan.serverNames) log.info(`http://${n}/`)
+      return plan
+    } catch (e) {
+      deployLog.write(`error: ${(e as Error).message}\n`)
+      removeRelease(req.app, id)
+      appendHistory(req.app, { id, sha: req.sha, time: new Date().toISOString(), key: req.key, reason: req.reason, outcome: 'failed', message: (e as Error).message.split('\n')[0] })
+      throw e
+    }
+  } finally {
+    deployLog.close()
+    upkeep.pruneDeployLogs(req.app, keep, listReleases(req.app))
+  }
+}

@@ -1,0 +1,141 @@
+// nginx-app: the edge between a release plan and render/nginx. Gathers what the renderer needs from disk
+// (host.env, the certificate link, the shipped Cloudflare ranges), prepares the folders nginx will use
+// (challenge webroot, cache folder, self-signed certificate), and after a switch starts a certificate
+// request when one is due.
+import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs'
+import { join, sep } from 'node:path'
+import { appPaths, hostPaths, templatePath } from '../state/paths.js'
+import { renderNginxApp, listenValues, NGINX_TEMPLATES, type NginxTemplates } from '../render/nginx.js'
+import { parseNginxSettings, parseCidrList, type NginxSettings } from '../parse/nginx-settings.js'
+import { parseAcmeSettings, planCertificate } from '../parse/acme-settings.js'
+import { readHostSettings } from '../state/host-settings.js'
+import { ensureAcmeRoot, ensureSelfSigned, liveCert, readCertState, spawnIssuer } from '../state/certs.js'
+import type { ReleasePlan } from '../state/release.js'
+import { UserError } from '../errors.js'
+import * as log from '../log.js'
+
+function readNginxTemplates(): NginxTemplates {
+  const t = {} as NginxTemplates
+  for (const n of NGINX_TEMPLATES) t[n] = readFileSync(templatePath('nginx', n), 'utf8')
+  return t
+}
+
+/** The plan's nginx settings (plans written before they existed are read from their env). */
+export function nginxSettingsOf(plan: ReleasePlan): NginxSettings {
+  if (plan.nginx) return plan.nginx
+  const parsed = parseNginxSettings(plan.env)
+  if (!parsed.ok) throw new UserError(parsed.errors.join('\n'))
+  return parsed.value
+}
+
+/**
+ * A release's nginx settings, checked at build time so a mistake fails the push with one line: the
+ * NGINX_* values, the ACME_* values, and NGINX_INCLUDE_FILE, which must be a file inside the release
+ * (after following links) so nothing outside the app is pulled into nginx's configuration.
+ */
+export function planNginxSettings(env: Record<string, string>, dir: string): NginxSettings {
+  const parsed = parseNginxSettings(env)
+  if (!parsed.ok) throw new UserError(parsed.errors.join('\n'))
+  const acme = parseAcmeSettings(env, readHostSettings().acme)
+  if (!acme.ok) throw new UserError(acme.errors.join('\n'))
+  const inc = parsed.value.includeFile
+  if (inc) {
+    let real: string
+    try {
+      real = realpathSync(join(dir, inc))
+    } catch {
+      throw new UserError(`NGINX_INCLUDE_FILE="${inc}": no such file in this commit`)
+    }
+    const root = realpathSync(dir)
+    if (!real.startsWith(root + sep) || !statSync(real).isFile()) throw new UserError(`NGINX_INCLUDE_FILE="${inc}": must be a file inside the app (links out of it are refused)`)
+  }
+  return parsed.value
+}
+
+/** Cloudflare's ranges as shipped with the toolkit; a missing or bad file fails the deploy (closed, not open). */
+export function readCloudflareRanges(): string[] {
+  const file = templatePath('nginx', 'cloudflare-ips.txt')
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch {
+    throw new UserError(`NGINX_CLOUDFLARE_ACL: ${file} is missing; reinstall piku-hooks`)
+  }
+  const parsed = parseCidrList(text, file)
+  if (!parsed.ok) throw new UserError(`NGINX_CLOUDFLARE_ACL: ${parsed.errors[0]}`)
+  return parsed.value
+}
+
+export function renderNginxFor(plan: ReleasePlan, ports: Record<string, number[]>, token: string): string | undefined {
+  if (!plan.serverNames.length) return undefined
+  const host = readHostSettings()
+  const upstreamPorts = Object.values(ports).flat()
+  if (!upstreamPorts.length && !plan.statics.length) return undefined
+  const s = nginxSettingsOf(plan)
+  if (s.cache && !upstreamPorts.length) throw new UserError('NGINX_CACHE_PREFIXES: the cache sits in front of a web or wsgi worker, and this app has none')
+  const ipv6 = !s.disableIpv6
+  return renderNginxApp(
+    {
+      app: plan.app,
+      user: host.user,
+      release: plan.id,
+      token,
+      serverNames: plan.serverNames,
+      listen: listenValues(host.listen, host.httpPort, ipv6),
+      tlsListen: listenValues(host.listen, host.httpsPort, ipv6),
+      httpsPort: host.httpsPort,
+      tls: liveCert(plan.app),
+      httpsOnly: s.httpsOnly,
+      upstreamPorts,
+      statics: plan.statics,
+      catchAll: plan.catchAll,
+      allowGitFolders: plan.allowGitFolders,
+      acmeRoot: hostPaths().acme,
+      maxBody: '100m',
+      cache: s.cache ? { dir: appPaths(plan.app).nginxCache, settings: s.cache } : undefined,
+      includeFile: s.includeFile ? join(plan.dir, s.includeFile) : undefined,
+      cloudflare: s.cloudflareAcl ? readCloudflareRanges() : undefined,
+    },
+    readNginxTemplates(),
+  )
+}
+
+/**
+ * Folders and files the rendered config names, made before nginx -t sees it: the challenge webroot,
+ * the self-signed certificate (first time only), and the cache folder. The cache folder is the user's,
+ * mode 0770 with group www-data (the user's primary group); nginx's master hands it to www-data on a
+ * reload but keeps the mode, and with no `levels` every entry lies directly in it, so the user can still
+ * delete them all (destroy).
+ */
+export async function prepareNginxFiles(plan: ReleasePlan): Promise<void> {
+  ensureAcmeRoot()
+  if (await ensureSelfSigned(plan.app, plan.serverNames)) log.info('made a self-signed certificate for HTTPS until a CA issues one')
+  const s = nginxSettingsOf(plan)
+  if (s.cache) {
+    const p = appPaths(plan.app)
+    const h = hostPaths()
+    for (const dir of [h.cache, p.cache]) {
+      mkdirSync(dir, { recursive: true, mode: 0o710 })
+      chmodSync(dir, 0o710) // nginx's workers may pass through, not list
+    }
+    if (!existsSync(p.nginxCache)) {
+      mkdirSync(p.nginxCache, { mode: 0o770 })
+      chmodSync(p.nginxCache, 0o770)
+    }
+  }
+}
+
+/** After a switch: ask the CA in the background when the certificate is missing, changed or due. Never throws. */
+export function requestCertificateIfDue(plan: ReleasePlan): void {
+  try {
+    if (!plan.serverNames.length) return
+    const acme = parseAcmeSettings(plan.env, readHostSettings().acme)
+    if (!acme.ok) return log.warn(`${acme.errors[0]} (HTTPS keeps the self-signed certificate)`)
+    const action = planCertificate(readCertState(plan.app), plan.serverNames, acme.value.directory, new Date(), false)
+    if (action.action !== 'issue') return
+    spawnIssuer(plan.app)
+    log.info(`asking ${acme.value.directory} for a certificate in the background (${action.reason}); see: certs`)
+  } catch (e) {
+    log.warn(`could not start the certificate request: ${(e as Error).message}`)
+  }
+}

@@ -1,0 +1,239 @@
+// runtime/build: one builder per runtime. Each installs dependencies into a cache folder keyed by the
+// hash of what pins them, so an unchanged lockfile means no install at all.
+import { createHash } from 'node:crypto'
+import { accessSync, constants, existsSync, readFileSync, mkdirSync, symlinkSync, copyFileSync, writeFileSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import type { RuntimeName } from './detect.js'
+import { runStreamed } from '../../host/system.js'
+import { UserError } from '../../errors.js'
+import * as log from '../../log.js'
+
+export interface BuildContext {
+  app: string
+  dir: string // the release folder
+  depsRoot: string // deps/APP
+  env: Record<string, string> // the app's environment (the build sees what the app runs with)
+}
+
+export interface BuildOutput {
+  runtimePath: string[]
+  env: Record<string, string> // added to the app's environment
+  defaultWeb?: string // the `web` command when there is no Procfile
+  sitePackages?: string // python: for the wsgi loader
+  depsDir?: string // the keyed cache folder this build used (kept while a kept release names it)
+}
+
+export function hashFiles(dir: string, names: string[], extra = ''): string {
+  const h = createHash('sha256').update(extra)
+  for (const n of names) {
+    const p = join(dir, n)
+    h.update(`\0${n}\0`)
+    if (existsSync(p)) h.update(readFileSync(p))
+  }
+  return h.digest('hex').slice(0, 16)
+}
+
+async function runOrFail(what: string, cmd: string, args: string[], cwd: string, env: Record<string, string>): Promise<void> {
+  const code = await runStreamed(cmd, args, { cwd, env })
+  if (code !== 0) throw new UserError(`${what} failed (exit ${code}); the running release is unchanged`)
+}
+
+/** The first executable `name` on the build's PATH, or undefined. */
+export function findTool(name: string, path: string): string | undefined {
+  for (const dir of path.split(':')) {
+    if (!dir) continue
+    const p = join(dir, name)
+    try {
+      accessSync(p, constants.X_OK)
+      return p
+    } catch {}
+  }
+  return undefined
+}
+
+/** Fail with one clear line when a build tool is missing, naming what provides it. */
+export function requireTool(name: string, env: Record<string, string>, why: string, provider: string): string {
+  const p = findTool(name, env.PATH ?? '')
+  if (!p) throw new UserError(`${why} needs "${name}", which is not installed on this host (${provider}); the running release is unchanged`)
+  return p
+}
+
+/** Build into `target` unless it is complete already; a half-built folder is removed first. */
+async function cached(target: string, build: () => Promise<void>): Promise<boolean> {
+  const marker = join(target, '.piku-complete')
+  if (existsSync(marker)) {
+    log.step('dependencies unchanged')
+    return false
+  }
+  rmSync(target, { recursive: true, force: true })
+  mkdirSync(target, { recursive: true, mode: 0o750 })
+  await build()
+  writeFileSync(marker, new Date().toISOString() + '\n')
+  return true
+}
+
+export async function buildNode(ctx: BuildContext): Promise<BuildOutput> {
+  let pkg: { scripts?: Record<string, string> }
+  try {
+    pkg = JSON.parse(readFileSync(join(ctx.dir, 'package.json'), 'utf8'))
+  } catch (e) {
+    throw new UserError(`package.json: not valid JSON (${(e as Error).message.split('\n')[0]})`)
+  }
+  const lockfiles = ['package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml'].filter((f) => existsSync(join(ctx.dir, f)))
+  const pm = (ctx.env.NODE_PACKAGE_MANAGER || (lockfiles.includes('pnpm-lock.yaml') ? 'pnpm' : lockfiles.includes('yarn.lock') ? 'yarn' : 'npm')).split(/\s+/)[0]
+  if (!['npm', 'yarn', 'pnpm'].includes(pm)) throw new UserError(`NODE_PACKAGE_MANAGER="${pm}": use npm, yarn or pnpm`)
+  const why = ctx.env.NODE_PACKAGE_MANAGER ? `NODE_PACKAGE_MANAGER=${pm}` : pm === 'npm' ? 'package.json' : `${pm === 'pnpm' ? 'pnpm-lock.yaml' : 'yarn.lock'}`
+  requireTool('node', ctx.env, 'package.json', 'install Debian\'s nodejs package')
+  requireTool(pm, ctx.env, why, pm === 'npm' ? 'install Debian\'s npm package' : `install it for every user, e.g. npm install -g ${pm} as root`)
+  const inputs = ['package.json', ...lockfiles, '.npmrc']
+  const target = join(ctx.depsRoot, `node-${hashFiles(ctx.dir, inputs, pm + process.version)}`)
+  await cached(target, async () => {
+    for (const f of inputs) if (existsSync(join(ctx.dir, f))) copyFileSync(join(ctx.dir, f), join(target, f))
+    const npmLock = lockfiles.includes('package-lock.json') || lockfiles.includes('npm-shrinkwrap.json')
+    const ownLock = lockfiles.includes(pm === 'pnpm' ? 'pnpm-lock.yaml' : 'yarn.lock')
+    const args =
+      pm === 'npm' ? (npmLock ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund']) : ownLock ? ['install', '--frozen-lockfile'] : ['install']
+    log.step(`installing dependencies with ${pm} ${args[0]}`)
+    await runOrFail(`${pm} ${args[0]}`, pm, args, target, { ...ctx.env, npm_config_update_notifier: 'false' })
+    mkdirSync(join(target, 'node_modules'), { recursive: true })
+  })
+  const link = join(ctx.dir, 'node_modules')
+  rmSync(link, { recursive: true, force: true })
+  symlinkSync(join(target, 'node_modules'), link)
+  return {
+    runtimePath: [join(ctx.dir, 'node_modules', '.bin')],
+    env: { NODE_PATH: join(ctx.dir, 'node_modules') },
+    defaultWeb: pkg.scripts?.start ? 'npm start' : undefined,
+    depsDir: target,
+  }
+}
+
+/** The Python the uwsgi python3 plugin is built against is Debian's /usr/bin/python3. */
+export function pythonFor(version: string | undefined): string {
+  if (!version) return '/usr/bin/python3'
+  if (!/^3(\.\d{1,2})?$/.test(version)) throw new UserError(`PYTHON_VERSION="${version}": expected 3 or 3.N`)
+  const bin = `/usr/bin/python${version}`
+  if (!existsSync(bin)) throw new UserError(`PYTHON_VERSION=${version}: ${bin} is not installed on this host`)
+  return bin
+}
+
+export async function buildPython(ctx: BuildContext): Promise<BuildOutput> {
+  const python = pythonFor(ctx.env.PYTHON_VERSION)
+  if (!existsSync(join(ctx.dir, 'requirements.txt'))) return buildUv(ctx, python)
+  // local files named by requirements.txt (wheels in the repo) are part of what pins the install
+  const req = readFileSync(join(ctx.dir, 'requirements.txt'), 'utf8')
+  const local = req
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#') && !l.startsWith('-') && !l.includes('..') && existsSync(join(ctx.dir, l)) && statSync(join(ctx.dir, l)).isFile())
+  const target = join(ctx.depsRoot, `py-${hashFiles(ctx.dir, ['requirements.txt', ...local], python)}`)
+  const env = { ...ctx.env, PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1', VIRTUAL_ENV: target }
+  await cached(target, async () => {
+    log.step(`creating a virtualenv with ${python}`)
+    await runOrFail('python -m venv', python, ['-m', 'venv', target], ctx.dir, env)
+    if (req.trim()) {
+      // run from the release folder, so relative paths in requirements.txt (./wheels/x.whl) resolve
+      log.step('installing dependencies with pip install -r requirements.txt')
+      await runOrFail('pip install', join(target, 'bin', 'python'), ['-m', 'pip', 'install', '-r', 'requirements.txt'], ctx.dir, env)
+    }
+  })
+  return pythonOutput(target)
+}
+
+function pythonOutput(target: string): BuildOutput {
+  const lib = join(target, 'lib')
+  const pyDir = existsSync(lib) ? readdirSync(lib).find((d) => d.startsWith('python')) : undefined
+  return {
+    runtimePath: [join(target, 'bin')],
+    env: { VIRTUAL_ENV: target },
+    sitePackages: pyDir ? join(lib, pyDir, 'site-packages') : undefined,
+    depsDir: target,
+  }
+}
+
+/** pyproject.toml + uv.lock: `uv sync --frozen` into a cached virtualenv (the project itself is not installed). */
+async function buildUv(ctx: BuildContext, python: string): Promise<BuildOutput> {
+  const uv = requireTool('uv', ctx.env, 'pyproject.toml with uv.lock', 'install uv into /usr/local/bin, or add a requirements.txt')
+  const target = join(ctx.depsRoot, `uv-${hashFiles(ctx.dir, ['pyproject.toml', 'uv.lock'], python)}`)
+  const env = { ...ctx.env, UV_PROJECT_ENVIRONMENT: target, UV_PYTHON: python, UV_PYTHON_DOWNLOADS: 'never', UV_CACHE_DIR: join(ctx.depsRoot, 'uv-cache') }
+  await cached(target, async () => {
+    log.step('installing dependencies with uv sync --frozen')
+    await runOrFail('uv sync', uv, ['sync', '--frozen', '--no-dev', '--no-install-project'], ctx.dir, env)
+  })
+  return pythonOutput(target)
+}
+
+/** go.mod: modules are downloaded only when go.mod or go.sum changed; `go build` puts every main package in bin/. */
+async function buildGo(ctx: BuildContext): Promise<BuildOutput> {
+  const go = requireTool('go', ctx.env, 'go.mod', "install Debian's golang-go")
+  const env = { ...ctx.env, GOPATH: join(ctx.depsRoot, 'go'), GOCACHE: join(ctx.depsRoot, 'go-build'), GOFLAGS: '-mod=readonly', GOTOOLCHAIN: 'local' }
+  const marker = join(ctx.depsRoot, `go-${hashFiles(ctx.dir, ['go.mod', 'go.sum'])}`)
+  await cached(marker, async () => {
+    log.step('downloading modules with go mod download')
+    await runOrFail('go mod download', go, ['mod', 'download'], ctx.dir, env)
+  })
+  log.step('building with go build')
+  await runOrFail('go build', go, ['build', '-o', join(ctx.dir, 'bin') + '/', './...'], ctx.dir, env)
+  return { runtimePath: [join(ctx.dir, 'bin')], env: {}, depsDir: marker }
+}
+
+/** Gemfile: bundle install into deps/APP/ruby-HASH, only when Gemfile or Gemfile.lock changed. */
+async function buildRuby(ctx: BuildContext): Promise<BuildOutput> {
+  requireTool('ruby', ctx.env, 'Gemfile', "install Debian's ruby package")
+  const bundle = requireTool('bundle', ctx.env, 'Gemfile', "install Debian's ruby-bundler")
+  const target = join(ctx.depsRoot, `ruby-${hashFiles(ctx.dir, ['Gemfile', 'Gemfile.lock'])}`)
+  const locked = existsSync(join(ctx.dir, 'Gemfile.lock'))
+  const appEnv: Record<string, string> = { BUNDLE_PATH: target, BUNDLE_GEMFILE: join(ctx.dir, 'Gemfile'), BUNDLE_WITHOUT: 'development:test' }
+  const env = { ...ctx.env, ...appEnv, ...(locked ? { BUNDLE_FROZEN: 'true' } : {}) }
+  await cached(target, async () => {
+    log.step('installing gems with bundle install')
+    await runOrFail('bundle install', bundle, ['install'], ctx.dir, env)
+  })
+  if (!locked) {
+    // the lock bundler wrote is part of the release, so `bundle exec` at run time resolves the same gems
+    log.step('no Gemfile.lock in the commit: resolving it with bundle lock --local')
+    await runOrFail('bundle lock', bundle, ['lock', '--local'], ctx.dir, env)
+  }
+  const gemBins = existsSync(join(target, 'ruby')) ? readdirSync(join(target, 'ruby')).map((v) => join(target, 'ruby', v, 'bin')) : []
+  return { runtimePath: [join(ctx.dir, 'bin'), ...gemBins], env: appEnv, depsDir: target }
+}
+
+/** Cargo.toml: crates are fetched only when Cargo.toml or Cargo.lock changed; the build reuses one target
+ *  folder per app and copies the executables into the release's target/release/. */
+async function buildRust(ctx: BuildContext): Promise<BuildOutput> {
+  const cargo = requireTool('cargo', ctx.env, 'Cargo.toml', "install Debian's cargo")
+  const targetDir = join(ctx.depsRoot, 'cargo-target')
+  const env = { ...ctx.env, CARGO_TARGET_DIR: targetDir, CARGO_HOME: join(ctx.depsRoot, 'cargo-home') }
+  const marker = join(ctx.depsRoot, `rust-${hashFiles(ctx.dir, ['Cargo.toml', 'Cargo.lock'])}`)
+  await cached(marker, async () => {
+    log.step('fetching crates with cargo fetch')
+    await runOrFail('cargo fetch', cargo, ['fetch'], ctx.dir, env)
+  })
+  log.step('building with cargo build --release')
+  await runOrFail('cargo build', cargo, ['build', '--release'], ctx.dir, { ...env, CARGO_NET_OFFLINE: 'true' })
+  const built = join(targetDir, 'release')
+  const out = join(ctx.dir, 'target', 'release')
+  mkdirSync(out, { recursive: true })
+  for (const f of readdirSync(built)) {
+    const st = statSync(join(built, f))
+    if (st.isFile() && st.mode & 0o111 && !f.startsWith('.')) copyFileSync(join(built, f), join(out, f))
+  }
+  return { runtimePath: [out], env: {}, depsDir: marker }
+}
+
+export async function buildRuntime(runtime: RuntimeName, ctx: BuildContext): Promise<BuildOutput> {
+  switch (runtime) {
+    case 'node':
+      return buildNode(ctx)
+    case 'python':
+      return buildPython(ctx)
+    case 'go':
+      return buildGo(ctx)
+    case 'ruby':
+      return buildRuby(ctx)
+    case 'rust':
+      return buildRust(ctx)
+    case 'generic':
+      return { runtimePath: [], env: {} }
+  }
+}

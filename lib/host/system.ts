@@ -1,0 +1,158 @@
+// system: the I/O edges toward the host: atomic writes, child processes, nginx, ports, health checks.
+import { spawn, type SpawnOptions } from 'node:child_process'
+import { mkdirSync, existsSync, readdirSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { request } from 'node:http'
+import { join } from 'node:path'
+import { UserError } from '../errors.js'
+import * as log from '../log.js'
+
+import { writeFileAtomic } from './atomic-file.js'
+import { pidAlive, sleep } from './wait.js'
+export { writeFileAtomic, pidAlive, sleep }
+
+export interface RunResult {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/** Run a command (argument array, no shell) and collect its output. */
+export function runCapture(cmd: string, args: string[], opts: SpawnOptions & { input?: string } = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { ...opts, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout!.on('data', (d) => (stdout += d))
+    child.stderr!.on('data', (d) => (stderr += d))
+    child.on('error', reject)
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr }))
+    if (child.stdin) {
+      child.stdin.on('error', () => {}) // a child that exits without reading its input is not our error
+      child.stdin.end(opts.input)
+    }
+  })
+}
+
+/** Run a command with its output sent to our stderr (the pusher sees it as `remote:` lines) through
+ *  log.raw, so a deploy log gets a copy. */
+export function runStreamed(cmd: string, args: string[], opts: SpawnOptions = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] })
+    child.stdout!.on('data', (d: Buffer) => log.raw(d))
+    child.stderr!.on('data', (d: Buffer) => log.raw(d))
+    child.on('error', reject)
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)))
+  })
+}
+
+
+
+/** A port on 127.0.0.1 that is free now and not in `taken`. */
+export async function pickFreePort(taken: Set<number>, lo = 20000, hi = 29999): Promise<number> {
+  const span = hi - lo + 1
+  const start = Math.floor(Math.random() * span)
+  for (let i = 0; i < span; i++) {
+    const port = lo + ((start + i) % span)
+    if (taken.has(port)) continue
+    if (await portFree(port)) return port
+  }
+  throw new UserError('no free port left on 127.0.0.1 between 20000 and 29999')
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer()
+    srv.once('error', () => resolve(false))
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)))
+  })
+}
+
+/** One HTTP GET on loopback; resolves with the status, or 0 when nothing answered. A new connection each
+ *  time (no keep-alive): after an nginx reload, an old connection would still reach an old worker. */
+export function httpStatus(port: number, path: string, host: string, timeoutMs = 2000): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'GET', headers: { host }, timeout: timeoutMs, agent: false }, (res) => {
+      res.resume()
+      resolve(res.statusCode ?? 0)
+    })
+    req.on('timeout', () => req.destroy())
+    req.on('error', () => resolve(0))
+    req.end()
+  })
+}
+
+/** One HTTP GET on a new connection; resolves with the body, or '' when nothing answered. */
+export function httpBody(addr: string, port: number, path: string, host: string, timeoutMs = 2000): Promise<string> {
+  return new Promise((resolve) => {
+    const req = request({ host: addr, port, path, method: 'GET', headers: { host }, timeout: timeoutMs, agent: false }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (d) => (body += d))
+      res.on('end', () => resolve(res.statusCode === 200 ? body : ''))
+    })
+    req.on('timeout', () => req.destroy())
+    req.on('error', () => resolve(''))
+    req.end()
+  })
+}
+
+/** Wait until every port answers below 500, or the deadline passes. Returns the ports that never did. */
+export async function waitHealthy(ports: number[], path: string, host: string, timeoutMs: number): Promise<number[]> {
+  const deadline = Date.now() + timeoutMs
+  const pending = new Set(ports)
+  while (pending.size && Date.now() < deadline) {
+    for (const p of [...pending]) {
+      const status = await httpStatus(p, path, host)
+      if (status > 0 && status < 500) pending.delete(p)
+    }
+    if (pending.size) await sleep(200)
+  }
+  return [...pending]
+}
+
+const NGINX = '/usr/sbin/nginx'
+
+/**
+ * Check nginx configuration for this user's apps with `candidates` (app -> file) in place of their
+ * live files, through a wrapper config, as the user (no root, nothing live touched).
+ */
+export async function validateNginx(nginxDir: string, runDir: string, candidates: Map<string, string>, removed: Set<string> = new Set()): Promise<void> {
+  const files: string[] = []
+  if (existsSync(nginxDir)) {
+    for (const f of readdirSync(nginxDir)) {
+      if (!f.endsWith('.conf')) continue
+      const app = f.slice(0, -'.conf'.length)
+      if (candidates.has(app) || removed.has(app)) continue
+      files.push(join(nginxDir, f))
+    }
+  }
+  files.push(...candidates.values())
+  const prefix = join(runDir, 'nginx-test')
+  mkdirSync(prefix, { recursive: true })
+  const wrapper = join(prefix, 'nginx.conf')
+  const conf = [
+    `pid ${join(prefix, 'nginx.pid')};`,
+    'error_log stderr;',
+    'events {}',
+    'http {',
+    '    include /etc/nginx/mime.types;',
+    `    access_log off;`,
+    ...files.map((f) => `    include ${f};`),
+    '}',
+    '',
+  ].join('\n')
+  writeFileAtomic(wrapper, conf, 0o600)
+  const r = await runCapture(NGINX, ['-t', '-q', '-p', prefix + '/', '-e', 'stderr', '-c', wrapper])
+  if (r.code !== 0) {
+    const lines = r.stderr.split('\n').filter((l) => l.includes('[emerg]') || l.includes('[error]'))
+    throw new UserError(`nginx rejected the configuration: ${(lines[0] ?? r.stderr.trim()).replace(/^nginx: /, '')}`)
+  }
+}
+
+/** Graceful nginx reload through the one sudo rule install.sh grants. */
+export async function reloadNginx(): Promise<void> {
+  const r = await runCapture('sudo', ['-n', NGINX, '-s', 'reload'])
+  if (r.code !== 0) throw new UserError(`nginx reload failed: ${r.stderr.trim().split('\n')[0]}`)
+}
+

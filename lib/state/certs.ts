@@ -1,0 +1,146 @@
+// certs: each app's certificate on disk, under certs/APP (0700, the user's): `live` links to `self-signed/` or
+// `acme-TIME/` (fullchain.pem, key.pem 0600), switched with one rename; state.json records where it came from
+// and the last ACME attempt. nginx's master reads the files as root; nothing here needs root.
+import { X509Certificate } from 'node:crypto'
+import { spawn } from 'node:child_process'
+import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { CertState } from '../parse/acme-settings.js'
+import { appPaths, hostPaths, toolkitScript } from './paths.js'
+import { runCapture, writeFileAtomic } from '../host/system.js'
+import { UserError } from '../errors.js'
+
+export interface LiveCert {
+  cert: string
+  key: string
+}
+
+/** The files nginx names: always the `live` link, whichever certificate it points at. */
+export function liveCert(app: string): LiveCert {
+  const live = join(appPaths(app).certs, 'live')
+  return { cert: join(live, 'fullchain.pem'), key: join(live, 'key.pem') }
+}
+
+export function readCertState(app: string): CertState | undefined {
+  try {
+    return JSON.parse(readFileSync(join(appPaths(app).certs, 'state.json'), 'utf8')) as CertState
+  } catch {
+    return undefined
+  }
+}
+
+export function writeCertState(app: string, state: CertState): void {
+  writeFileAtomic(join(appPaths(app).certs, 'state.json'), JSON.stringify(state, null, 2) + '\n', 0o600)
+}
+
+export interface CertInfo {
+  issuer: string
+  notAfter: string // ISO
+  names: string[]
+}
+
+/** Issuer, expiry and names of the first certificate in a PEM chain. */
+export function readCertInfo(pem: string): CertInfo {
+  const x = new X509Certificate(pem)
+  const names = (x.subjectAltName ?? '')
+    .split(/,\s*/)
+    .map((s) => s.replace(/^(DNS|IP Address):/, ''))
+    .filter(Boolean)
+  const issuer = /(?:^|\n)O=([^\n]+)/.exec(x.issuer)?.[1] ?? /(?:^|\n)CN=([^\n]+)/.exec(x.issuer)?.[1] ?? x.issuer.replace(/\n/g, ', ')
+  const cn = /(?:^|\n)CN=([^\n]+)/.exec(x.issuer)?.[1]
+  return { issuer: cn && !issuer.includes(cn) ? `${issuer} (${cn})` : issuer, notAfter: new Date(x.validTo).toISOString(), names }
+}
+
+export function readLiveInfo(app: string): CertInfo | undefined {
+  try {
+    return readCertInfo(readFileSync(liveCert(app).cert, 'utf8'))
+  } catch {
+    return undefined
+  }
+}
+
+/** Point `live` at `dir` (a folder beside it) with one rename. */
+function switchLive(app: string, dir: string): void {
+  const certs = appPaths(app).certs
+  const tmp = join(certs, `.live.${process.pid}.tmp`)
+  rmSync(tmp, { force: true })
+  symlinkSync(dir, tmp)
+  renameSync(tmp, join(certs, 'live'))
+}
+
+/**
+ * Until a CA has issued one, an app is served over HTTPS with a self-signed certificate, made once per
+ * app with openssl (EC P-256: fast on a Pi). Returns false when one already existed.
+ */
+export async function ensureSelfSigned(app: string, names: string[]): Promise<boolean> {
+  const p = appPaths(app)
+  mkdirSync(hostPaths().certs, { recursive: true, mode: 0o700 })
+  mkdirSync(p.certs, { recursive: true, mode: 0o700 })
+  const { cert, key } = liveCert(app)
+  if (existsSync(cert) && existsSync(key)) return false
+  const dir = join(p.certs, 'self-signed')
+  const tmp = join(p.certs, `.self-signed.${process.pid}.tmp`)
+  rmSync(tmp, { recursive: true, force: true })
+  mkdirSync(tmp, { mode: 0o700 })
+  const san = names.map((n) => (/^[\d.]+$/.test(n) ? `IP:${n}` : `DNS:${n}`)).join(',')
+  const r = await runCapture('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+    '-keyout', join(tmp, 'key.pem'), '-out', join(tmp, 'fullchain.pem'), '-days', '3650',
+    '-subj', '/O=piku-hooks/CN=piku-hooks self-signed', '-addext', `subjectAltName=${san}`,
+  ])
+  if (r.code !== 0) {
+    rmSync(tmp, { recursive: true, force: true })
+    throw new UserError(`openssl could not make a self-signed certificate for ${app}: ${r.stderr.trim().split('\n')[0]}`)
+  }
+  chmodSync(join(tmp, 'key.pem'), 0o600)
+  rmSync(dir, { recursive: true, force: true })
+  renameSync(tmp, dir)
+  switchLive(app, 'self-signed')
+  const info = readCertInfo(readFileSync(join(dir, 'fullchain.pem'), 'utf8'))
+  writeCertState(app, { ...readCertState(app), kind: 'self-signed', names, issuer: info.issuer, notAfter: info.notAfter })
+  return true
+}
+
+/** Put an issued certificate in place beside the live one, switch `live` to it, drop older ones. */
+export function installIssued(app: string, fullchain: string, key: string, now = new Date()): string {
+  const certs = appPaths(app).certs
+  const name = `acme-${now.toISOString().replace(/[^0-9]/g, '').slice(0, 14)}`
+  const tmp = join(certs, `.${name}.tmp`)
+  rmSync(tmp, { recursive: true, force: true })
+  mkdirSync(tmp, { mode: 0o700 })
+  writeFileSync(join(tmp, 'key.pem'), key, { mode: 0o600 })
+  writeFileSync(join(tmp, 'fullchain.pem'), fullchain, { mode: 0o644 })
+  rmSync(join(certs, name), { recursive: true, force: true })
+  renameSync(tmp, join(certs, name))
+  switchLive(app, name)
+  for (const d of readdirSync(certs)) {
+    if (d.startsWith('acme-') && d !== name) rmSync(join(certs, d), { recursive: true, force: true })
+  }
+  return name
+}
+
+/** The challenge webroot: the user's, group www-data (the user's primary group), so nginx reads it and nothing else. */
+export function ensureAcmeRoot(): string {
+  const dir = hostPaths().acme
+  mkdirSync(dir, { recursive: true, mode: 0o750 })
+  chmodSync(dir, 0o750)
+  return dir
+}
+
+/**
+ * Ask the CA in the background: the push (or verb) returns at once, and a slow or failing CA never holds
+ * or fails it. The outcome goes to certs/APP/state.json (the `certs` verb) and logs/APP/certs.log.
+ */
+export function spawnIssuer(app: string): void {
+  const logs = appPaths(app).logs
+  mkdirSync(logs, { recursive: true, mode: 0o700 })
+  const log = openSync(join(logs, 'certs.log'), 'a', 0o600)
+  const entry = toolkitScript('acme-issue.js')
+  const child = spawn(process.execPath, [entry, app], {
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, USER: process.env.USER, PIKU_ROOT: process.env.PIKU_ROOT },
+    cwd: '/',
+  })
+  child.unref()
+}

@@ -1,0 +1,181 @@
+// paths: the only module that knows the on-disk layout of a piku-hooks user and of the toolkit.
+import { homedir } from 'node:os'
+import { join, resolve, dirname, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { validateAppName } from '../parse/app-name.js'
+
+/** Where the installed toolkit lives: the folder holding dist/, templates/, bin/. */
+export function toolkitRoot(): string {
+  // this file is dist/lib/state/paths.js inside the toolkit
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
+}
+
+/** A compiled script of the toolkit, for starting it as a process of its own. */
+export function toolkitScript(name: string): string {
+  return join(toolkitRoot(), 'dist', 'lib', name)
+}
+
+/**
+ * Whether this process was started as the script `name` (e.g. 'watch.js'). By name, not import.meta.url:
+ * inside a bundled entry point every module shares the bundle's URL.
+ */
+export function startedAs(name: string): boolean {
+  return (process.argv[1] ?? '').endsWith(`/${name}`)
+}
+
+export function templatePath(...parts: string[]): string {
+  return join(toolkitRoot(), 'templates', ...parts)
+}
+
+/** True when `path` is `root` itself or lies inside it, after resolving `.` and `..` (no symlinks followed). */
+export function within(root: string, path: string): boolean {
+  const r = resolve(root)
+  const p = resolve(path)
+  return p === r || p.startsWith(r.endsWith(sep) ? r : r + sep)
+}
+
+/** `join(root, ...parts)`, refused (thrown: a name that got past validation is a bug) when it leaves `root`
+ *  or names `root` itself. */
+export function joinWithin(root: string, ...parts: string[]): string {
+  const path = join(root, ...parts)
+  if (!within(root, path) || resolve(path) === resolve(root)) throw new Error(`path ${JSON.stringify(parts.join('/'))} leaves ${root}`)
+  return path
+}
+
+/** The piku user's home: every app's repo, releases, config, data and logs live under it. */
+export function hostRoot(): string {
+  return process.env.PIKU_ROOT || homedir()
+}
+
+export interface HostPaths {
+  root: string
+  settings: string // host.env written by install.sh (HTTP_PORT, HTTPS_PORT, DOMAIN, ...)
+  repos: string
+  apps: string
+  config: string
+  data: string
+  cache: string
+  deps: string
+  logs: string
+  run: string
+  uwsgi: string
+  emperorIni: string
+  emperorPid: string
+  emperorLog: string
+  vassals: string
+  nginx: string // live per-app nginx files, included by the host's nginx
+  nginxStaging: string
+  authorizedKeys: string
+  keysDb: string
+  keysFetch: string // config/.keys.fetch: `KEY *` or `KEY APP...` lines, for the fetch path that skips Node
+  acme: string // ACME HTTP-01 challenge files, served by nginx at /.well-known/acme-challenge/ (0750)
+  certs: string // certs/APP/: certificates and keys (0700); certs/.accounts: ACME account keys
+  acmeAccounts: string
+  renewVassal: string // the host's own vassal: daily certificate renewal (`@` first: no app's vassal prefix)
+  renewLog: string
+  keysLock: string
+  auditLog: string // logs/.audit.log: who did what, JSON lines (rotated to .audit.log.old); a dot name no app can take
+}
+
+export function hostPaths(root: string = hostRoot()): HostPaths {
+  return {
+    root,
+    settings: join(root, 'host.env'),
+    repos: join(root, 'repos'),
+    apps: join(root, 'apps'),
+    config: join(root, 'config'),
+    data: join(root, 'data'),
+    cache: join(root, 'cache'),
+    deps: join(root, 'deps'),
+    logs: join(root, 'logs'),
+    run: join(root, 'run'),
+    uwsgi: join(root, 'uwsgi'),
+    emperorIni: join(root, 'uwsgi', 'emperor.ini'),
+    emperorPid: join(root, 'uwsgi', 'emperor.pid'),
+    emperorLog: join(root, 'uwsgi', 'emperor.log'),
+    vassals: join(root, 'uwsgi', 'vassals'),
+    nginx: join(root, 'nginx'),
+    nginxStaging: join(root, 'nginx', '.staging'),
+    authorizedKeys: join(root, '.ssh', 'authorized_keys'),
+    keysDb: join(root, 'config', '.keys.json'),
+    keysFetch: join(root, 'config', '.keys.fetch'),
+    acme: join(root, 'acme'),
+    certs: join(root, 'certs'),
+    acmeAccounts: join(root, 'certs', '.accounts'),
+    renewVassal: join(root, 'uwsgi', 'vassals', '@piku-hooks-renew.ini'),
+    renewLog: join(root, 'logs', '.renew.log'),
+    keysLock: join(root, 'run', 'keys.lock'),
+    auditLog: join(root, 'logs', '.audit.log'),
+  }
+}
+
+export interface AppPaths {
+  app: string
+  repo: string
+  home: string // apps/<app>
+  releases: string
+  current: string // symlink to the live release
+  config: string // config/<app>
+  env: string // config/<app>/ENV (config:set values)
+  scaling: string
+  state: string // config/<app>/state.json (stopped flag, ...)
+  liveEnv: string
+  data: string
+  cache: string
+  deps: string
+  logs: string
+  deployLogs: string
+  lock: string
+  nginxConf: string
+  nginxCache: string // cache/APP/nginx: NGINX_CACHE_PREFIXES answers, written by nginx's workers
+  certs: string // certs/APP: `live` -> self-signed/ or acme-TIME/ (fullchain.pem, key.pem), state.json
+}
+
+/** Paths of one app. `app` must already have passed validateAppName. */
+export function appPaths(app: string, root: string = hostRoot()): AppPaths {
+  if (!validateAppName(app).ok) throw new Error(`invalid app name: ${JSON.stringify(app)}`)
+  const h = hostPaths(root)
+  const home = joinWithin(h.apps, app)
+  const config = joinWithin(h.config, app)
+  return {
+    app,
+    repo: joinWithin(h.repos, app),
+    home,
+    releases: join(home, 'releases'),
+    current: join(home, 'current'),
+    config,
+    env: join(config, 'ENV'),
+    scaling: join(config, 'SCALING'),
+    state: join(config, 'state.json'),
+    liveEnv: join(config, 'LIVE_ENV'),
+    data: joinWithin(h.data, app),
+    cache: joinWithin(h.cache, app),
+    deps: joinWithin(h.deps, app),
+    logs: joinWithin(h.logs, app),
+    deployLogs: join(h.logs, app, 'deploys'),
+    lock: joinWithin(h.run, `${app}.lock`),
+    nginxConf: joinWithin(h.nginx, `${app}.conf`),
+    nginxCache: join(h.cache, app, 'nginx'),
+    certs: joinWithin(h.certs, app),
+  }
+}
+
+/** Vassal file names: `<app>@<token>@<kind>.<n>.ini` (token: release id and activation time). `@` is not
+ *  allowed in app names, so one app's names can never be a prefix of another's. */
+export function vassalName(app: string, token: string, kind: string, n: number): string {
+  return `${vassalPrefix(app, token)}${kind}.${n}.ini`
+}
+
+/** The start of every vassal name of an app, or of one activation of it. */
+export function vassalPrefix(app: string, token?: string): string {
+  return token === undefined ? `${app}@` : `${app}@${token}@`
+}
+
+/** Where an activation's generated launchers and env files go (private to the user). */
+export function activationDir(app: string, token: string, root: string = hostRoot()): string {
+  return join(appPaths(app, root).home, 'run', token)
+}
+
+export function releaseDir(app: string, release: string, root: string = hostRoot()): string {
+  return joinWithin(appPaths(app, root).releases, release)
+}

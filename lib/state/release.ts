@@ -1,0 +1,185 @@
+// release: what a release is on disk (its plan, the active one, the history) and how ids are chosen.
+import { existsSync, readFileSync, readdirSync, appendFileSync, mkdirSync, symlinkSync, renameSync, readlinkSync, rmSync, statSync } from 'node:fs'
+import { join, basename } from 'node:path'
+import type { VassalRole, VassalSettings } from '../render/uwsgi.js'
+import type { StaticMapping } from '../render/nginx.js'
+import type { NginxSettings } from '../parse/nginx-settings.js'
+import { appPaths } from './paths.js'
+import { writeFileAtomic } from '../host/atomic-file.js'
+
+export interface ProcessPlan {
+  kind: string
+  role: VassalRole
+  command: string
+  count: number
+  cron?: string[] // uwsgi schedule prefixes
+}
+
+export interface ReleasePlan {
+  app: string
+  id: string
+  sha: string
+  subject: string
+  created: string
+  key: string
+  reason: string
+  dir: string
+  env: Record<string, string>
+  processes: ProcessPlan[]
+  serverNames: string[]
+  statics: StaticMapping[]
+  catchAll?: string
+  allowGitFolders: boolean
+  nginx?: NginxSettings // HTTPS-only, cache, include file, Cloudflare ACL, IPv6 (absent in older plans)
+  settings: VassalSettings
+  health: { path: string; timeoutMs: number }
+  sitePackages?: string
+  depsDir?: string // the keyed dependency cache (deps/APP/KIND-HASH) this release runs with
+  keep: number
+}
+
+export interface Activation {
+  release: string
+  token: string
+  ports: Record<string, number[]>
+  started: string
+}
+
+export interface HistoryEntry {
+  id: string
+  sha: string
+  time: string
+  key: string
+  reason: string
+  outcome: 'live' | 'failed' | 'rolled-back'
+  message?: string
+}
+
+const ID = /^v(\d+)$/
+
+export function planFile(app: string, id: string): string {
+  return join(appPaths(app).releases, `${id}.json`)
+}
+
+export function activeFile(app: string): string {
+  return join(appPaths(app).home, 'active.json')
+}
+
+export function historyFile(app: string): string {
+  return join(appPaths(app).home, 'history.jsonl')
+}
+
+export function readHistory(app: string): HistoryEntry[] {
+  const f = historyFile(app)
+  if (!existsSync(f)) return []
+  return readFileSync(f, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l) as HistoryEntry]
+      } catch {
+        return []
+      }
+    })
+}
+
+export function appendHistory(app: string, e: HistoryEntry): void {
+  mkdirSync(appPaths(app).home, { recursive: true })
+  appendFileSync(historyFile(app), JSON.stringify(e) + '\n', { mode: 0o600 })
+}
+
+/** The next release id: one more than any id the app ever had (failed attempts included). */
+export function nextReleaseId(app: string): string {
+  let max = 0
+  for (const e of readHistory(app)) {
+    const m = ID.exec(e.id)
+    if (m) max = Math.max(max, Number(m[1]))
+  }
+  const rel = appPaths(app).releases
+  if (existsSync(rel)) {
+    for (const f of readdirSync(rel)) {
+      const m = /^v(\d+)/.exec(f)
+      if (m) max = Math.max(max, Number(m[1]))
+    }
+  }
+  return `v${max + 1}`
+}
+
+export function writePlan(plan: ReleasePlan): void {
+  writeFileAtomic(planFile(plan.app, plan.id), JSON.stringify(plan, null, 2) + '\n', 0o600)
+}
+
+export function readPlan(app: string, id: string): ReleasePlan | undefined {
+  try {
+    return JSON.parse(readFileSync(planFile(app, id), 'utf8')) as ReleasePlan
+  } catch {
+    return undefined
+  }
+}
+
+export function readActive(app: string): Activation | undefined {
+  try {
+    return JSON.parse(readFileSync(activeFile(app), 'utf8')) as Activation
+  } catch {
+    return undefined
+  }
+}
+
+export function writeActive(app: string, a: Activation | undefined): void {
+  if (!a) rmSync(activeFile(app), { force: true })
+  else writeFileAtomic(activeFile(app), JSON.stringify(a, null, 2) + '\n', 0o600)
+}
+
+/** The live release id, from the `current` link. */
+export function currentRelease(app: string): string | undefined {
+  try {
+    return basename(readlinkSync(appPaths(app).current))
+  } catch {
+    return undefined
+  }
+}
+
+/** Point `current` at a release with one rename. */
+export function switchCurrent(app: string, id: string): void {
+  const p = appPaths(app)
+  const tmp = `${p.current}.${process.pid}.tmp`
+  rmSync(tmp, { force: true })
+  symlinkSync(join('releases', id), tmp)
+  renameSync(tmp, p.current)
+}
+
+/** Releases that still have their folder and plan, newest first. */
+export function listReleases(app: string): string[] {
+  const rel = appPaths(app).releases
+  if (!existsSync(rel)) return []
+  return readdirSync(rel)
+    .filter((f) => ID.test(f) && existsSync(join(rel, `${f}.json`)) && statSync(join(rel, f)).isDirectory())
+    .sort((a, b) => Number(b.slice(1)) - Number(a.slice(1)))
+}
+
+/** Remove a release's folder and plan. */
+export function removeRelease(app: string, id: string): void {
+  const rel = appPaths(app).releases
+  rmSync(join(rel, id), { recursive: true, force: true })
+  rmSync(join(rel, `${id}.json`), { force: true })
+}
+
+/** Keep the newest `keep` releases and the live one; remove the rest. Returns the removed ids. */
+export function pruneReleases(app: string, keep: number): string[] {
+  const live = currentRelease(app)
+  const removed: string[] = []
+  const all = listReleases(app)
+  for (const id of all.slice(keep)) {
+    if (id === live) continue
+    removeRelease(app, id)
+    removed.push(id)
+  }
+  // folders of failed attempts (no plan) are removed too
+  const rel = appPaths(app).releases
+  for (const f of existsSync(rel) ? readdirSync(rel) : []) {
+    if (ID.test(f) && !existsSync(join(rel, `${f}.json`)) && f !== live) rmSync(join(rel, f), { recursive: true, force: true })
+  }
+  return removed
+}
+

@@ -1,0 +1,42 @@
+// runtime/build: the pure-ish helpers of the builders (tool lookup, python choice, dependency hashes).
+import { chmodSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import t from 'tap'
+import { findTool, hashFiles, pythonFor, requireTool } from '../../../lib/deploy/runtime/build.js'
+
+t.test('findTool: the first executable on PATH, skipping non-executables and empty entries', async (t) => {
+  const dir = t.testdir({ a: { tool: 'plain file' }, b: { tool: '#!/bin/sh\n' } })
+  chmodSync(join(dir, 'b', 'tool'), 0o755)
+  t.equal(findTool('tool', `::${join(dir, 'a')}:${join(dir, 'b')}`), join(dir, 'b', 'tool'))
+  t.equal(findTool('nope', join(dir, 'b')), undefined)
+  t.equal(findTool('tool', ''), undefined)
+})
+
+t.test('requireTool: names the file that asked for it and what provides it', async (t) => {
+  t.equal(requireTool('sh', { PATH: '/usr/bin:/bin' }, 'x', 'y').endsWith('/sh'), true)
+  t.throws(() => requireTool('no-such-tool-here', { PATH: '/usr/bin:/bin' }, 'go.mod', "install Debian's golang-go"), {
+    name: 'UserError',
+    message: 'go.mod needs "no-such-tool-here", which is not installed on this host (install Debian\'s golang-go); the running release is unchanged',
+  })
+  t.throws(() => requireTool('sh', {}, 'Gemfile', 'z'), /Gemfile needs "sh"/)
+})
+
+t.test('pythonFor: Debian\'s /usr/bin/python3 by default, pythonX.Y when it exists, clear errors otherwise', async (t) => {
+  t.equal(pythonFor(undefined), '/usr/bin/python3')
+  t.equal(pythonFor(''), '/usr/bin/python3')
+  t.equal(pythonFor('3'), '/usr/bin/python3')
+  t.throws(() => pythonFor('3.4'), { message: 'PYTHON_VERSION=3.4: /usr/bin/python3.4 is not installed on this host' })
+  for (const bad of ['2', '3.x', 'python3', '3.11; rm', '/usr/bin/python3']) t.throws(() => pythonFor(bad), /expected 3 or 3\.N/, bad)
+})
+
+t.test('hashFiles: changes with content, names and the extra key; missing files count as absent', async (t) => {
+  const dir = t.testdir({ 'requirements.txt': 'flask\n', 'a.whl': 'x' })
+  const h = hashFiles(dir, ['requirements.txt'])
+  t.match(h, /^[0-9a-f]{16}$/)
+  t.equal(hashFiles(dir, ['requirements.txt']), h, 'stable')
+  t.not(hashFiles(dir, ['requirements.txt'], '/usr/bin/python3.11'), h, 'the interpreter is part of the key')
+  t.not(hashFiles(dir, ['requirements.txt', 'a.whl']), h, 'a local wheel is part of the key')
+  t.not(hashFiles(dir, ['requirements.txt', 'uv.lock']), h, 'a named but missing file still changes the key')
+  writeFileSync(join(dir, 'requirements.txt'), 'flask==3\n')
+  t.not(hashFiles(dir, ['requirements.txt']), h)
+})

@@ -1,0 +1,37 @@
+// paths: within/joinWithin keep paths built from names inside their root; appPaths refuses bad names.
+import t from 'tap'
+import { appPaths, joinWithin, releaseDir, within } from '../../lib/state/paths.js'
+
+t.test('within: inside, the root itself, and every way out', async (t) => {
+  t.ok(within('/home/p/apps', '/home/p/apps/web'))
+  t.ok(within('/home/p/apps', '/home/p/apps'))
+  t.ok(within('/home/p/apps/', '/home/p/apps/web/releases/v1'))
+  t.ok(within('/home/p/apps', '/home/p/apps/a/../b'), 'a/../b stays inside')
+  t.notOk(within('/home/p/apps', '/home/p/apps/..'))
+  t.notOk(within('/home/p/apps', '/home/p/apps/../config/web'))
+  t.notOk(within('/home/p/apps', '/home/p/apps-other'), 'a sibling with the same prefix is outside')
+  t.notOk(within('/home/p/apps', '/etc/passwd'))
+  t.ok(within('/', '/'), 'the root / contains itself')
+  t.ok(within('/', '/etc'))
+})
+
+t.test('joinWithin: joins, or throws when a part leaves the root or names it', async (t) => {
+  t.equal(joinWithin('/r', 'web'), '/r/web')
+  t.equal(joinWithin('/r', 'web', 'v1.json'), '/r/web/v1.json')
+  for (const bad of ['..', '../x', '.', '', 'a/../..', '/../etc']) t.throws(() => joinWithin('/r', bad), /leaves \/r/, JSON.stringify(bad))
+  t.equal(joinWithin('/r', '/etc/passwd'), '/r/etc/passwd', 'join keeps an absolute part inside')
+})
+
+t.test('appPaths and releaseDir: only validated names, every path inside its root', async (t) => {
+  const p = appPaths('web', '/home/p')
+  t.equal(p.repo, '/home/p/repos/web')
+  t.equal(p.env, '/home/p/config/web/ENV')
+  t.equal(p.lock, '/home/p/run/web.lock')
+  t.equal(appPaths('_x.y-z', '/home/p').home, '/home/p/apps/_x.y-z', 'the app-name grammar, not a second one')
+  for (const bad of ['..', '.', '../x', 'a/b', '/etc/passwd', '-rf', '', 'a;b', '%2e%2e', 'a b', 'é']) {
+    t.throws(() => appPaths(bad, '/home/p'), /invalid app name/, JSON.stringify(bad))
+  }
+  t.equal(releaseDir('web', 'v3', '/home/p'), '/home/p/apps/web/releases/v3')
+  t.throws(() => releaseDir('web', '../../config', '/home/p'), /leaves/)
+  t.throws(() => releaseDir('web', '..', '/home/p'), /leaves/)
+})
