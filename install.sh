@@ -76,9 +76,25 @@ fi
 
 # --- the toolkit: build from this checkout, then swap it into place
 if [ "$build" = 1 ]; then
-  say "building the toolkit"
-  [ -d "$SRC/node_modules/typescript" ] || (cd "$SRC" && npm ci --no-audit --no-fund)
-  (cd "$SRC" && npm run --silent build)
+  if [ -d "$SRC/node_modules/typescript" ]; then
+    say "building the toolkit (tsc, with the type check)"
+    (cd "$SRC" && npm run --silent build)
+  else
+    # a host needs TypeScript alone, not the test toolchain: the version the lockfile pins, kept in
+    # /var/cache/piku-hooks for the next run, transpiling file by file (a third of tsc's memory)
+    ts_version=$(node -p 'require(process.argv[1]).packages["node_modules/typescript"].version' "$SRC/package-lock.json")
+    [[ "$ts_version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "package-lock.json pins no typescript version"
+    tools=/var/cache/piku-hooks/typescript-$ts_version
+    if ! [ -f "$tools/node_modules/typescript/package.json" ]; then
+      say "fetching typescript $ts_version (to compile the toolkit; nothing else of the development tools)"
+      rm -rf "$tools.new" && mkdir -p "$tools.new"
+      npm install --prefix "$tools.new" --no-save --no-package-lock --no-audit --no-fund --loglevel=error "typescript@$ts_version"
+      rm -rf "$tools" && mv "$tools.new" "$tools"
+    fi
+    say "building the toolkit (typescript $ts_version, transpile only)"
+    rm -rf "$SRC/dist"
+    node --max-semi-space-size=1 "$SRC/scripts/transpile.mjs" "$tools"
+  fi
 fi
 [ -f "$SRC/dist/lib/host-setup.js" ] || die "$SRC/dist is not built (run without --no-build)"
 

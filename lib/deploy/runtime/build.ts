@@ -33,8 +33,20 @@ export function hashFiles(dir: string, names: string[], extra = ''): string {
   return h.digest('hex').slice(0, 16)
 }
 
+/**
+ * A dependency build at low priority, so apps already serving stay responsive on a one-core host:
+ * `nice -n 10` (CPU) and `ionice -c3 -t` (idle I/O class; -t: go on where the kernel refuses it), each
+ * only where it is installed. Pure: `found` says which of the two exist.
+ */
+export function planLowPriority(cmd: string, args: string[], found: { nice?: string; ionice?: string }): [string, string[]] {
+  const argv = [...(found.nice ? [found.nice, '-n', '10'] : []), ...(found.ionice ? [found.ionice, '-c3', '-t'] : []), cmd, ...args]
+  return [argv[0], argv.slice(1)]
+}
+
 async function runOrFail(what: string, cmd: string, args: string[], cwd: string, env: Record<string, string>): Promise<void> {
-  const code = await runStreamed(cmd, args, { cwd, env })
+  const tools = '/usr/bin:/bin:/usr/sbin:/sbin'
+  const [lowCmd, lowArgs] = planLowPriority(cmd, args, { nice: findTool('nice', tools), ionice: findTool('ionice', tools) })
+  const code = await runStreamed(lowCmd, lowArgs, { cwd, env })
   if (code !== 0) throw new UserError(`${what} failed (exit ${code}); the running release is unchanged`)
 }
 

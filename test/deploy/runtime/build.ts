@@ -2,7 +2,7 @@
 import { chmodSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { findTool, hashFiles, pythonFor, requireTool } from '../../../lib/deploy/runtime/build.js'
+import { findTool, hashFiles, planLowPriority, pythonFor, requireTool } from '../../../lib/deploy/runtime/build.js'
 
 t.test('findTool: the first executable on PATH, skipping non-executables and empty entries', async (t) => {
   const dir = t.testdir({ a: { tool: 'plain file' }, b: { tool: '#!/bin/sh\n' } })
@@ -39,4 +39,11 @@ t.test('hashFiles: changes with content, names and the extra key; missing files 
   t.not(hashFiles(dir, ['requirements.txt', 'uv.lock']), h, 'a named but missing file still changes the key')
   writeFileSync(join(dir, 'requirements.txt'), 'flask==3\n')
   t.not(hashFiles(dir, ['requirements.txt']), h)
+})
+
+t.test('planLowPriority: builds run under nice -n 10 and ionice -c3 -t, each only where it exists', async (t) => {
+  t.same(planLowPriority('npm', ['ci'], { nice: '/usr/bin/nice', ionice: '/usr/bin/ionice' }), ['/usr/bin/nice', ['-n', '10', '/usr/bin/ionice', '-c3', '-t', 'npm', 'ci']])
+  t.same(planLowPriority('npm', ['ci'], { nice: '/usr/bin/nice' }), ['/usr/bin/nice', ['-n', '10', 'npm', 'ci']])
+  t.same(planLowPriority('go', ['build', './...'], { ionice: '/bin/ionice' }), ['/bin/ionice', ['-c3', '-t', 'go', 'build', './...']])
+  t.same(planLowPriority('cargo', ['fetch'], {}), ['cargo', ['fetch']])
 })
