@@ -5,6 +5,7 @@ import { accessSync, constants, existsSync, readFileSync, mkdirSync, symlinkSync
 import { join } from 'node:path'
 import type { RuntimeName } from './detect.js'
 import { runStreamed } from '../../host/system.js'
+import { readMemoryLimit } from '../../host/memory.js'
 import { UserError } from '../../errors.js'
 import * as log from '../../log.js'
 
@@ -41,6 +42,17 @@ export function hashFiles(dir: string, names: string[], extra = ''): string {
 export function planLowPriority(cmd: string, args: string[], found: { nice?: string; ionice?: string }): [string, string[]] {
   const argv = [...(found.nice ? [found.nice, '-n', '10'] : []), ...(found.ionice ? [found.ionice, '-c3', '-t'] : []), cmd, ...args]
   return [argv[0], argv.slice(1)]
+}
+
+/**
+ * Node options for a package manager's run on a small host. Node 18 sizes its heap from the machine, not
+ * from a memory cgroup, and lets npm ci grow to ~200 MB; below 2 GiB a young generation of 1 MB and an old
+ * one of a quarter of the memory (at least 64 MB) hold it near 120 MB, for about a second more. Pure.
+ */
+export function planBuildNodeOptions(memoryBytes: number, appOptions = ''): string {
+  const mb = Math.floor(memoryBytes / 1048576)
+  const ours = mb < 2048 ? `--max-semi-space-size=1 --max-old-space-size=${Math.max(64, Math.floor(mb / 4))}` : ''
+  return [ours, appOptions.trim()].filter(Boolean).join(' ') // the app's own options come last and win
 }
 
 async function runOrFail(what: string, cmd: string, args: string[], cwd: string, env: Record<string, string>): Promise<void> {
@@ -106,7 +118,8 @@ export async function buildNode(ctx: BuildContext): Promise<BuildOutput> {
     const args =
       pm === 'npm' ? (npmLock ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund']) : ownLock ? ['install', '--frozen-lockfile'] : ['install']
     log.step(`installing dependencies with ${pm} ${args[0]}`)
-    await runOrFail(`${pm} ${args[0]}`, pm, args, target, { ...ctx.env, npm_config_update_notifier: 'false' })
+    const nodeOptions = planBuildNodeOptions(readMemoryLimit(), ctx.env.NODE_OPTIONS)
+    await runOrFail(`${pm} ${args[0]}`, pm, args, target, { ...ctx.env, npm_config_update_notifier: 'false', ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) })
     mkdirSync(join(target, 'node_modules'), { recursive: true })
   })
   const link = join(ctx.dir, 'node_modules')
