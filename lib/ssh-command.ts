@@ -2,14 +2,12 @@
 // splits it without a shell, looks the verb up in the table and runs it; errors become one line and an exit code.
 //   piku-ssh KEYNAME            (from authorized_keys)
 //   piku-ssh --local VERB ARGS  (on the host, as the user: admin)
-import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { splitCommand } from './parse/command-line.js'
 import { parseRepoArgument, quoteForMessage, validateAppName, validateKeyName } from './parse/app-name.js'
 import { UserError } from './errors.js'
 import { appPaths, hostPaths } from './state/paths.js'
-import { linkHooks } from './repo-hooks.js'
 import { findVerb, renderHelp, type Role, type VerbContext } from './verbs/index.js'
 import { checkAccess, parseKeyRecords, planGrant } from './state/keys.js'
 import { describeAction, recordAudit, redactMessage, type AuditEntry } from './state/audit.js'
@@ -39,7 +37,9 @@ function authorize(ctx: VerbContext, need: Role, what: string, app?: string, aud
   throw new UserError(denied)
 }
 
-function runGit(cmd: 'git-receive-pack' | 'git-upload-pack', repo: string, key: string): Promise<number> {
+// node:child_process and the hook linker load only for git (every other verb starts without them)
+async function runGit(cmd: 'git-receive-pack' | 'git-upload-pack', repo: string, key: string): Promise<number> {
+  const { spawn } = await import('node:child_process')
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, [repo], { stdio: 'inherit', env: { ...process.env, PIKU_KEY: key } })
     child.on('error', reject)
@@ -73,6 +73,7 @@ async function gitVerb(ctx: VerbContext, words: string[]): Promise<number> {
     recordAudit({ key: ctx.key, action: 'create', app, outcome: 'ok' })
     process.stderr.write(`-----> created app "${app}"\n`)
   }
+  const { linkHooks } = await import('./repo-hooks.js')
   linkHooks(p.repo)
   return runGit('git-receive-pack', p.repo, ctx.key)
 }
