@@ -3,9 +3,10 @@
 // Usage: node host-setup.js --user NAME --home DIR --http-port N --https-port N [--listen ADDR]... [--domain D] [--key FILE]...
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { chmodSync, chownSync, existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { UserError, unwrap } from './errors.js'
+import { writeFileAtomic, renameDurable } from './host/atomic-file.js'
 import { parseHostArgs, type HostOptions } from './parse/host-options.js'
 import { addKey, planKeyName, parsePublicKey, readKeyRecords, writeFetchAccess } from './state/keys.js'
 import * as log from './log.js'
@@ -18,11 +19,7 @@ function tempBeside(file: string): string {
 }
 
 function writeFile(file: string, text: string, mode: number, owner?: { uid: number; gid: number }): void {
-  const tmp = tempBeside(file)
-  writeFileSync(tmp, text, { mode })
-  chmodSync(tmp, mode)
-  if (owner) chownSync(tmp, owner.uid, owner.gid)
-  renameSync(tmp, file)
+  writeFileAtomic(file, text, mode, owner)
 }
 
 function run(cmd: string, args: string[]): { ok: boolean; output: string } {
@@ -56,7 +53,7 @@ function writeSudoers(file: string, text: string): void {
     rmSync(tmp, { force: true })
     throw new UserError(`visudo rejects the sudoers rule for ${file}: ${check.output}`)
   }
-  renameSync(tmp, file)
+  renameDurable(tmp, file)
 }
 
 function authorizeKeys(o: HostOptions, owner: { uid: number; gid: number }): void {

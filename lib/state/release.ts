@@ -1,11 +1,11 @@
 // release: what a release is on disk (its plan, the active one, the history) and how ids are chosen.
-import { existsSync, readFileSync, readdirSync, appendFileSync, mkdirSync, symlinkSync, renameSync, readlinkSync, rmSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs'
 import { join, basename } from 'node:path'
 import type { VassalRole, VassalSettings } from '../render/uwsgi.js'
 import type { StaticMapping } from '../render/nginx.js'
 import type { NginxSettings } from '../parse/nginx-settings.js'
 import { appPaths } from './paths.js'
-import { writeFileAtomic } from '../host/atomic-file.js'
+import { writeFileAtomic, replaceSymlink, appendDurable } from '../host/atomic-file.js'
 
 export interface ProcessPlan {
   kind: string
@@ -85,8 +85,7 @@ export function readHistory(app: string): HistoryEntry[] {
 }
 
 export function appendHistory(app: string, e: HistoryEntry): void {
-  mkdirSync(appPaths(app).home, { recursive: true })
-  appendFileSync(historyFile(app), JSON.stringify(e) + '\n', { mode: 0o600 })
+  appendDurable(historyFile(app), JSON.stringify(e) + '\n', 0o600)
 }
 
 /** The next release id: one more than any id the app ever had (failed attempts included). */
@@ -142,11 +141,7 @@ export function currentRelease(app: string): string | undefined {
 
 /** Point `current` at a release with one rename. */
 export function switchCurrent(app: string, id: string): void {
-  const p = appPaths(app)
-  const tmp = `${p.current}.${process.pid}.tmp`
-  rmSync(tmp, { force: true })
-  symlinkSync(join('releases', id), tmp)
-  renameSync(tmp, p.current)
+  replaceSymlink(appPaths(app).current, join('releases', id))
 }
 
 /** Releases that still have their folder and plan, newest first. */

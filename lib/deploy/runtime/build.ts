@@ -1,10 +1,11 @@
 // runtime/build: one builder per runtime. Each installs dependencies into a cache folder keyed by the
 // hash of what pins them, so an unchanged lockfile means no install at all.
 import { createHash } from 'node:crypto'
-import { accessSync, constants, existsSync, readFileSync, mkdirSync, symlinkSync, copyFileSync, writeFileSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { accessSync, constants, existsSync, readFileSync, mkdirSync, symlinkSync, copyFileSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { RuntimeName } from './detect.js'
 import { runStreamed } from '../../host/system.js'
+import { writeFileAtomic } from '../../host/atomic-file.js'
 import { UserError } from '../../errors.js'
 import * as log from '../../log.js'
 
@@ -68,7 +69,7 @@ async function cached(target: string, build: () => Promise<void>): Promise<boole
   rmSync(target, { recursive: true, force: true })
   mkdirSync(target, { recursive: true, mode: 0o750 })
   await build()
-  writeFileSync(marker, new Date().toISOString() + '\n')
+  writeFileAtomic(marker, new Date().toISOString() + '\n', 0o640)
   return true
 }
 
