@@ -9,8 +9,8 @@ import { UserError } from '../errors.js'
 /** A write that met ENOSPC (or EDQUOT): one line naming the file and its filesystem being full. */
 export class DiskFullError extends UserError {
   path: string
-  constructor(path: string, cause?: unknown) {
-    super(`no space left on the filesystem of ${path}: nothing was changed there; free some space (doctor shows what is used) and try again`)
+  constructor(path: string, cause?: unknown, what?: string) {
+    super(`${what ? `${what}: the filesystem of ${path} is full` : `no space left to write ${path}: its filesystem is full`}; the running release, repo and config are unchanged (free some space, then try again)`)
     this.name = 'DiskFullError'
     this.path = path
     this.cause = cause

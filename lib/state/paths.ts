@@ -176,6 +176,24 @@ export function activationDir(app: string, token: string, root: string = hostRoo
   return join(appPaths(app, root).home, 'run', token)
 }
 
+/** The activation journal of an app: one record per activation, `apps/APP/activations/TOKEN.json`. */
+export function activationsDir(app: string, root: string = hostRoot()): string {
+  return join(appPaths(app, root).home, 'activations')
+}
+
+export function activationRecord(app: string, token: string, root: string = hostRoot()): string {
+  return join(activationsDir(app, root), `${token}.json`)
+}
+
+/** The token of a vassal file name of `app` (`APP@TOKEN@KIND.N.ini`), or undefined. */
+export function vassalToken(app: string, file: string): string | undefined {
+  const prefix = vassalPrefix(app)
+  if (!file.startsWith(prefix) || !file.endsWith('.ini')) return undefined
+  const rest = file.slice(prefix.length)
+  const at = rest.indexOf('@')
+  return at > 0 ? rest.slice(0, at) : undefined
+}
+
 export function releaseDir(app: string, release: string, root: string = hostRoot()): string {
   return joinWithin(appPaths(app, root).releases, release)
 }

@@ -1,6 +1,7 @@
 // doctor: is this host well? nginx (running, config valid), the uwsgi emperor, disk, memory, certificates and
 // every app (deployed, running, answering, crash-looping, stopped). One line per check, `ok`/`warn`/`FAIL`
 // and what to do; exits 1 when a check FAILs. `--json` for one JSON document.
+import { join } from 'node:path'
 import { UserError } from '../errors.js'
 import type { VerbContext } from './index.js'
 
@@ -94,9 +95,42 @@ function pidFromFile(file: string, comm: string, read: (f: string) => string): n
   }
 }
 
+/** Clean what interrupted deploys left (each app under its lock, skipped while a deploy holds it); one
+ *  `cleaned` line per repair, and a line for every worker that still belongs to no live activation. */
+export async function cleanApps(apps: string[]): Promise<Check[]> {
+  const { appPaths } = await import('../state/paths.js')
+  const { tryLock, releaseLock } = await import('../state/lock.js')
+  const { recoverApp } = await import('../deploy/recover.js')
+  const { readProcesses, findOrphanWorkers } = await import('./ps.js')
+  const checks: Check[] = []
+  const known = new Map<string, Set<string>>()
+  for (const app of apps) {
+    const lock = appPaths(app).lock
+    if (!tryLock(lock, process.pid, 'doctor')) {
+      checks.push({ name: `app ${app}`, level: 'ok', message: 'a deploy or verb holds its lock: not checked for leftovers this time' })
+      continue
+    }
+    try {
+      const r = await recoverApp(app)
+      for (const n of r.notes) checks.push({ name: `cleaned ${app}`, level: 'warn', message: n })
+      known.set(app, new Set([...(r.plan.live ? [r.plan.live.token] : []), ...r.plan.keep.map((k) => k.token), ...r.plan.remove.map((x) => x.token)]))
+    } catch (e) {
+      checks.push({ name: `app ${app}`, level: 'FAIL', message: `could not check for leftovers: ${(e as Error).message}` })
+    } finally {
+      releaseLock(lock, process.pid)
+    }
+  }
+  const procs = readProcesses()
+  for (const [app, tokens] of known) {
+    for (const o of findOrphanWorkers(procs, join(appPaths(app).home, 'run'), tokens)) {
+      checks.push({ name: `app ${app}`, level: 'warn', message: `worker pid ${o.pid} runs a launcher of activation ${o.token}, which is not live and has no vassal file: kill ${o.pid}` })
+    }
+  }
+  return checks
+}
+
 export async function gatherChecks(now = Date.now()): Promise<Check[]> {
   const { existsSync, readFileSync, readdirSync } = await import('node:fs')
-  const { join } = await import('node:path')
   const { hostPaths, toolkitRoot } = await import('../state/paths.js')
   const { readHostSettings } = await import('../state/host-settings.js')
   const { validateNginx, httpStatus } = await import('../host/system.js')
@@ -133,6 +167,7 @@ export async function gatherChecks(now = Date.now()): Promise<Check[]> {
   }
 
   const apps = listApps()
+  checks.push(...(await cleanApps(apps)))
   const certs = await import('./certs.js').catch(() => undefined)
   if (!certs) checks.push({ name: 'certificates', level: 'ok', message: 'skipped: this toolkit has no certificate module' })
   for (const app of apps) {
