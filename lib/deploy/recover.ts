@@ -160,6 +160,20 @@ function repairPlan(app: string, live: ActivationRecord | undefined, notes: stri
   return undefined
 }
 
+const DRAIN_MS = 1500
+
+/** A live release that the history does not know: its deploy was killed after the switch. */
+function recordInterruptedSwitch(app: string, live: ActivationRecord, notes: string[]): void {
+  const history = readHistory(app)
+  if (history.some((e) => e.id === live.release)) return
+  let sha = live.plan?.sha ?? ''
+  try {
+    sha = (JSON.parse(readFileSync(planFile(app, live.release), 'utf8')) as ReleasePlan).sha ?? sha
+  } catch {}
+  appendHistory(app, { id: live.release, sha, time: new Date().toISOString(), key: 'recovery', reason: 'interrupted', outcome: 'live', message: 'its deploy was interrupted after the switch; the branch may not have moved' })
+  notes.push(`history: ${live.release} serves, but the deploy that made it was interrupted after the switch (the branch may still name the previous commit: push again)`)
+}
+
 /** Releases that no deploy finished (no history entry) and that nothing runs: left by a killed deploy. */
 function removeUnfinishedReleases(app: string, keepIds: Set<string>, notes: string[]): void {
   const rel = appPaths(app).releases
@@ -203,7 +217,9 @@ export async function recoverApp(app: string, opts: { inProgress?: string; reloa
   if (plan.reloadNginx) {
     const reload = opts.reloadNginx ?? (async () => (await import('../host/system.js')).reloadNginx())
     await reload().catch((e: Error) => notes.push(`nginx reload failed: ${e.message}`))
+    await new Promise((r) => setTimeout(r, DRAIN_MS)) // requests nginx's old workers still pass to the replaced activation
   }
+  if (plan.live) recordInterruptedSwitch(app, plan.live, notes)
   for (const r of plan.remove) removeTokens(app, r.token, r.vassals)
   if (plan.removeActive) rmSync(activeFile(app), { force: true })
   const livePlan = repairPlan(app, plan.live, notes)
