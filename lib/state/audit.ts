@@ -71,7 +71,12 @@ export function describeAction(verb: string, args: string[]): string | undefined
     case 'deploy':
     case 'restart':
     case 'stop':
+    case 'maintenance:on':
+    case 'maintenance:off':
       return ''
+    case 'auth:add': // the user's name only: the password came on stdin
+    case 'auth:remove':
+      return rest.join(' ')
     case 'run':
       return rest.join(' ')
     case 'keys:add':

@@ -3,6 +3,7 @@ import { existsSync, readdirSync } from 'node:fs'
 import { hostPaths } from '../state/paths.js'
 import { readActive, currentRelease } from '../state/release.js'
 import { vassalFiles } from '../state/vassals.js'
+import { readAppState } from '../state/app-state.js'
 import { UserError } from '../errors.js'
 import type { VerbContext } from './index.js'
 
@@ -10,6 +11,7 @@ export interface AppStatus {
   name: string
   running: boolean
   release?: string
+  maintenance: boolean // maintenance:on
 }
 
 export function listApps(): string[] {
@@ -24,7 +26,7 @@ export function appStatus(name: string): AppStatus {
   const active = readActive(name)
   // a static-only app has no workers: it runs when it is active (nginx serves it)
   const running = active !== undefined && (vassalFiles(name).length > 0 || Object.keys(active.ports).length === 0)
-  return { name, running, release: currentRelease(name) }
+  return { name, running, release: currentRelease(name), maintenance: readAppState(name).maintenance !== undefined }
 }
 
 export async function run(ctx: VerbContext, args: string[]): Promise<number> {
@@ -41,6 +43,6 @@ export async function run(ctx: VerbContext, args: string[]): Promise<number> {
     process.stderr.write('There are no applications deployed.\n')
     return 0
   }
-  for (const a of apps) process.stdout.write(`${a.running ? '*' : ' '} ${a.name}${a.release ? `  (${a.release})` : ''}\n`)
+  for (const a of apps) process.stdout.write(`${a.running ? '*' : ' '} ${a.name}${a.release ? `  (${a.release})` : ''}${a.maintenance ? '  maintenance' : ''}\n`)
   return 0
 }

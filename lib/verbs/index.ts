@@ -25,9 +25,9 @@ export interface Verb {
 
 const v = (name: string, usage: string, summary: string, role: Role, app: boolean, load: () => Promise<VerbModule>): Verb => ({ name, usage, summary, role, app, load })
 
-// piku's verbs, names and argument shapes; `releases`, `rollback` and `keys*` are ours.
+// piku's verbs, names and argument shapes; `releases`, `rollback`, `keys*`, `auth*` are ours, `maintenance:*` dokku's.
 // Roles: read = apps, ps, logs, releases (and git fetch) of its apps; deploy = also push, deploy, restart,
-// rollback of its apps; admin = everything: creating apps (first push), config, scale, run, stop, destroy, keys.
+// rollback, maintenance of its apps; admin = everything: creating apps (first push), config, scale, run, stop, destroy, keys.
 export const VERBS: Verb[] = [
   v('apps', 'apps [--json]', 'list apps and whether each is running', 'read', false, () => import('./apps.js')),
   v('certs', 'certs [APP] [--json]', 'HTTPS certificates: names, issuer, expiry, last attempt and error', 'read', false, () => import('./certs.js')),
@@ -46,6 +46,11 @@ export const VERBS: Verb[] = [
   v('rollback', 'rollback APP [ID]', 'go back to the previous (or a given) release', 'deploy', true, () => import('./rollback.js')),
   v('run', 'run APP [--] COMMAND...', 'run a command in the live release with its environment', 'admin', true, () => import('./run.js')),
   v('stop', 'stop APP', 'stop the app until the next deploy, restart or push', 'admin', true, () => import('./stop.js')),
+  v('maintenance:on', 'maintenance:on APP', 'answer every request with 503 and a maintenance page, until maintenance:off', 'deploy', true, () => import('./maintenance-on.js')),
+  v('maintenance:off', 'maintenance:off APP', 'end maintenance mode: the app answers again', 'deploy', true, () => import('./maintenance-off.js')),
+  v('auth', 'auth APP [--json]', 'basic-auth users of the app', 'admin', true, () => import('./auth.js')),
+  v('auth:add', 'auth:add APP USER < PASSWORD', 'add or change a basic-auth user (password on stdin, never an argument)', 'admin', true, () => import('./auth-add.js')),
+  v('auth:remove', 'auth:remove APP USER', 'remove a basic-auth user (the last one gone: no password asked)', 'admin', true, () => import('./auth-remove.js')),
   v('setup:ssh', 'setup:ssh < KEY.pub', 'authorize an admin key read from stdin', 'admin', false, () => import('./setup-ssh.js')),
   v('keys', 'keys [--json]', 'authorized keys: name, role, fingerprint, apps', 'admin', false, () => import('./keys.js')),
   v('keys:add', 'keys:add NAME admin|deploy|read [APP...] < KEY.pub', 'authorize a key with a role (deploy/read: only the apps named)', 'admin', false, () => import('./keys-add.js')),
