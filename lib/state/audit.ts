@@ -74,9 +74,9 @@ export function describeAction(verb: string, args: string[]): string | undefined
     case 'maintenance:on':
     case 'maintenance:off':
       return ''
-    case 'auth:add': // the user's name only: the password came on stdin
+    case 'auth:add': // the user's name only: a password typed as a further argument by mistake stays out
     case 'auth:remove':
-      return rest.join(' ')
+      return rest[0] ?? ''
     case 'run':
       return rest.join(' ')
     case 'keys:add':
