@@ -126,7 +126,7 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watch
   const nginxText = renderNginxFor(plan, ports, token)
   const candidate = join(runDir, 'nginx.conf')
   if (nginxText) {
-    writeFileAtomic(candidate, nginxText, 0o640)
+    writeFileAtomic(candidate, nginxText, 0o600) // root's master reads it; it may hold values NGINX_INCLUDE_FILE expanded
     await validateNginxFile(plan.app, candidate, nginxText)
   }
 

@@ -204,7 +204,7 @@ export async function refreshNginx(app: string): Promise<boolean> {
   if (!text) return false
   const p = appPaths(app)
   const candidate = join(activationDir(app, active.token), 'nginx.conf.next')
-  writeFileAtomic(candidate, text, 0o640)
+  writeFileAtomic(candidate, text, 0o600)
   await validateNginxFile(app, candidate, text)
   renameSync(candidate, p.nginxConf)
   await reloadNginx()

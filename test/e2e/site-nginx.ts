@@ -87,6 +87,8 @@ t.test('site-nginx: piku\'s include file (client_max_body_size 8M, $VARS) deploy
   const conf = readFileSync(`${host.home}/nginx/site.conf`, 'utf8')
   t.notMatch(conf, 'client_max_body_size 100m', 'our default gave way')
   t.equal(conf.split('client_max_body_size').length - 1, 1)
+  t.equal(statSync(`${host.home}/nginx/site.conf`).mode & 0o077, 0, 'the file holds expanded values: private to the user (nginx\'s master is root)')
+  t.not(spawnSync('setpriv', ['--reuid=www-data', '--regid=www-data', '--clear-groups', 'cat', `${host.home}/nginx/site.conf`]).status, 0, 'www-data cannot read it')
 })
 
 t.test('site-nginx: a value that would leave its line is refused naming the key; nginx errors name nginx.conf:LINE', async (t) => {
