@@ -9,6 +9,7 @@ import type { CertState } from '../parse/acme-settings.js'
 import { appPaths, hostPaths, toolkitScript } from './paths.js'
 import { runCapture, writeFileAtomic } from '../host/system.js'
 import { UserError } from '../errors.js'
+import type { CertReport } from '../render/cert-report.js'
 
 export interface LiveCert {
   cert: string
@@ -56,6 +57,23 @@ export function readLiveInfo(app: string): CertInfo | undefined {
     return readCertInfo(readFileSync(liveCert(app).cert, 'utf8'))
   } catch {
     return undefined
+  }
+}
+
+/** What `certs` and doctor report of an app's certificate: the live one, and the state of ACME. */
+export function readCertReport(app: string): CertReport {
+  const state = readCertState(app)
+  const live = readLiveInfo(app)
+  return {
+    app,
+    kind: live ? (state?.kind ?? 'self-signed') : 'none',
+    names: live?.names ?? state?.names ?? [],
+    issuer: live?.issuer,
+    notAfter: live?.notAfter,
+    directory: state?.directory,
+    lastAttempt: state?.lastAttempt,
+    lastSuccess: state?.lastSuccess,
+    lastError: state?.lastError,
   }
 }
 
