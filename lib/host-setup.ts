@@ -2,9 +2,9 @@
 // the sudoers rule (and the systemd unit where systemd runs), then authorizes the given admin keys.
 // Usage: node host-setup.js --user NAME --home DIR --http-port N --https-port N [--listen ADDR]... [--domain D] [--key FILE]...
 import { execFileSync } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
-import { chmodSync, chownSync, existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { basename, dirname, join } from 'node:path'
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { basename } from 'node:path'
+import { writeFileAtomic } from './host/atomic-file.js'
 import { UserError, unwrap } from './errors.js'
 import { parseHostArgs, type HostOptions } from './parse/host-options.js'
 import { parseKeyLines, parsePublicKey, planKeyName } from './parse/ssh-key.js'
@@ -13,17 +13,8 @@ import * as log from './log.js'
 import { hostPaths, templatePath, toolkitRoot } from './state/paths.js'
 import { renderEmperorIni, renderEmperorUnit, renderHostConf, renderHostEnv, renderRenewVassal, renderSudoers } from './render/host.js'
 
-function tempBeside(file: string): string {
-  // a dot and no .conf suffix: neither nginx's conf.d/*.conf nor sudo's includedir picks it up
-  return join(dirname(file), `.${basename(file)}.${randomBytes(4).toString('hex')}.tmp`)
-}
-
 function writeFile(file: string, text: string, mode: number, owner?: { uid: number; gid: number }): void {
-  const tmp = tempBeside(file)
-  writeFileSync(tmp, text, { mode })
-  chmodSync(tmp, mode)
-  if (owner) chownSync(tmp, owner.uid, owner.gid)
-  renameSync(tmp, file)
+  writeFileAtomic(file, text, mode, { owner })
 }
 
 function run(cmd: string, args: string[]): { ok: boolean; output: string } {
@@ -49,15 +40,12 @@ function writeNginxHostConf(file: string, text: string): void {
 }
 
 function writeSudoers(file: string, text: string): void {
-  const tmp = tempBeside(file)
-  writeFileSync(tmp, text, { mode: 0o440 })
-  chmodSync(tmp, 0o440)
-  const check = run('visudo', ['-cf', tmp])
-  if (!check.ok) {
-    rmSync(tmp, { force: true })
-    throw new UserError(`visudo rejects the sudoers rule for ${file}: ${check.output}`)
-  }
-  renameSync(tmp, file)
+  writeFileAtomic(file, text, 0o440, {
+    validate: (tmp) => {
+      const check = run('visudo', ['-cf', tmp])
+      if (!check.ok) throw new UserError(`visudo rejects the sudoers rule for ${file}: ${check.output}`)
+    },
+  })
 }
 
 async function authorizeKeys(o: HostOptions, owner: { uid: number; gid: number }): Promise<void> {

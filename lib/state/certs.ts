@@ -3,11 +3,12 @@
 // and the last ACME attempt. nginx's master reads the files as root; nothing here needs root.
 import { X509Certificate } from 'node:crypto'
 import { spawn } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { CertState } from '../parse/acme-settings.js'
 import { appPaths, hostPaths, toolkitScript } from './paths.js'
-import { runCapture, writeFileAtomic } from '../host/system.js'
+import { runCapture } from '../host/system.js'
+import { swapSymlink, writeFileAtomic } from '../host/atomic-file.js'
 import { UserError } from '../errors.js'
 import type { CertReport } from '../render/cert-report.js'
 
@@ -79,11 +80,7 @@ export function readCertReport(app: string): CertReport {
 
 /** Point `live` at `dir` (a folder beside it) with one rename. */
 function switchLive(app: string, dir: string): void {
-  const certs = appPaths(app).certs
-  const tmp = join(certs, `.live.${process.pid}.tmp`)
-  rmSync(tmp, { force: true })
-  symlinkSync(dir, tmp)
-  renameSync(tmp, join(certs, 'live'))
+  swapSymlink(join(appPaths(app).certs, 'live'), dir)
 }
 
 /**
