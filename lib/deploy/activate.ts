@@ -9,6 +9,7 @@ import { renderLauncher } from '../render/launcher.js'
 import { renderNginxFor, prepareNginxFiles, requestCertificateIfDue, validateNginxFile, nginxServes } from './nginx-app.js'
 import { processEnv } from '../parse/app-env.js'
 import { type ReleasePlan, type Activation, readActive, writeActive, switchCurrent, readPlan } from '../state/release.js'
+import { renderLiveEnv } from '../parse/live-env.js'
 import { writeFileAtomic, pickFreePort, waitHealthy, reloadNginx, sleep } from '../host/system.js'
 import { writeStopped } from '../state/app-state.js'
 import { UserError } from '../errors.js'
@@ -166,7 +167,7 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watch
   const activation: Activation = { release: plan.id, token, ports, started: new Date().toISOString() }
   writeActive(plan.app, activation)
   writeStopped(plan.app, false) // a `stop` lasts until the next activation (push, deploy, restart)
-  writeFileAtomic(p.liveEnv, Object.entries(live).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n', 0o600)
+  writeFileAtomic(p.liveEnv, renderLiveEnv(live), 0o600)
   if (nginxText) requestCertificateIfDue(plan)
 
   // old workers stop once the new ones serve, after a short drain: a detached process does that (and watches
