@@ -3,7 +3,8 @@
 // size, proxy timeouts and HSTS knobs, NGINX_CACHE_REDIRECTS/ANY/PATH, maintenance mode and basic auth, each
 // kept across deploys (maintenance also across restart and re-install).
 import t from 'tap'
-import { spawnSync } from 'node:child_process'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { join } from 'node:path'
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, chownSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
 import { request as httpsRequest } from 'node:https'
@@ -272,6 +273,62 @@ t.test('site-nginx: maintenance and auth verbs are in help and the audit log', a
   const audit = readFileSync(`${host.home}/logs/.audit.log`, 'utf8')
   t.match(audit, /"action":"maintenance:on","app":"site"/)
   t.match(audit, /"action":"auth:add","app":"site","detail":"alice"/)
+})
+
+t.test('site-nginx: roles: a deploy key switches maintenance, only admin manages users, a read key neither', async (t) => {
+  const dir = t.testdir({})
+  const keyFor = async (name: string, role: string): Promise<(args: string[], input?: string) => ReturnType<typeof run>> => {
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `${name}@e2e`, '-f', join(dir, name)])
+    const added = await ssh(host, ['keys:add', name, role, 'site'], { input: readFileSync(join(dir, `${name}.pub`), 'utf8') })
+    t.equal(added.code, 0, added.stderr)
+    const [cmd, ...opts] = host.gitSshCommand.split(' ')
+    const other = opts.map((o) => (o === host.keyFile ? join(dir, name) : o))
+    return (args, input) => run(cmd, [...other, `${USER}@127.0.0.1`, ...args], { input })
+  }
+  const ops = await keyFor('ops', 'deploy')
+  const eye = await keyFor('eye', 'read')
+  t.equal((await ops(['maintenance:on', 'site'])).code, 0, 'deploy: maintenance:on')
+  t.equal((await until(host, SITE, (x) => x.status === 503)).status, 503)
+  t.match((await eye(['maintenance:off', 'site'])).stderr, /maintenance:off needs role deploy/, 'read: refused')
+  t.equal((await ops(['maintenance:off', 'site'])).code, 0, 'deploy: maintenance:off')
+  t.equal((await until(host, SITE, (x) => x.status === 200)).status, 200)
+  t.match((await ops(['auth:add', 'site', 'mallory'], 'pw')).stderr, /auth:add needs role admin/)
+  t.match((await ops(['auth', 'site'])).stderr, /auth needs role admin/)
+  t.notOk(existsSync(`${host.home}/auth/site.htpasswd`), 'nothing stored')
+  for (const k of ['ops', 'eye']) t.equal((await ssh(host, ['keys:remove', k])).code, 0)
+})
+
+t.test('site-nginx: the piku client sends auth:add\'s password on stdin, asking for it at a terminal', async (t) => {
+  const env = { ...process.env, PIKU_SSH: host.gitSshCommand, PIKU_SERVER: `${USER}@127.0.0.1`, PIKU_APP: 'site' }
+  const client = join(repoRoot, 'bin', 'piku')
+  const piped = await run(client, ['auth:add', 'dave'], { input: 'piped-pass\n', env, cwd: t.testdir({}) })
+  t.equal(piped.code, 0, piped.stderr)
+  // a terminal: `script` gives the client a pty; the prompt is shown and the typed password not echoed
+  const cwd = t.testdir({})
+  const typed = await new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
+    const child = spawn('script', ['-qec', `${client} auth:add erin`, '/dev/null'], { env, cwd })
+    let stdout = ''
+    let stderr = ''
+    let sent = false
+    child.stdout.on('data', (d) => {
+      stdout += d
+      // type only once the prompt is up (echo is off by then), as a person would
+      if (!sent && stdout.includes('password for erin: ')) {
+        sent = true
+        setTimeout(() => child.stdin.write('typed-pass\n'), 200)
+      }
+    })
+    child.stderr.on('data', (d) => (stderr += d))
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
+    child.on('close', (code) => (clearTimeout(timer), done({ code: code ?? 1, stdout, stderr })))
+  })
+  t.equal(typed.code, 0, typed.stdout + typed.stderr)
+  t.match(typed.stdout, 'password for erin: ')
+  t.notMatch(typed.stdout, 'typed-pass', 'not echoed')
+  t.equal((await ssh(host, ['auth', 'site'])).stdout, 'dave\nerin\n')
+  t.equal((await until(host, SITE, (x) => x.status === 200, { auth: 'erin:typed-pass' })).status, 200)
+  t.equal((await send(host, SITE, { auth: 'dave:piped-pass' })).status, 200)
+  for (const u of ['dave', 'erin']) t.equal((await ssh(host, ['auth:remove', 'site', u])).code, 0)
 })
 
 t.test('site-nginx: destroy removes the users file', async (t) => {
