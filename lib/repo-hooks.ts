@@ -1,8 +1,8 @@
 // repo-hooks: every app's bare repo links its pre-receive and post-receive hooks to the installed toolkit's
 // bin/ shims, so an upgrade of the toolkit reaches every app at once. install.sh relinks them all as the user:
 //   node repo-hooks.js   (as the piku-hooks user; PIKU_ROOT or HOME names the host root)
+import { swapSymlink } from './host/atomic-file.js'
 import { existsSync, readdirSync, readlinkSync } from 'node:fs'
-import { replaceSymlink } from './host/atomic-file.js'
 import { join } from 'node:path'
 import { hostPaths, startedAs, toolkitRoot } from './state/paths.js'
 
@@ -20,7 +20,7 @@ export function linkHooks(repo: string, toolkit: string = toolkitRoot()): number
       current = readlinkSync(link)
     } catch {}
     if (current === target) continue
-    replaceSymlink(link, target)
+    swapSymlink(link, target)
     changed++
   }
   return changed

@@ -6,11 +6,11 @@ import { join } from 'node:path'
 import { activationDir, appPaths, hostPaths, templatePath, vassalName, vassalPrefix } from '../state/paths.js'
 import { renderVassal, type VassalSpec } from '../render/uwsgi.js'
 import { renderLauncher } from '../render/launcher.js'
-import { renderNginxFor, prepareNginxFiles, requestCertificateIfDue } from './nginx-app.js'
+import { renderNginxFor, prepareNginxFiles, requestCertificateIfDue, validateNginxFile, nginxServes } from './nginx-app.js'
 import { processEnv } from '../parse/app-env.js'
 import { type ReleasePlan, type Activation, readActive, writeActive, switchCurrent, readPlan } from '../state/release.js'
-import { writeFileAtomic, pickFreePort, waitHealthy, validateNginx, reloadNginx, sleep, httpBody } from '../host/system.js'
-import { readHostSettings } from '../state/host-settings.js'
+import { renderLiveEnv } from '../parse/live-env.js'
+import { writeFileAtomic, pickFreePort, waitHealthy, reloadNginx, sleep } from '../host/system.js'
 import { writeStopped } from '../state/app-state.js'
 import { UserError } from '../errors.js'
 import { vassalFiles } from '../state/vassals.js'
@@ -42,22 +42,6 @@ function takenPorts(): Set<number> {
 }
 
 export { renderNginxFor } from './nginx-app.js'
-
-/** After a reload, wait until nginx's new workers answer with this activation's token. */
-async function nginxServes(serverName: string, token: string, timeoutMs = 10_000): Promise<boolean> {
-  const host = readHostSettings()
-  const addr = host.listen.find((a) => !a.startsWith('[')) ?? '127.0.0.1'
-  const deadline = Date.now() + timeoutMs
-  // three answers in a row: for a moment after a reload an old worker may still take a new connection
-  let inRow = 0
-  while (Date.now() < deadline) {
-    const body = await httpBody(addr, host.httpPort, '/.well-known/piku-hooks-release', serverName)
-    inRow = body.trim() === token ? inRow + 1 : 0
-    if (inRow === 3) return true
-    await sleep(inRow ? 20 : 50)
-  }
-  return false
-}
 
 /** Remove vassal files of `app`, all or all but those of `keepToken`, with their journal records. */
 export function removeVassals(app: string, keepToken?: string): number {
@@ -158,8 +142,8 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watch
   const nginxText = renderNginxFor(plan, ports, token)
   const candidate = join(runDir, 'nginx.conf')
   if (nginxText) {
-    writeFileAtomic(candidate, nginxText, 0o640)
-    await validateNginx(h.nginx, h.run, new Map([[plan.app, candidate]]))
+    writeFileAtomic(candidate, nginxText, 0o600) // root's master reads it; it may hold values NGINX_INCLUDE_FILE expanded
+    await validateNginxFile(plan.app, candidate, nginxText)
   }
 
   // the journal knows this activation before its first worker starts: an interrupted deploy is found later
@@ -218,7 +202,7 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watch
   writeActive(plan.app, activation)
   markRecord(plan.app, token, 'switched', { switched: new Date().toISOString() })
   writeStopped(plan.app, false) // a `stop` lasts until the next activation (push, deploy, restart)
-  writeFileAtomic(p.liveEnv, Object.entries(live).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n', 0o600)
+  writeFileAtomic(p.liveEnv, renderLiveEnv(live), 0o600)
   if (nginxText) requestCertificateIfDue(plan)
 
   // old workers stop once the new ones serve, after a short drain: a detached process does that (and watches

@@ -114,7 +114,7 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string):
   for (const s of statics.value) {
     if (!existsSync(s.dir)) throw new UserError(`static folder ${s.dir.slice(dir.length + 1)} does not exist in this commit`)
   }
-  const nginx = planNginxSettings(env, dir)
+  const nginx = planNginxSettings(env, dir, req.app)
 
   const processes: ProcessPlan[] = []
   for (const e of entries) {

@@ -1,7 +1,7 @@
-// atomic-file: the one way state files are written, so a crash (power cut, OOM kill, full disk) leaves the
-// old content or the new, never a truncated or empty file: write a temp file beside the target, fsync it,
-// rename it into place, fsync the directory. A full disk is reported naming the file (DiskFullError).
-// No heavy imports: modules on the start-up path of a verb use it.
+// atomic-file: the one way a file or a symlink is replaced, so a crash (power cut, OOM kill, full disk) leaves
+// the old content or the new, never a truncated or empty file: write a temp file beside the target, fsync it,
+// optionally validate it, rename it into place, fsync the directory. A full disk is reported naming the file
+// (DiskFullError). No heavy imports: modules on the start-up path of a verb use it.
 import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, renameSync, writeSync, mkdirSync, rmSync, symlinkSync, appendFileSync, linkSync } from 'node:fs'
 import { dirname, join, basename } from 'node:path'
 import { UserError } from '../errors.js'
@@ -15,6 +15,12 @@ export class DiskFullError extends UserError {
     this.path = path
     this.cause = cause
   }
+}
+
+export interface AtomicWriteOptions {
+  owner?: { uid: number; gid: number } // chown the file before it is moved into place (root's install)
+  /** Checked on the temp file before the swap; a thrown error removes it and leaves the target as it was. */
+  validate?: (tmp: string) => void
 }
 
 /** ENOSPC or EDQUOT: the disk (or the user's quota) is full. */
@@ -36,6 +42,8 @@ export function fsyncDir(dir: string): void {
   }
 }
 
+/** A temp name beside `path`: a leading dot and a `.tmp` suffix, so that neither nginx's conf.d/*.conf
+ *  nor sudo's includedir picks it up. */
 function tempName(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`)
 }
@@ -61,12 +69,14 @@ function writeTemp(path: string, content: string | Uint8Array, mode: number, own
   }
 }
 
-/** Write a file so readers see the old content or the new, never half, and the new survives a crash. */
-export function writeFileAtomic(path: string, content: string | Uint8Array, mode = 0o600, owner?: { uid: number; gid: number }): void {
+/** Write `content` to `path` with `mode` (umask does not apply) so readers see the old content or the new,
+ *  never half, and the new survives a crash. */
+export function writeFileAtomic(path: string, content: string | Uint8Array, mode = 0o600, options: AtomicWriteOptions = {}): void {
   const dir = dirname(path)
   mkdirSync(dir, { recursive: true })
-  const tmp = writeTemp(path, content, mode, owner)
+  const tmp = writeTemp(path, content, mode, options.owner)
   try {
+    options.validate?.(tmp)
     renameSync(tmp, path)
   } catch (e) {
     rmSync(tmp, { force: true })
@@ -102,8 +112,8 @@ export function renameDurable(from: string, to: string): void {
   fsyncDir(dirname(to))
 }
 
-/** Point the symlink `link` at `target` with one rename (readers see the old target or the new). */
-export function replaceSymlink(link: string, target: string): void {
+/** Point the symlink `link` at `target` with one rename (a `current`, a `live`, a repo hook). */
+export function swapSymlink(link: string, target: string): void {
   const tmp = tempName(link)
   try {
     symlinkSync(target, tmp)

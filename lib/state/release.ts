@@ -5,7 +5,7 @@ import type { VassalRole, VassalSettings } from '../render/uwsgi.js'
 import type { StaticMapping } from '../render/nginx.js'
 import type { NginxSettings } from '../parse/nginx-settings.js'
 import { appPaths } from './paths.js'
-import { writeFileAtomic, replaceSymlink, appendDurable } from '../host/atomic-file.js'
+import { writeFileAtomic, swapSymlink, appendDurable } from '../host/atomic-file.js'
 import { readJournal, liveFromJournal } from './activations.js'
 
 export interface ProcessPlan {
@@ -171,7 +171,7 @@ export function currentRelease(app: string): string | undefined {
 
 /** Point `current` at a release with one rename. */
 export function switchCurrent(app: string, id: string): void {
-  replaceSymlink(appPaths(app).current, join('releases', id))
+  swapSymlink(appPaths(app).current, join('releases', id))
 }
 
 /** Releases that still have their folder and plan, newest first. */

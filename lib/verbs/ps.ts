@@ -129,6 +129,7 @@ export interface PsReport {
   release?: string
   running: boolean
   stopped: boolean
+  maintenance?: string // since when maintenance:on holds
   scaling: Record<string, number>
   instances: InstanceStatus[]
   others: OtherActivation[] // vassal files of no live activation
@@ -162,13 +163,15 @@ export async function readPs(app: string): Promise<PsReport> {
   for (const r of rp.remove) if (r.vassals.length) others.push({ token: r.token, release: r.release, state: 'orphan', instances: names(r.token), why: r.why })
   const known = new Set([...(liveToken ? [liveToken] : []), ...others.map((o) => o.token)])
   const orphanWorkers = findOrphanWorkers(procs, join(appPaths(app).home, 'run'), known)
-  return { app, release, running: instances.some((i) => i.pid !== undefined), stopped: readAppState(app).stopped === true, scaling, instances, others, orphanWorkers }
+  const state = readAppState(app)
+  return { app, release, running: instances.some((i) => i.pid !== undefined), stopped: state.stopped === true, ...(state.maintenance ? { maintenance: state.maintenance } : {}), scaling, instances, others, orphanWorkers }
 }
 
 export function renderPs(r: PsReport): string {
   const lines = Object.entries(r.scaling).map(([k, n]) => `${k}:${n}`)
   if (r.stopped) lines.push('', `${r.app} is stopped (deploy or restart starts it)`)
   else if (!r.release) lines.push('', `${r.app} has not been deployed yet`)
+  if (r.maintenance) lines.push('', `${r.app} is in maintenance mode since ${r.maintenance}: every request gets 503 (maintenance:off ${r.app} ends it)`)
   if (r.instances.length) {
     lines.push('')
     const w = Math.max(...r.instances.map((i) => `${i.kind}.${i.n}`.length))
