@@ -336,3 +336,29 @@ t.test('faults: a full filesystem under the dependency cache during a build refu
   await nextPushWorks(t, 'the disk was full')
   await nothingOrphaned(t, 'a full disk')
 })
+
+t.test('faults: setup:ssh and keys:add at once lose no key', async (t) => {
+  const dir = join(home, '..', `${USER}-keys`)
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(dir)
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const keys: { name: string; pub: string }[] = []
+  for (let i = 0; i < 8; i++) {
+    const name = `race${i}`
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', join(dir, name)])
+    keys.push({ name, pub: readFileSync(join(dir, `${name}.pub`), 'utf8') })
+  }
+  // half through setup:ssh (admin keys named by their comment), half through keys:add, all at the same moment
+  const results = await Promise.all(keys.map((k, i) => (i % 2 ? ssh(host, ['keys:add', k.name, 'deploy', APP], { input: k.pub }) : ssh(host, ['setup:ssh'], { input: k.pub }))))
+  for (const [i, r] of results.entries()) t.equal(r.code, 0, `${keys[i].name}: ${r.stderr}`)
+  const authorized = readFileSync(join(home, '.ssh', 'authorized_keys'), 'utf8')
+  const db = readFileSync(join(home, 'config', '.keys.json'), 'utf8')
+  for (const k of keys) {
+    t.ok(authorized.includes(k.pub.split(' ')[1]), `${k.name} is in authorized_keys`)
+    t.match(db, new RegExp(`"${k.name}"`), `${k.name} is in the key records`)
+  }
+  t.ok(authorized.includes(readFileSync(`${host.keyFile}.pub`, 'utf8').split(' ')[1]), 'the first admin key is still there')
+  const list = await ssh(host, ['keys'])
+  for (const k of keys) t.match(list.stdout, new RegExp(`\\b${k.name}\\b`), `keys lists ${k.name}`)
+  t.same(readdirSync(join(home, 'run')).filter((f) => f.startsWith('keys.lock') || f.startsWith('.keys.lock')), [], 'no lock or temp file left')
+})
