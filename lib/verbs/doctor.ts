@@ -27,6 +27,7 @@ export interface AppFacts {
   app: string
   release?: string // the `current` release
   stopped: boolean // by `stop`
+  maintenance?: string // since when maintenance:on holds
   active: boolean // has an activation record
   workers: number // processes its plan asks for
   vassals: number // vassal files of the active token
@@ -49,6 +50,7 @@ export function planAppCheck(f: AppFacts): Check {
   if (f.lastRollback && f.now - Date.parse(f.lastRollback.time) < DAY) {
     return { name, level: 'warn', message: `${f.release} runs, but ${f.lastRollback.id} crash-looped and was rolled back at ${f.lastRollback.time}: see logs ${f.app} and logs/${f.app}/watch.log before pushing again` }
   }
+  if (f.maintenance) return { name, level: 'warn', message: `${f.release} running, but in maintenance mode since ${f.maintenance}: every request gets 503 until maintenance:off ${f.app}` }
   return { name, level: 'ok', message: `${f.release} running${f.webPorts ? `, ${f.webPorts} web worker(s) answering` : ''}` }
 }
 
@@ -188,6 +190,7 @@ export async function gatherChecks(now = Date.now()): Promise<Check[]> {
         app,
         release,
         stopped: readAppState(app).stopped === true,
+        maintenance: readAppState(app).maintenance,
         active: active !== undefined,
         workers: plan ? plan.processes.reduce((n, p) => n + p.count, 0) : 0,
         vassals,

@@ -194,6 +194,7 @@ t.test('site-nginx: maintenance:on answers 503 everywhere but the ACME challenge
   t.match(ps.stdout, /site is in maintenance mode since \d{4}-/)
   t.match(JSON.parse((await ssh(host, ['ps', 'site', '--json'])).stdout), { maintenance: /^\d{4}-/ })
   t.equal((await send(host, KNOBS)).status, 200, 'other apps are not touched')
+  t.match((await ssh(host, ['doctor'])).stdout, /app site: .*in maintenance mode since/, 'doctor reminds')
 
   // the app's own page, from its next push
   commitFiles(app, { 'maintenance.html': '<h1>site is being upgraded</h1>\n' }, 'own maintenance page')
