@@ -3,10 +3,10 @@
 // serving and removes what was started.
 import { existsSync, readdirSync, readFileSync, unlinkSync, mkdirSync, renameSync, rmSync, chmodSync } from 'node:fs'
 import { join } from 'node:path'
-import { activationDir, appPaths, hostPaths, templatePath, vassalName, vassalPrefix } from '../state/paths.js'
+import { activationDir, appPaths, appTemplatePath, hostPaths, vassalName, vassalPrefix } from '../state/paths.js'
 import { renderVassal, type VassalSpec } from '../render/uwsgi.js'
 import { renderLauncher } from '../render/launcher.js'
-import { renderNginxFor, prepareNginxFiles, requestCertificateIfDue } from './nginx-app.js'
+import { renderNginxFor, prepareNginxFiles, requestCertificateIfDue, explainNginxRejection } from './nginx-app.js'
 import { processEnv } from '../parse/app-env.js'
 import { type ReleasePlan, type Activation, readActive, writeActive, switchCurrent, readPlan } from '../state/release.js'
 import { writeFileAtomic, pickFreePort, waitHealthy, validateNginx, reloadNginx, sleep, httpBody } from '../host/system.js'
@@ -125,7 +125,7 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watch
       if (proc.role === 'wsgi') {
         const envFile = join(runDir, `${proc.kind}.${n}.json`)
         writeFileAtomic(envFile, JSON.stringify({ env, cwd: plan.dir, module: proc.command, sitePackages: plan.sitePackages ?? null }), 0o600)
-        spec.wsgi = { loader: templatePath('uwsgi', 'wsgi-loader.py'), envFile }
+        spec.wsgi = { loader: appTemplatePath(plan.app, 'uwsgi', 'wsgi-loader.py'), envFile }
       } else {
         const launcher = join(runDir, `${proc.kind}.${n}.sh`)
         writeFileAtomic(launcher, renderLauncher({ title: `${plan.app} ${proc.kind}.${n}`, cwd: plan.dir, env, command: proc.command, supervise: proc.role !== 'cron' }), 0o700)
@@ -144,7 +144,11 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watch
   const candidate = join(runDir, 'nginx.conf')
   if (nginxText) {
     writeFileAtomic(candidate, nginxText, 0o640)
-    await validateNginx(h.nginx, h.run, new Map([[plan.app, candidate]]))
+    try {
+      await validateNginx(h.nginx, h.run, new Map([[plan.app, candidate]]))
+    } catch (e) {
+      throw e instanceof UserError ? new UserError(explainNginxRejection(plan.app, candidate, nginxText, e.message)) : e
+    }
   }
 
   // start the new workers beside the old ones

@@ -4,8 +4,9 @@
 // request when one is due.
 import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { join, sep } from 'node:path'
-import { appPaths, hostPaths, templatePath } from '../state/paths.js'
+import { appPaths, appTemplatePath, displayPath, hostPaths, templatePath } from '../state/paths.js'
 import { renderNginxApp, listenValues, NGINX_TEMPLATES, type NginxTemplates } from '../render/nginx.js'
+import { checkTemplateCopy, findTemplateLine } from '../render/template.js'
 import { parseNginxSettings, parseCidrList, type NginxSettings } from '../parse/nginx-settings.js'
 import { parseAcmeSettings, planCertificate } from '../parse/acme-settings.js'
 import { readHostSettings } from '../state/host-settings.js'
@@ -14,10 +15,44 @@ import type { ReleasePlan } from '../state/release.js'
 import { UserError } from '../errors.js'
 import * as log from '../log.js'
 
-function readNginxTemplates(): NginxTemplates {
+/** The app's edited nginx templates (its copies in repos/APP/templates/nginx that differ from the stock). */
+function editedNginxTemplates(app: string): { name: string; file: string; text: string }[] {
+  const edited = []
+  for (const n of NGINX_TEMPLATES) {
+    const file = appTemplatePath(app, 'nginx', n)
+    if (file === templatePath('nginx', n)) continue
+    const text = readFileSync(file, 'utf8')
+    if (text !== readFileSync(templatePath('nginx', n), 'utf8')) edited.push({ name: n, file, text })
+  }
+  return edited
+}
+
+/** The templates an app renders from: its own copies; an edit that breaks a placeholder fails the deploy
+ *  naming the file. */
+function readNginxTemplates(app: string): NginxTemplates {
   const t = {} as NginxTemplates
-  for (const n of NGINX_TEMPLATES) t[n] = readFileSync(templatePath('nginx', n), 'utf8')
+  for (const n of NGINX_TEMPLATES) t[n] = readFileSync(appTemplatePath(app, 'nginx', n), 'utf8')
+  for (const e of editedNginxTemplates(app)) {
+    const problem = checkTemplateCopy(e.text, readFileSync(templatePath('nginx', e.name), 'utf8'), displayPath(e.file))
+    if (problem) throw new UserError(`${problem}; the running release is unchanged`)
+  }
   return t
+}
+
+/**
+ * nginx's complaint about an app's rendered file, with the template line it came from when the app renders
+ * from edited templates: `repos/APP/templates/nginx/server-body.conf:7 (your edit): nginx: unknown directive ...`.
+ */
+export function explainNginxRejection(app: string, candidate: string, rendered: string, message: string): string {
+  const edited = editedNginxTemplates(app)
+  if (!edited.length) return message
+  const files = edited.map((e) => ({ file: displayPath(e.file), text: e.text }))
+  const at = new RegExp(`${candidate.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+)`).exec(message)
+  const line = at ? rendered.split('\n')[Number(at[1]) - 1] : undefined
+  const from = line === undefined ? undefined : findTemplateLine(line, files)
+  const nginxSays = message.replace(/^nginx rejected the configuration: /, '')
+  if (from) return `${from.file}:${from.line} (your edit): nginx: ${nginxSays}; the running release is unchanged`
+  return `nginx rejected the configuration rendered from your edited template(s) ${files.map((f) => f.file).join(', ')}: ${nginxSays}; the running release is unchanged`
 }
 
 /** The plan's nginx settings (plans written before they existed are read from their env). */
@@ -52,9 +87,9 @@ export function planNginxSettings(env: Record<string, string>, dir: string): Ngi
   return parsed.value
 }
 
-/** Cloudflare's ranges as shipped with the toolkit; a missing or bad file fails the deploy (closed, not open). */
-export function readCloudflareRanges(): string[] {
-  const file = templatePath('nginx', 'cloudflare-ips.txt')
+/** Cloudflare's ranges (the app's copy of the shipped list); a missing or bad file fails the deploy (closed, not open). */
+export function readCloudflareRanges(app: string): string[] {
+  const file = appTemplatePath(app, 'nginx', 'cloudflare-ips.txt')
   let text: string
   try {
     text = readFileSync(file, 'utf8')
@@ -94,9 +129,9 @@ export function renderNginxFor(plan: ReleasePlan, ports: Record<string, number[]
       maxBody: '100m',
       cache: s.cache ? { dir: appPaths(plan.app).nginxCache, settings: s.cache } : undefined,
       includeFile: s.includeFile ? join(plan.dir, s.includeFile) : undefined,
-      cloudflare: s.cloudflareAcl ? readCloudflareRanges() : undefined,
+      cloudflare: s.cloudflareAcl ? readCloudflareRanges(plan.app) : undefined,
     },
-    readNginxTemplates(),
+    readNginxTemplates(plan.app),
   )
 }
 

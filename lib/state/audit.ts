@@ -73,6 +73,7 @@ export function describeAction(verb: string, args: string[]): string | undefined
     case 'stop':
       return ''
     case 'run':
+    case 'hooks:reset':
       return rest.join(' ')
     case 'keys:add':
       return args.join(' ') // NAME ROLE APP...

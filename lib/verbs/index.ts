@@ -53,7 +53,9 @@ export const VERBS: Verb[] = [
   v('backup', 'backup APP > APP.tar.gz', 'the app as one archive: repo, ENV, SCALING, key grants, data', 'admin', true, () => import('./backup.js')),
   v('restore', 'restore APP [--force] < APP.tar.gz', 'recreate an app from a backup and deploy it', 'admin', false, () => import('./restore.js')),
   v('doctor', 'doctor [--json]', 'check nginx, the emperor, disk, memory, certificates and every app', 'admin', false, () => import('./doctor.js')),
-  v('help', 'help', 'this list', 'read', false, () => import('./help.js')),
+  v('hooks', 'hooks APP [--json]', "the app's git hooks and templates (stock or edited) and its .d scripts", 'admin', true, () => import('./hooks.js')),
+  v('hooks:reset', 'hooks:reset APP [FILE]', 'put the stock hook or template back (the edit is kept as FILE.edited-TIME)', 'admin', true, () => import('./hooks-reset.js')),
+  v('help', 'help', "this list, then the host's own verbs (~/verbs)", 'read', false, () => import('./help.js')),
 ]
 
 export function findVerb(name: string): Verb | undefined {
