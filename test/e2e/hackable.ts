@@ -121,7 +121,7 @@ t.test('hackable: a push runs the edited hook, the gate and the notifier; the te
   ok(t, r, 'push v2')
   t.match(r.stderr, /remote: my pre-receive edit ran/)
   t.match(r.stderr, /pre-receive\.d: running repos\/web\/hooks\/pre-receive\.d\/10-gate/)
-  t.match(r.stderr, /remote: gate: ok for web by e2e@phhack/)
+  t.match(r.stderr, /remote: gate: ok for web by e2e-phhack/)
   t.notMatch(r.stderr, /leftover ran|disabled ran/)
   t.match(r.stderr, /post-receive\.d: running ~\/hooks\/post-receive\.d\/50-notify[\s\S]*notified the chat room/)
   t.match(r.stderr, /warning: post-receive\.d: ~\/hooks\/post-receive\.d\/60-fails exited 2 \(the release is live/)
@@ -132,7 +132,7 @@ t.test('hackable: a push runs the edited hook, the gate and the notifier; the te
   t.equal(notified.at(-1), `web v2 ${home}/apps/web/releases/v2 v1`, 'the notifier sees the new release and the previous one')
   const env = readFileSync(join(home, 'gate-env.txt'), 'utf8')
   t.match(env, /^PIKU_APP=web$/m)
-  t.match(env, /^PIKU_KEY=e2e@phhack$/m)
+  t.match(env, /^PIKU_KEY=e2e-phhack$/m)
   t.match(env, new RegExp(`^PIKU_NEW_SHA=${headSha(web)}$`, 'm'))
   t.match(env, /^PIKU_REF=refs\/heads\/main$/m)
   t.match(env, new RegExp(`^PATH=${toolkitDir}/node_modules/\\.bin:`, 'm'), "the toolkit's zx comes first on PATH")
@@ -216,14 +216,14 @@ t.test('hackable: a broken template edit is refused naming the file, nginx line 
 t.test('hackable: admin verbs: a zx script as a verb, argv without a shell, stdio and exit status, roles, help, audit', async (t) => {
   const g = await ssh(host, ['greet', 'web', "'a b'", "';touch /tmp/phhack-pwned'"], { input: 'from stdin\n' })
   ok(t, g, 'greet')
-  t.match(g.stdout, /^hello web \([1-5] releases, key e2e@phhack\): a b\|;touch \/tmp\/phhack-pwned from stdin\n$/)
+  t.match(g.stdout, /^hello web \([1-5] releases, key e2e-phhack\): a b\|;touch \/tmp\/phhack-pwned from stdin\n$/)
   t.notOk(existsSync('/tmp/phhack-pwned'), 'no shell saw the arguments')
   const e = await ssh(host, ['exit-with', '7', "'two words'"])
   t.equal(e.code, 7, 'the exit status passes through')
   t.equal(e.stdout, 'args: 2: 7 two words\n')
   t.equal((await ssh(host, ['apps'])).stdout.includes('shadowed'), false, 'a built-in is never shadowed')
   const help = await ssh(host, ['help'])
-  t.match(help.stdout, /This host's own verbs \(~\/verbs\):\n {2}exit-with {5}exit with the given status\n {2}greet APP {5}say hello to an app, with the number of its releases \[read\]/)
+  t.match(help.stdout, /This host's own verbs \(~\/verbs\):\n {2}exit-with {2}exit with the given status\n {2}greet APP {2}say hello to an app, with the number of its releases \[read\]/)
   t.notMatch(help.stdout, /shadowed|^ {2}apps +\(/m)
 
   // a read key: its own app only, and no admin verb
@@ -246,7 +246,7 @@ t.test('hackable: admin verbs: a zx script as a verb, argv without a shell, stdi
   t.match(noApp.stderr, /^error: usage: greet APP \.\.\.: a read verb takes the app first\n$/)
 
   const audit = readFileSync(join(home, 'logs/.audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l))
-  t.ok(audit.find((a) => a.action === 'greet' && a.app === 'web' && a.key === 'e2e@phhack' && a.outcome === 'ok'), 'greet is audited')
+  t.ok(audit.find((a) => a.action === 'greet' && a.app === 'web' && a.key === 'e2e-phhack' && a.outcome === 'ok'), 'greet is audited')
   t.ok(audit.find((a) => a.action === 'exit-with' && a.outcome === 'failed' && a.message === 'exit 7'))
   t.ok(audit.find((a) => a.action === 'greet' && a.app === 'other' && a.key === 'reader' && a.outcome === 'refused'))
 })
