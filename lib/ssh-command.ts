@@ -9,13 +9,13 @@ import { splitCommand } from './parse/command-line.js'
 import { parseRepoArgument, quoteForMessage, validateAppName, validateKeyName } from './parse/app-name.js'
 import { UserError } from './errors.js'
 import { appPaths, hostPaths } from './state/paths.js'
-import { findVerb, renderHelp, type Role, type VerbContext } from './verbs/index.js'
-import { checkAccess, parseKeyRecords, planGrant } from './state/keys.js'
-import { describeAction, recordAudit, redactMessage, type AuditEntry } from './state/audit.js'
+import { findVerb, renderHelp, verbFile, type VerbContext, type VerbModule } from './verbs/index.js'
+import { checkAccess, LOCAL_GRANT, parseKeyRecords, planGrant, type Role } from './parse/access.js'
+import { recordAudit, redactMessage, type AuditEntry } from './state/audit.js'
 
 /** The grant of the key sshd named; a key missing from config/.keys.json (or a damaged list) gets nothing. */
 function keyContext(key: string): VerbContext {
-  if (key === 'local') return { key, role: 'admin', keyApps: [] }
+  if (key === 'local') return { ...LOCAL_GRANT }
   const file = hostPaths().keysDb
   let text = '[]'
   try {
@@ -137,7 +137,7 @@ export async function main(argv: string[]): Promise<number> {
   if (name === 'git-receive-pack' || name === 'git-upload-pack') return gitVerb(ctx, words)
   const verb = findVerb(name)
   if (!verb) return adminVerb(ctx, name, args)
-  const detail = describeAction(verb.name, args)
+  const detail = verb.audit?.(args)
   let app: string | undefined
   if (verb.app) {
     if (args.length === 0) throw new UserError(`usage: ${verb.usage}`)
@@ -149,7 +149,7 @@ export async function main(argv: string[]): Promise<number> {
   } else {
     authorize(ctx, verb.role, verb.name, undefined, detail === undefined ? undefined : { action: verb.name, detail })
   }
-  const mod = await verb.load()
+  const mod = (await import(`./verbs/${verbFile(verb.name)}.js`)) as VerbModule
   if (detail === undefined) return mod.run(ctx, args)
   const audit = { key: ctx.key, action: verb.name, ...(app ? { app } : {}), detail }
   try {

@@ -4,7 +4,7 @@
 //   # help: redeploy every app, one after the other
 // Pure: text in, values or an error naming the file and line out.
 import { type Result, ok, fail } from '../errors.js'
-import type { Role } from '../state/keys.js'
+import type { Role } from './access.js'
 
 /** Verb names as the built-in ones are spelt: `name` or `group:name`, lower case, digits and dashes. */
 export const VERB_NAME = /^[a-z][a-z0-9-]{0,30}(:[a-z][a-z0-9-]{0,30})?$/
