@@ -131,7 +131,7 @@ async function main(): Promise<void> {
   const firstDeploy = await pushUntilServed(host, app, 'bench', 'bench.test', 'bench 1')
   commitFiles(app, { 'index.js': nodeApp('2', {})['index.js'] }, 'v2')
   let redeployNoDeps = 0
-  const hookRss = await peakRss('repos/bench/hooks/pre-receive', async () => {
+  const hookRss = await peakRss('hooks/pre-receive', async () => {
     redeployNoDeps = await pushUntilServed(host, app, 'bench', 'bench.test', 'bench 2')
   })
   commitFiles(app, nodeApp('3', { express: '^4.19.2', ms: '^2.1.3' }), 'v3 with a new dependency')
