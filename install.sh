@@ -131,7 +131,8 @@ fi
 home=$(getent passwd "$user" | cut -d: -f6)
 group=$(id -gn "$user")
 for entry in repos:0750 apps:0750 config:0700 data:0700 cache:0700 deps:0750 logs:0700 run:0700 \
-             uwsgi:0700 uwsgi/vassals:0700 nginx:0750 .ssh:0700 acme:0750 certs:0700; do
+             uwsgi:0700 uwsgi/vassals:0700 nginx:0750 .ssh:0700 acme:0750 certs:0700 \
+             hooks:0700 hooks/pre-receive.d:0700 hooks/post-receive.d:0700 verbs:0700; do
   dir="$home/${entry%%:*}"
   [ -d "$dir" ] || install -d -m "${entry##*:}" -o "$user" -g "$group" "$dir"
 done
@@ -160,7 +161,8 @@ node "$TOOLKIT/dist/lib/host-setup.js" --user "$user" --home "$home" --http-port
   ${listen_args[@]+"${listen_args[@]}"} ${domain_args[@]+"${domain_args[@]}"} ${key_args[@]+"${key_args[@]}"} \
   ${acme_args[@]+"${acme_args[@]}"}
 
-# every app's git hooks link to this toolkit (a no-op unless a link is missing or points elsewhere)
+# every app's own git hooks and templates (repos/APP/hooks, repos/APP/templates): unedited copies follow this
+# toolkit, edited ones are kept (and it says so, with the new stock version beside them); links become files
 runuser -u "$user" -- env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$home" USER="$user" \
   node "$TOOLKIT/dist/lib/repo-hooks.js"
 

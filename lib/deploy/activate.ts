@@ -3,7 +3,7 @@
 // serving and removes what was started.
 import { existsSync, readdirSync, readFileSync, unlinkSync, mkdirSync, rmSync, chmodSync } from 'node:fs'
 import { join } from 'node:path'
-import { activationDir, appPaths, hostPaths, templatePath, vassalName, vassalPrefix } from '../state/paths.js'
+import { activationDir, appPaths, appTemplatePath, hostPaths, vassalName, vassalPrefix } from '../state/paths.js'
 import { renderVassal, type VassalSpec } from '../render/uwsgi.js'
 import { renderLauncher } from '../render/launcher.js'
 import { renderNginxFor, prepareNginxFiles, requestCertificateIfDue, validateNginxFile, nginxServes } from './nginx-app.js'
@@ -124,7 +124,7 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watch
       if (proc.role === 'wsgi') {
         const envFile = join(runDir, `${proc.kind}.${n}.json`)
         writeFileAtomic(envFile, JSON.stringify({ env, cwd: plan.dir, module: proc.command, sitePackages: plan.sitePackages ?? null }), 0o600)
-        spec.wsgi = { loader: templatePath('uwsgi', 'wsgi-loader.py'), envFile }
+        spec.wsgi = { loader: appTemplatePath(plan.app, 'uwsgi', 'wsgi-loader.py'), envFile }
       } else {
         const launcher = join(runDir, `${proc.kind}.${n}.sh`)
         writeFileAtomic(launcher, renderLauncher({ title: `${plan.app} ${proc.kind}.${n}`, cwd: plan.dir, env, command: proc.command, supervise: proc.role !== 'cron' }), 0o700)

@@ -26,6 +26,7 @@ export interface DeployRequest {
   key: string
   reason: string // push, deploy, config, scale, restore
   objectEnv?: NodeJS.ProcessEnv // git's quarantine variables, in pre-receive
+  gate?: (dir: string) => Promise<void> // after the checkout, before the build: throws to refuse (pre-receive.d)
 }
 
 function readIf(path: string): string | undefined {
@@ -193,6 +194,7 @@ export async function deployRevision(req: DeployRequest): Promise<ReleasePlan> {
     upkeep.rotateLogFile(join(appPaths(req.app).logs, 'watch.log'), upkeep.WATCH_LOG_MAX_BYTES)
     try {
       await exportRevision(appPaths(req.app).repo, req.sha, dir, req.objectEnv)
+      if (req.gate) await req.gate(dir)
       const plan = await buildRelease(req, id, dir)
       keep = plan.keep
       writePlan(plan)

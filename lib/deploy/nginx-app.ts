@@ -4,8 +4,9 @@
 // request when one is due. The live file is rewritten (maintenance, basic auth) with write, validate, swap.
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync } from 'node:fs'
 import { dirname, join, relative, sep } from 'node:path'
-import { activationDir, appPaths, hostPaths, templatePath } from '../state/paths.js'
+import { activationDir, appPaths, appTemplatePath, displayPath, hostPaths, templatePath } from '../state/paths.js'
 import { renderNginxApp, listenValues, explainNginxError, NGINX_TEMPLATES, type NginxTemplates } from '../render/nginx.js'
+import { checkTemplateCopy, findTemplateLine } from '../render/template.js'
 import { parseNginxSettings, parseCidrList, DEFAULT_MAX_BODY, type NginxSettings } from '../parse/nginx-settings.js'
 import { parseNginxInclude, type NginxInclude } from '../parse/nginx-include.js'
 import { readAppState } from '../state/app-state.js'
@@ -18,10 +19,44 @@ import type { ReleasePlan } from '../state/release.js'
 import { UserError } from '../errors.js'
 import * as log from '../log.js'
 
-function readNginxTemplates(): NginxTemplates {
+/** The app's edited nginx templates (its copies in repos/APP/templates/nginx that differ from the stock). */
+function editedNginxTemplates(app: string): { name: string; file: string; text: string }[] {
+  const edited = []
+  for (const n of NGINX_TEMPLATES) {
+    const file = appTemplatePath(app, 'nginx', n)
+    if (file === templatePath('nginx', n)) continue
+    const text = readFileSync(file, 'utf8')
+    if (text !== readFileSync(templatePath('nginx', n), 'utf8')) edited.push({ name: n, file, text })
+  }
+  return edited
+}
+
+/** The templates an app renders from: its own copies; an edit that breaks a placeholder fails the deploy
+ *  naming the file. */
+function readNginxTemplates(app: string): NginxTemplates {
   const t = {} as NginxTemplates
-  for (const n of NGINX_TEMPLATES) t[n] = readFileSync(templatePath('nginx', n), 'utf8')
+  for (const n of NGINX_TEMPLATES) t[n] = readFileSync(appTemplatePath(app, 'nginx', n), 'utf8')
+  for (const e of editedNginxTemplates(app)) {
+    const problem = checkTemplateCopy(e.text, readFileSync(templatePath('nginx', e.name), 'utf8'), displayPath(e.file))
+    if (problem) throw new UserError(`${problem}; the running release is unchanged`)
+  }
   return t
+}
+
+/**
+ * nginx's complaint about an app's rendered file, with the template line it came from when the app renders
+ * from edited templates: `repos/APP/templates/nginx/server-body.conf:7 (your edit): nginx: unknown directive ...`.
+ */
+export function explainNginxRejection(app: string, candidate: string, rendered: string, message: string): string {
+  const edited = editedNginxTemplates(app)
+  if (!edited.length) return message
+  const files = edited.map((e) => ({ file: displayPath(e.file), text: e.text }))
+  const at = new RegExp(`${candidate.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+)`).exec(message)
+  const line = at ? rendered.split('\n')[Number(at[1]) - 1] : undefined
+  const from = line === undefined ? undefined : findTemplateLine(line, files)
+  const nginxSays = message.replace(/^nginx rejected the configuration: /, '')
+  if (from) return `${from.file}:${from.line} (your edit): nginx: ${nginxSays}; the running release is unchanged`
+  return `nginx rejected the configuration rendered from your edited template(s) ${files.map((f) => f.file).join(', ')}: ${nginxSays}; the running release is unchanged`
 }
 
 /** The plan's nginx settings (plans written before they existed are read from their env). */
@@ -64,18 +99,19 @@ export function readNginxInclude(dir: string, inc: string, env: Record<string, s
   return parsed.value
 }
 
-/** The page maintenance mode answers with: the release's own maintenance.html (a plain file), else ours. */
-export function maintenancePage(dir: string): string {
+/** The page maintenance mode answers with: the release's own maintenance.html (a plain file), else the app's
+ *  copy of ours (repos/APP/templates/nginx/maintenance.html). */
+export function maintenancePage(dir: string, app: string): string {
   const own = join(dir, 'maintenance.html')
   try {
     if (lstatSync(own).isFile()) return own
   } catch {}
-  return templatePath('nginx', 'maintenance.html')
+  return appTemplatePath(app, 'nginx', 'maintenance.html')
 }
 
-/** Cloudflare's ranges as shipped with the toolkit; a missing or bad file fails the deploy (closed, not open). */
-export function readCloudflareRanges(): string[] {
-  const file = templatePath('nginx', 'cloudflare-ips.txt')
+/** Cloudflare's ranges (the app's copy of the shipped list); a missing or bad file fails the deploy (closed, not open). */
+export function readCloudflareRanges(app: string): string[] {
+  const file = appTemplatePath(app, 'nginx', 'cloudflare-ips.txt')
   let text: string
   try {
     text = readFileSync(file, 'utf8')
@@ -124,12 +160,12 @@ export function renderNginxFor(plan: ReleasePlan, ports: Record<string, number[]
       hsts: s.hsts,
       cache: s.cache ? { dir: s.cache.path ?? p.nginxCache, settings: s.cache } : undefined,
       include: s.includeFile ? readNginxInclude(plan.dir, s.includeFile, plan.env) : undefined,
-      cloudflare: s.cloudflareAcl ? readCloudflareRanges() : undefined,
+      cloudflare: s.cloudflareAcl ? readCloudflareRanges(plan.app) : undefined,
       auth: existsSync(p.authFile) ? { file: p.authFile } : undefined,
-      maintenance: state.maintenance ? { page: maintenancePage(plan.dir) } : undefined,
+      maintenance: state.maintenance ? { page: maintenancePage(plan.dir, plan.app) } : undefined,
       stamp,
     },
-    readNginxTemplates(),
+    readNginxTemplates(plan.app),
   )
 }
 
@@ -169,7 +205,10 @@ export async function validateNginxFile(app: string, candidate: string, text: st
   try {
     await validateNginx(h.nginx, h.run, new Map([[app, candidate]]))
   } catch (e) {
-    if (e instanceof UserError) throw new UserError(explainNginxError(e.message, candidate, text))
+    if (!(e instanceof UserError)) throw e
+    const explained = explainNginxError(e.message, candidate, text)
+    // a place in NGINX_INCLUDE_FILE is named already; otherwise an edited template may be the cause
+    throw new UserError(explained !== e.message ? explained : explainNginxRejection(app, candidate, text, e.message))
     throw e
   }
 }

@@ -83,6 +83,13 @@ export function planCertCheck(app: string, kind: string, notAfter: string | unde
   return { name, level: 'ok', message: `${kind}${notAfter ? `, valid until ${notAfter}` : ''}` }
 }
 
+/** An app's edited hooks and templates whose stock original changed since the edit (FILE.stock beside it). */
+export function planCopiesCheck(app: string, behind: string[]): Check | undefined {
+  if (!behind.length) return undefined
+  const list = behind.map((p) => `repos/${app}/${p}`).join(', ')
+  return { name: `edits ${app}`, level: 'warn', message: `the stock version of your edited ${list} changed since: compare each with FILE.stock, merge what you want, then remove FILE.stock (or hooks:reset ${app} FILE)` }
+}
+
 // --- the edges
 
 function pidFromFile(file: string, comm: string, read: (f: string) => string): number | undefined {
@@ -200,6 +207,13 @@ export async function gatherChecks(now = Date.now()): Promise<Check[]> {
         now,
       }),
     )
+    try {
+      const { readCopies } = await import('../state/stock.js')
+      const c = planCopiesCheck(app, readCopies(app).filter((x) => x.behind).map((x) => x.path))
+      if (c) checks.push(c)
+    } catch (e) {
+      checks.push({ name: `edits ${app}`, level: 'warn', message: `could not compare its hooks and templates with the stock ones: ${(e as Error).message}` })
+    }
     if (release) {
       const r = readCertReport(app)
       const c = planCertCheck(app, r.kind, r.notAfter, r.lastError, now)

@@ -61,7 +61,9 @@ export const VERBS: readonly Verb[] = [
   // restore's app is its first argument too, but it may not exist yet
   v('restore', 'restore APP [--force] < APP.tar.gz', 'recreate an app from a backup and deploy it', 'admin', false, auditAll),
   v('doctor', 'doctor [--json]', 'check nginx, the emperor, disk, memory, certificates and every app', 'admin', false),
-  v('help', 'help', 'this list', 'read', false),
+  v('hooks', 'hooks APP [--json]', "the app's git hooks and templates (stock or edited) and its .d scripts", 'admin', true),
+  v('hooks:reset', 'hooks:reset APP [FILE]', 'put the stock hook or template back (the edit is kept as FILE.edited-TIME)', 'admin', true, auditAfterApp),
+  v('help', 'help', "this list, then the host's own verbs (~/verbs)", 'read', false),
 ]
 
 export function findVerb(name: string): Verb | undefined {

@@ -84,7 +84,7 @@ function userProcesses(): { pid: number; cmdline: string }[] {
 
 function killHook(): number[] {
   const pids = userProcesses()
-    .filter((p) => p.cmdline.includes('/dist/hooks/pre-receive.js'))
+    .filter((p) => /(^| |\/)hooks\/pre-receive$/.test(p.cmdline)) // node running the app's hook file (git starts it as hooks/pre-receive)
     .map((p) => p.pid)
   for (const pid of pids) process.kill(pid, 'SIGKILL')
   return pids
