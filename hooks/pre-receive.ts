@@ -1,8 +1,9 @@
-// pre-receive: git calls this before any ref moves. A push to main or master is built and brought up
+// pre-receive: git calls this before any ref moves. A push to the deploy branch (main or master, or
+// PIKU_DEPLOY_BRANCH) is built and brought up
 // here, so a bad push is refused (non-zero exit) and the branch stays where it was.
 import { readFileSync } from 'node:fs'
 import { basename, resolve } from 'node:path'
-import { parseRefUpdates, isDeployBranch } from '../lib/parse/refs.js'
+import { parseRefUpdates, isDeployBranch, describeDeployBranch, type RefUpdate } from '../lib/parse/refs.js'
 import { validateAppName } from '../lib/parse/app-name.js'
 import { UserError } from '../lib/errors.js'
 import { appPaths } from '../lib/state/paths.js'
@@ -22,25 +23,30 @@ async function main(): Promise<number> {
   const updates = parseRefUpdates(readFileSync(0, 'utf8'))
   if (!updates.ok) throw new UserError(updates.errors[0])
   pushed = updates.value.map((u) => `${u.ref} ${u.oldSha.slice(0, 7)}..${u.newSha.slice(0, 7)}`).join(', ')
-  const deploys = updates.value.filter((u) => isDeployBranch(u.ref))
+  // each pushed branch is judged by PIKU_DEPLOY_BRANCH as its own commit (or config:set) names it
+  const { readDeployBranchSetting } = await import('../lib/deploy/deploy-branch.js')
+  const { quarantineEnv } = await import('../lib/host/git.js')
+  const objectEnv = quarantineEnv()
+  const deploys: RefUpdate[] = []
   for (const u of updates.value) {
-    if (!isDeployBranch(u.ref)) log.step(`${u.ref}: stored, not deployed (push main or master to deploy)`)
+    const setting = u.branch ? await readDeployBranchSetting(app.value, u.deleted ? u.oldSha : u.newSha, objectEnv) : undefined
+    if (isDeployBranch(u.ref, setting)) deploys.push(u)
+    else log.step(`${u.ref}: stored, not deployed (${describeDeployBranch(setting)} deploys)`)
   }
   if (deploys.length === 0) {
     audit('ok', 'stored, not deployed')
     return 0
   }
-  if (deploys.length > 1) throw new UserError('push main or master, not both at once: only one branch deploys')
+  if (deploys.length > 1) throw new UserError(`push ${deploys.map((d) => d.branch).join(' or ')}, not both at once: only one branch deploys`)
   const u = deploys[0]
   if (u.deleted) throw new UserError(`${u.ref}: the deployed branch cannot be deleted (use "destroy" to remove the app)`)
 
   const { acquireLock } = await import('../lib/state/lock.js')
-  const { readRef, quarantineEnv } = await import('../lib/host/git.js')
+  const { readRef } = await import('../lib/host/git.js')
   const { deployRevision } = await import('../lib/deploy/deploy.js')
   const p = appPaths(app.value)
   // the lock belongs to git-receive-pack (our parent): post-receive releases it once the ref moved
   await acquireLock(p.lock, process.ppid, 'deploy')
-  const objectEnv = quarantineEnv()
   const now = await readRef(p.repo, u.ref)
   const expected = u.created ? undefined : u.oldSha
   if (now !== expected) {
