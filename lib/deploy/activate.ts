@@ -10,6 +10,7 @@ import { renderNginxFor, prepareNginxFiles, requestCertificateIfDue } from './ng
 import { processEnv } from '../parse/app-env.js'
 import { judgeHealth, describeAnswer } from '../parse/health.js'
 import { type ReleasePlan, type Activation, readActive, writeActive, switchCurrent, readPlan, writeStaged } from '../state/release.js'
+import { renderLiveEnv } from '../parse/live-env.js'
 import { writeFileAtomic, pickFreePort, waitHealthy, validateNginx, reloadNginx, sleep, httpBody } from '../host/system.js'
 import { readHostSettings } from '../state/host-settings.js'
 import { writeStopped } from '../state/app-state.js'
@@ -193,7 +194,7 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watch
   const activation: Activation = { release: plan.id, token, ports, started: new Date().toISOString() }
   writeActive(plan.app, activation)
   writeStopped(plan.app, false) // a `stop` lasts until the next activation (push, deploy, restart)
-  writeFileAtomic(p.liveEnv, Object.entries(live).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n', 0o600)
+  writeFileAtomic(p.liveEnv, renderLiveEnv(live), 0o600)
   if (nginxText) requestCertificateIfDue(plan)
 
   // old workers stop once the new ones serve, after a short drain: a detached process does that (and watches

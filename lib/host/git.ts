@@ -66,3 +66,20 @@ export async function commitSubject(repo: string, sha: string, objectEnv: NodeJS
   const r = await runCapture('git', ['log', '-1', '--format=%s', sha], { env: gitEnv(repo, objectEnv) })
   return r.stdout.trim()
 }
+
+/** The deploy branch's commit: `branch` (PIKU_DEPLOY_BRANCH) when given; else the branch HEAD names
+ *  (post-receive points it at the deployed one), then main, then master. */
+export async function readDeployBranch(repo: string, branch?: string): Promise<{ ref: string; sha: string } | undefined> {
+  let refs: string[]
+  if (branch) refs = [`refs/heads/${branch}`]
+  else {
+    const head = await runCapture('git', ['symbolic-ref', '--quiet', 'HEAD'], { env: gitEnv(repo) })
+    const named = head.stdout.trim()
+    refs = [...new Set([...(named.startsWith('refs/heads/') ? [named] : []), 'refs/heads/main', 'refs/heads/master'])]
+  }
+  for (const ref of refs) {
+    const sha = await readRef(repo, ref)
+    if (sha) return { ref, sha }
+  }
+  return undefined
+}

@@ -1,12 +1,12 @@
 // release: what a release is on disk (its plan, the active one, the history) and how ids are chosen.
-import { existsSync, readFileSync, readdirSync, appendFileSync, mkdirSync, symlinkSync, renameSync, readlinkSync, rmSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, appendFileSync, mkdirSync, readlinkSync, rmSync, statSync } from 'node:fs'
 import { join, basename } from 'node:path'
 import type { VassalRole, VassalSettings } from '../render/uwsgi.js'
 import type { StaticMapping } from '../render/nginx.js'
 import type { NginxSettings } from '../parse/nginx-settings.js'
 import type { HealthRule } from '../parse/health.js'
 import { appPaths } from './paths.js'
-import { writeFileAtomic } from '../host/atomic-file.js'
+import { swapSymlink, writeFileAtomic } from '../host/atomic-file.js'
 
 export interface ProcessPlan {
   kind: string
@@ -163,11 +163,7 @@ export function currentRelease(app: string): string | undefined {
 
 /** Point `current` at a release with one rename. */
 export function switchCurrent(app: string, id: string): void {
-  const p = appPaths(app)
-  const tmp = `${p.current}.${process.pid}.tmp`
-  rmSync(tmp, { force: true })
-  symlinkSync(join('releases', id), tmp)
-  renameSync(tmp, p.current)
+  swapSymlink(appPaths(app).current, join('releases', id))
 }
 
 /** Releases that still have their folder and plan, newest first. */

@@ -4,31 +4,13 @@ import { appPaths } from '../state/paths.js'
 import { UserError } from '../errors.js'
 import type { VerbContext } from './index.js'
 
-/** The deploy branch's commit: `branch` when given; else the branch HEAD names (post-receive points it at the
- *  deployed one), then main, then master. */
-export async function readDeployBranch(repo: string, branch?: string): Promise<{ ref: string; sha: string } | undefined> {
-  const { readRef } = await import('../host/git.js')
-  let refs: string[]
-  if (branch) refs = [`refs/heads/${branch}`]
-  else {
-    const { runCapture } = await import('../host/system.js')
-    const head = await runCapture('git', ['symbolic-ref', '--quiet', 'HEAD'], { env: { PATH: process.env.PATH, GIT_DIR: repo } })
-    const named = head.stdout.trim()
-    refs = [...new Set([...(named.startsWith('refs/heads/') ? [named] : []), 'refs/heads/main', 'refs/heads/master'])]
-  }
-  for (const ref of refs) {
-    const sha = await readRef(repo, ref)
-    if (sha) return { ref, sha }
-  }
-  return undefined
-}
-
 export async function run(ctx: VerbContext, args: string[]): Promise<number> {
   const [app, ...rest] = args
   if (rest.length > 0) throw new UserError('usage: deploy APP')
   const { withAppLock } = await import('../deploy/app-change.js')
   const { deployRevision, activateStaged } = await import('../deploy/deploy.js')
   const { readDeployBranchSetting } = await import('../deploy/deploy-branch.js')
+  const { readDeployBranch } = await import('../host/git.js')
   const { currentRelease, readPlan } = await import('../state/release.js')
   await withAppLock(app, 'deploy', async () => {
     const live = currentRelease(app)

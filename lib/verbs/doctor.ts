@@ -103,7 +103,8 @@ export async function gatherChecks(now = Date.now()): Promise<Check[]> {
   const { readActive, readPlan, readHistory, currentRelease } = await import('../state/release.js')
   const { readAppState } = await import('../state/app-state.js')
   const { readDiskSpace, diskWarning, formatBytes } = await import('../state/upkeep.js')
-  const { listApps } = await import('./apps.js')
+  const { listApps } = await import('../state/apps.js')
+  const { readCertReport } = await import('../state/certs.js')
   const h = hostPaths()
   const user = readHostSettings().user
   const boot = `as root: ${join(toolkitRoot(), 'bin', 'piku-boot')} ${user}`
@@ -133,8 +134,6 @@ export async function gatherChecks(now = Date.now()): Promise<Check[]> {
   }
 
   const apps = listApps()
-  const certs = await import('./certs.js').catch(() => undefined)
-  if (!certs) checks.push({ name: 'certificates', level: 'ok', message: 'skipped: this toolkit has no certificate module' })
   for (const app of apps) {
     const release = currentRelease(app)
     const active = readActive(app)
@@ -163,8 +162,8 @@ export async function gatherChecks(now = Date.now()): Promise<Check[]> {
         now,
       }),
     )
-    if (certs && release) {
-      const r = certs.readCertReport(app)
+    if (release) {
+      const r = readCertReport(app)
       const c = planCertCheck(app, r.kind, r.notAfter, r.lastError, now)
       if (c) checks.push(c)
     }

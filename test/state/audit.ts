@@ -2,7 +2,8 @@
 import { readFileSync, statSync, writeFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { AUDIT_MAX_BYTES, describeAction, needsRotation, recordAudit, redactMessage, renderAuditLine } from '../../lib/state/audit.js'
+import { AUDIT_MAX_BYTES, needsRotation, recordAudit, redactMessage, renderAuditLine } from '../../lib/state/audit.js'
+import { describeAction } from '../../lib/verbs/index.js'
 
 t.test('renderAuditLine: one line whatever the fields hold', async (t) => {
   const line = renderAuditLine({ time: 't', key: 'ci', action: 'config:set', app: 'web', detail: 'set A\nB', outcome: 'failed', message: 'first\nsecond' })
