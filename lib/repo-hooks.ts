@@ -1,50 +1,33 @@
-// repo-hooks: every app's bare repo links its pre-receive and post-receive hooks to the installed toolkit's
-// bin/ shims, so an upgrade of the toolkit reaches every app at once. install.sh relinks them all as the user:
+// repo-hooks: install.sh's pass over every app's own hooks and templates after an upgrade (as the user):
+// missing copies are written, unedited ones follow the new toolkit, edited ones are kept and the admin is
+// told where the new stock version is. Hooks left as links to the toolkit by an older install become files.
 //   node repo-hooks.js   (as the piku-hooks user; PIKU_ROOT or HOME names the host root)
-import { swapSymlink } from './host/atomic-file.js'
-import { existsSync, readdirSync, readlinkSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { hostPaths, startedAs, toolkitRoot } from './state/paths.js'
+import { hostPaths, startedAs } from './state/paths.js'
+import { validateAppName } from './parse/app-name.js'
 
-export const HOOKS = ['pre-receive', 'post-receive'] as const
-
-/** Make sure the repo's hooks link to the installed toolkit (relinked when missing or pointing elsewhere).
- *  Returns how many links it changed. */
-export function linkHooks(repo: string, toolkit: string = toolkitRoot()): number {
-  let changed = 0
-  for (const hook of HOOKS) {
-    const target = join(toolkit, 'bin', hook)
-    const link = join(repo, 'hooks', hook)
-    let current: string | undefined
-    try {
-      current = readlinkSync(link)
-    } catch {}
-    if (current === target) continue
-    swapSymlink(link, target)
-    changed++
-  }
-  return changed
-}
-
-/** Relink the hooks of every app under `root`; returns the apps whose links changed. */
-export function relinkAllHooks(root: string = hostPaths().root, toolkit: string = toolkitRoot()): string[] {
-  const repos = hostPaths(root).repos
+/** Sync the copies of every app under the host root; returns the lines to print. */
+export async function syncAllApps(): Promise<string[]> {
+  const repos = hostPaths().repos
   if (!existsSync(repos)) return []
-  const changed: string[] = []
+  const { syncCopies } = await import('./state/stock.js')
+  const out: string[] = []
   for (const app of readdirSync(repos).sort()) {
-    const repo = join(repos, app)
-    if (!existsSync(join(repo, 'HEAD')) || !existsSync(join(repo, 'hooks'))) continue
-    if (linkHooks(repo, toolkit) > 0) changed.push(app)
+    if (!validateAppName(app).ok || !existsSync(join(repos, app, 'HEAD'))) continue
+    out.push(...syncCopies(app))
   }
-  return changed
+  return out
 }
 
 if (startedAs('repo-hooks.js')) {
-  try {
-    const changed = relinkAllHooks()
-    process.stdout.write(changed.length ? `       relinked the git hooks of ${changed.join(', ')}\n` : '')
-  } catch (e) {
-    process.stderr.write(`error: could not relink the apps' git hooks: ${(e as Error).message}\n`)
-    process.exitCode = 1
-  }
+  syncAllApps().then(
+    (lines) => {
+      for (const l of lines) process.stdout.write(`       ${l}\n`)
+    },
+    (e: unknown) => {
+      process.stderr.write(`error: could not update the apps' hooks and templates: ${(e as Error).message}\n`)
+      process.exitCode = 1
+    },
+  )
 }

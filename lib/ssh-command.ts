@@ -2,14 +2,12 @@
 // splits it without a shell, looks the verb up in the table and runs it; errors become one line and an exit code.
 //   piku-ssh KEYNAME            (from authorized_keys)
 //   piku-ssh --local VERB ARGS  (on the host, as the user: admin)
-import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { splitCommand } from './parse/command-line.js'
 import { parseRepoArgument, quoteForMessage, validateAppName, validateKeyName } from './parse/app-name.js'
 import { UserError } from './errors.js'
 import { appPaths, hostPaths } from './state/paths.js'
-import { linkHooks } from './repo-hooks.js'
 import { findVerb, renderHelp, verbFile, type VerbContext, type VerbModule } from './verbs/index.js'
 import { checkAccess, LOCAL_GRANT, parseKeyRecords, planGrant, type Role } from './parse/access.js'
 import { recordAudit, redactMessage, type AuditEntry } from './state/audit.js'
@@ -39,7 +37,9 @@ function authorize(ctx: VerbContext, need: Role, what: string, app?: string, aud
   throw new UserError(denied)
 }
 
-function runGit(cmd: 'git-receive-pack' | 'git-upload-pack', repo: string, key: string): Promise<number> {
+// node:child_process loads only for git (every other verb starts without it)
+async function runGit(cmd: 'git-receive-pack' | 'git-upload-pack', repo: string, key: string): Promise<number> {
+  const { spawn } = await import('node:child_process')
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, [repo], { stdio: 'inherit', env: { ...process.env, PIKU_KEY: key } })
     child.on('error', reject)
@@ -73,8 +73,33 @@ async function gitVerb(ctx: VerbContext, words: string[]): Promise<number> {
     recordAudit({ key: ctx.key, action: 'create', app, outcome: 'ok' })
     process.stderr.write(`-----> created app "${app}"\n`)
   }
-  linkHooks(p.repo)
+  // the app's own hooks and templates: written on the first push, refreshed after an upgrade unless edited
+  const { syncCopies } = await import('./state/stock.js')
+  for (const line of syncCopies(app)) process.stderr.write(`       ${line}\n`)
   return runGit('git-receive-pack', p.repo, ctx.key)
+}
+
+/** A verb of the host's own (~/verbs/NAME): role from its header, an APP argument checked as for built-ins,
+ *  every call in the audit log. */
+async function adminVerb(ctx: VerbContext, name: string, args: string[]): Promise<number> {
+  const { findAdminVerb, runAdminVerb } = await import('./state/admin-verbs.js')
+  const verb = findAdminVerb(name)
+  if (!verb) throw new UserError(`unknown verb ${quoteForMessage(name, 40)}; run "help" for the list`)
+  const detail = args.map((a) => quoteForMessage(a, 60)).join(' ')
+  let app: string | undefined
+  if (verb.role !== 'admin') {
+    // read and deploy verbs act on one app, named first, which the key must hold
+    if (args.length === 0) throw new UserError(`usage: ${name} APP ...: a ${verb.role} verb takes the app first`)
+    const valid = validateAppName(args[0])
+    if (!valid.ok) throw new UserError(valid.errors[0])
+    app = valid.value
+  }
+  authorize(ctx, verb.role, name, app, { action: name, ...(app ? { app } : {}), detail })
+  if (app && !existsSync(join(appPaths(app).repo, 'HEAD'))) throw new UserError(`app "${app}" not found`)
+  const env: Record<string, string> = { PIKU_KEY: ctx.key, PIKU_ROLE: ctx.role, ...(app ? { PIKU_APP: app } : {}) }
+  const code = await runAdminVerb(verb, args, env)
+  recordAudit({ key: ctx.key, action: name, ...(app ? { app } : {}), detail, outcome: code === 0 ? 'ok' : 'failed', ...(code === 0 ? {} : { message: `exit ${code}` }) })
+  return code
 }
 
 /** What an interactive login (no command) gets: the verb list, and no shell. */
@@ -112,7 +137,7 @@ export async function main(argv: string[]): Promise<number> {
   const [name, ...args] = words
   if (name === 'git-receive-pack' || name === 'git-upload-pack') return gitVerb(ctx, words)
   const verb = findVerb(name)
-  if (!verb) throw new UserError(`unknown verb ${quoteForMessage(name, 40)}; run "help" for the list`)
+  if (!verb) return adminVerb(ctx, name, args)
   const detail = verb.audit?.(args)
   let app: string | undefined
   if (verb.app) {

@@ -83,9 +83,9 @@ export async function restoreApp({ app, force, key, input }: RestoreRequest): Pr
         renameSync(data, p.data)
         chmodSync(p.data, 0o700)
       }
-      const { linkHooks } = await import('../repo-hooks.js')
-      mkdirSync(join(p.repo, 'hooks'), { recursive: true })
-      linkHooks(p.repo)
+      // the backup's own hooks and templates: edits come back as they were, stock copies follow this toolkit
+      const { syncCopies } = await import('../state/stock.js')
+      for (const line of syncCopies(app)) log.info(line)
       const { grantAppToKeys } = await import('../state/key-store.js')
       const granted = await grantAppToKeys(h.root, app, keys.value.map((k) => k.fingerprint))
       if (granted.length) log.info(`keys given "${app}" again: ${granted.join(', ')}`)

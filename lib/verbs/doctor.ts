@@ -1,6 +1,7 @@
 // doctor: is this host well? nginx (running, config valid), the uwsgi emperor, disk, memory, certificates and
 // every app (deployed, running, answering, crash-looping, stopped). One line per check, `ok`/`warn`/`FAIL`
 // and what to do; exits 1 when a check FAILs. `--json` for one JSON document.
+import { join } from 'node:path'
 import { UserError } from '../errors.js'
 import type { VerbContext } from './index.js'
 
@@ -26,6 +27,7 @@ export interface AppFacts {
   app: string
   release?: string // the `current` release
   stopped: boolean // by `stop`
+  maintenance?: string // since when maintenance:on holds
   active: boolean // has an activation record
   workers: number // processes its plan asks for
   vassals: number // vassal files of the active token
@@ -48,6 +50,7 @@ export function planAppCheck(f: AppFacts): Check {
   if (f.lastRollback && f.now - Date.parse(f.lastRollback.time) < DAY) {
     return { name, level: 'warn', message: `${f.release} runs, but ${f.lastRollback.id} crash-looped and was rolled back at ${f.lastRollback.time}: see logs ${f.app} and logs/${f.app}/watch.log before pushing again` }
   }
+  if (f.maintenance) return { name, level: 'warn', message: `${f.release} running, but in maintenance mode since ${f.maintenance}: every request gets 503 until maintenance:off ${f.app}` }
   return { name, level: 'ok', message: `${f.release} running${f.webPorts ? `, ${f.webPorts} web worker(s) answering` : ''}` }
 }
 
@@ -80,6 +83,13 @@ export function planCertCheck(app: string, kind: string, notAfter: string | unde
   return { name, level: 'ok', message: `${kind}${notAfter ? `, valid until ${notAfter}` : ''}` }
 }
 
+/** An app's edited hooks and templates whose stock original changed since the edit (FILE.stock beside it). */
+export function planCopiesCheck(app: string, behind: string[]): Check | undefined {
+  if (!behind.length) return undefined
+  const list = behind.map((p) => `repos/${app}/${p}`).join(', ')
+  return { name: `edits ${app}`, level: 'warn', message: `the stock version of your edited ${list} changed since: compare each with FILE.stock, merge what you want, then remove FILE.stock (or hooks:reset ${app} FILE)` }
+}
+
 // --- the edges
 
 function pidFromFile(file: string, comm: string, read: (f: string) => string): number | undefined {
@@ -94,9 +104,42 @@ function pidFromFile(file: string, comm: string, read: (f: string) => string): n
   }
 }
 
+/** Clean what interrupted deploys left (each app under its lock, skipped while a deploy holds it); one
+ *  `cleaned` line per repair, and a line for every worker that still belongs to no live activation. */
+export async function cleanApps(apps: string[]): Promise<Check[]> {
+  const { appPaths } = await import('../state/paths.js')
+  const { tryLock, releaseLock } = await import('../state/lock.js')
+  const { recoverApp } = await import('../deploy/recover.js')
+  const { readProcesses, findOrphanWorkers } = await import('./ps.js')
+  const checks: Check[] = []
+  const known = new Map<string, Set<string>>()
+  for (const app of apps) {
+    const lock = appPaths(app).lock
+    if (!tryLock(lock, process.pid, 'doctor')) {
+      checks.push({ name: `app ${app}`, level: 'ok', message: 'a deploy or verb holds its lock: not checked for leftovers this time' })
+      continue
+    }
+    try {
+      const r = await recoverApp(app)
+      for (const n of r.notes) checks.push({ name: `cleaned ${app}`, level: 'warn', message: n })
+      known.set(app, new Set([...(r.plan.live ? [r.plan.live.token] : []), ...r.plan.keep.map((k) => k.token), ...r.plan.remove.map((x) => x.token)]))
+    } catch (e) {
+      checks.push({ name: `app ${app}`, level: 'FAIL', message: `could not check for leftovers: ${(e as Error).message}` })
+    } finally {
+      releaseLock(lock, process.pid)
+    }
+  }
+  const procs = readProcesses()
+  for (const [app, tokens] of known) {
+    for (const o of findOrphanWorkers(procs, join(appPaths(app).home, 'run'), tokens)) {
+      checks.push({ name: `app ${app}`, level: 'warn', message: `worker pid ${o.pid} runs a launcher of activation ${o.token}, which is not live and has no vassal file: kill ${o.pid}` })
+    }
+  }
+  return checks
+}
+
 export async function gatherChecks(now = Date.now()): Promise<Check[]> {
   const { existsSync, readFileSync, readdirSync } = await import('node:fs')
-  const { join } = await import('node:path')
   const { hostPaths, toolkitRoot } = await import('../state/paths.js')
   const { readHostSettings } = await import('../state/host-settings.js')
   const { validateNginx, httpStatus } = await import('../host/system.js')
@@ -134,6 +177,7 @@ export async function gatherChecks(now = Date.now()): Promise<Check[]> {
   }
 
   const apps = listApps()
+  checks.push(...(await cleanApps(apps)))
   for (const app of apps) {
     const release = currentRelease(app)
     const active = readActive(app)
@@ -153,6 +197,7 @@ export async function gatherChecks(now = Date.now()): Promise<Check[]> {
         app,
         release,
         stopped: readAppState(app).stopped === true,
+        maintenance: readAppState(app).maintenance,
         active: active !== undefined,
         workers: plan ? plan.processes.reduce((n, p) => n + p.count, 0) : 0,
         vassals,
@@ -162,6 +207,13 @@ export async function gatherChecks(now = Date.now()): Promise<Check[]> {
         now,
       }),
     )
+    try {
+      const { readCopies } = await import('../state/stock.js')
+      const c = planCopiesCheck(app, readCopies(app).filter((x) => x.behind).map((x) => x.path))
+      if (c) checks.push(c)
+    } catch (e) {
+      checks.push({ name: `edits ${app}`, level: 'warn', message: `could not compare its hooks and templates with the stock ones: ${(e as Error).message}` })
+    }
     if (release) {
       const r = readCertReport(app)
       const c = planCertCheck(app, r.kind, r.notAfter, r.lastError, now)
