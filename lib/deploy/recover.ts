@@ -6,12 +6,12 @@
 // always holding the app's lock. Every repair is one line in the report.
 import { existsSync, readFileSync, readdirSync, rmSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
-import { activationDir, appPaths, hostPaths } from '../state/paths.js'
+import { activationDir, activationsDir, appPaths, hostPaths } from '../state/paths.js'
 import { planRecovery, readJournal, writeRecord, removeRecord, type RecoveryInput, type RecoveryPlan, type ActivationRecord } from '../state/activations.js'
 import { ownerAlive } from '../state/lock.js'
 import { activeFile, currentRelease, planFile, readHistory, appendHistory, removeRelease, switchCurrent, writeActive, writePlan, type Activation, type ReleasePlan } from '../state/release.js'
 import { vassalFiles } from '../state/vassals.js'
-import { writeFileAtomic } from '../host/atomic-file.js'
+import { writeFileAtomic, removeDeadTemps } from '../host/atomic-file.js'
 
 export interface RecoveryReport {
   app: string
@@ -208,9 +208,12 @@ function removeUnfinishedReleases(app: string, keepIds: Set<string>, notes: stri
  * to bring up (its folder is not left over). Returns one note per repair.
  */
 export async function recoverApp(app: string, opts: { inProgress?: string; reloadNginx?: () => Promise<void> } = {}): Promise<RecoveryReport> {
+  // a writer killed between its write and its rename leaves a temp file: nothing reads it, so it goes
+  const p = appPaths(app)
+  const temps = [activationsDir(app), p.home, p.config].flatMap((d) => removeDeadTemps(d).map((n) => join(d, n)))
   const input = gatherRecoveryInput(app)
   const plan = planRecovery(app, input)
-  const notes = [...plan.notes]
+  const notes = [...plan.notes, ...(temps.length ? [`removed ${temps.length} half-written file(s) of a killed writer: ${temps.map((f) => f.slice(hostPaths().root.length + 1)).join(', ')}`] : [])]
   if (plan.writeRecord) writeRecord(plan.writeRecord)
   if (plan.writeActive) writeActive(app, plan.writeActive)
   if (plan.setCurrent && existsSync(join(appPaths(app).releases, plan.setCurrent))) switchCurrent(app, plan.setCurrent)

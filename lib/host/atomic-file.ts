@@ -2,7 +2,8 @@
 // the old content or the new, never a truncated or empty file: write a temp file beside the target, fsync it,
 // optionally validate it, rename it into place, fsync the directory. A full disk is reported naming the file
 // (DiskFullError). No heavy imports: modules on the start-up path of a verb use it.
-import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, renameSync, writeSync, mkdirSync, rmSync, symlinkSync, appendFileSync, linkSync } from 'node:fs'
+import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, renameSync, writeSync, mkdirSync, rmSync, symlinkSync, appendFileSync, linkSync, readdirSync } from 'node:fs'
+import { pidAlive } from './wait.js'
 import { dirname, join, basename } from 'node:path'
 import { UserError } from '../errors.js'
 
@@ -40,6 +41,32 @@ export function fsyncDir(dir: string): void {
   } finally {
     if (fd !== undefined) closeSync(fd)
   }
+}
+
+const TEMP_NAME = /^\.(.+)\.(\d+)\.[a-z0-9]{0,8}\.tmp$/
+
+/** The writer's pid of a temp name tempName made, or undefined for any other name (pure). */
+export function tempWriter(name: string): number | undefined {
+  const m = TEMP_NAME.exec(name)
+  return m ? Number(m[2]) : undefined
+}
+
+/** Remove the temp files in `dir` whose writer is gone (killed between write and rename); returns their names. */
+export function removeDeadTemps(dir: string): string[] {
+  let names: string[]
+  try {
+    names = readdirSync(dir)
+  } catch {
+    return []
+  }
+  const removed: string[] = []
+  for (const name of names) {
+    const pid = tempWriter(name)
+    if (pid === undefined || pid === process.pid || pidAlive(pid)) continue
+    rmSync(join(dir, name), { force: true })
+    removed.push(name)
+  }
+  return removed
 }
 
 /** A temp name beside `path`: a leading dot and a `.tmp` suffix, so that neither nginx's conf.d/*.conf

@@ -3,7 +3,7 @@
 import t from 'tap'
 import { readFileSync, readdirSync, statSync, readlinkSync } from 'node:fs'
 import { join } from 'node:path'
-import { writeFileAtomic, createFileAtomic, swapSymlink, appendDurable, DiskFullError, isDiskFull } from '../../lib/host/atomic-file.js'
+import { writeFileAtomic, createFileAtomic, swapSymlink, appendDurable, DiskFullError, isDiskFull, removeDeadTemps, tempWriter } from '../../lib/host/atomic-file.js'
 
 t.test('writeFileAtomic: the new content with its mode, nothing beside it', async (t) => {
   const dir = t.testdir({ 'a.json': 'old' })
@@ -48,4 +48,18 @@ t.test('DiskFullError: one line naming the full filesystem', async (t) => {
   const e = new DiskFullError('/h/deps/a/node-1', undefined, 'npm install failed')
   t.equal(e.message, 'npm install failed: the filesystem of /h/deps/a/node-1 is full; the running release, repo and config are unchanged (free some space, then try again)')
   t.notMatch(new DiskFullError('/h/apps/a/active.json').message, /\n/)
+})
+
+t.test('removeDeadTemps: a killed writer\'s temp file goes, a live one and other files stay', async (t) => {
+  const dir = t.testdir({
+    '.active.json.999999.abc123.tmp': 'half',
+    [`.state.json.${process.pid}.zz9.tmp`]: 'mine',
+    'active.json': '{}',
+    '.hidden': 'x',
+  })
+  t.equal(tempWriter('.active.json.999999.abc123.tmp'), 999999)
+  t.equal(tempWriter('active.json'), undefined)
+  t.same(removeDeadTemps(dir), ['.active.json.999999.abc123.tmp'])
+  t.same(readdirSync(dir).sort(), [`.state.json.${process.pid}.zz9.tmp`, '.hidden', 'active.json'].sort())
+  t.same(removeDeadTemps(join(dir, 'missing')), [])
 })
