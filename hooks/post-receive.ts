@@ -17,8 +17,8 @@ async function main(): Promise<void> {
   const deployed = updates.value.find((u) => isDeployBranch(u.ref) && !u.deleted)
   // git is started only when HEAD has to change (the first push, or a switch between main and master)
   if (deployed && readFileSync(join(p.repo, 'HEAD'), 'utf8').trim() !== `ref: ${deployed.ref}`) {
-    const { runCapture } = await import('../lib/host/system.js')
-    await runCapture('git', ['symbolic-ref', 'HEAD', deployed.ref], { env: { PATH: process.env.PATH, GIT_DIR: p.repo } })
+    const { writeHeadRef } = await import('../lib/host/git.js')
+    await writeHeadRef(p.repo, deployed.ref)
   }
 }
 

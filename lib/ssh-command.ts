@@ -2,14 +2,13 @@
 // splits it without a shell, looks the verb up in the table and runs it; errors become one line and an exit code.
 //   piku-ssh KEYNAME            (from authorized_keys)
 //   piku-ssh --local VERB ARGS  (on the host, as the user: admin)
-import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { splitCommand } from './parse/command-line.js'
 import { parseRepoArgument, quoteForMessage, validateAppName, validateKeyName } from './parse/app-name.js'
 import { UserError } from './errors.js'
 import { appPaths, hostPaths } from './state/paths.js'
-import { linkHooks } from './repo-hooks.js'
+import { linkHooks } from './state/repo-hooks.js'
 import { findVerb, renderHelp, verbFile, type VerbContext, type VerbModule } from './verbs/index.js'
 import { checkAccess, LOCAL_GRANT, parseKeyRecords, planGrant, type Role } from './parse/access.js'
 import { recordAudit, redactMessage, type AuditEntry } from './state/audit.js'
@@ -39,14 +38,6 @@ function authorize(ctx: VerbContext, need: Role, what: string, app?: string, aud
   throw new UserError(denied)
 }
 
-function runGit(cmd: 'git-receive-pack' | 'git-upload-pack', repo: string, key: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, [repo], { stdio: 'inherit', env: { ...process.env, PIKU_KEY: key } })
-    child.on('error', reject)
-    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)))
-  })
-}
-
 async function gitVerb(ctx: VerbContext, words: string[]): Promise<number> {
   const [cmd, arg] = words
   if (words.length !== 2) throw new UserError(`${cmd}: expected one repository argument`)
@@ -58,28 +49,30 @@ async function gitVerb(ctx: VerbContext, words: string[]): Promise<number> {
   if (cmd === 'git-upload-pack') {
     authorize(ctx, 'read', 'fetching', app)
     if (!exists) throw new UserError(`app "${app}" not found`)
-    return runGit('git-upload-pack', p.repo, ctx.key)
+    const { serveGit } = await import('./host/git.js')
+    return serveGit('git-upload-pack', p.repo, ctx.key)
   }
   if (exists) authorize(ctx, 'deploy', 'pushing', app, { action: 'push', app })
   else authorize(ctx, 'admin', `creating app "${app}"`, app, { action: 'create', app })
   if (!exists) {
     mkdirSync(p.repo, { recursive: true, mode: 0o750 })
-    const { runCapture } = await import('./host/system.js')
-    const r = await runCapture('git', ['init', '--quiet', '--bare', '--initial-branch=main', p.repo], { env: { PATH: process.env.PATH, HOME: process.env.HOME } })
+    const { initBareRepo } = await import('./host/git.js')
+    const r = await initBareRepo(p.repo)
     if (r.code !== 0) {
       recordAudit({ key: ctx.key, action: 'create', app, outcome: 'failed', message: r.stderr.trim() })
       throw new UserError(`could not create the repository for "${app}": ${r.stderr.trim()}`)
     }
     recordAudit({ key: ctx.key, action: 'create', app, outcome: 'ok' })
-    process.stderr.write(`-----> created app "${app}"\n`)
+    ;(await import('./log.js')).step(`created app "${app}"`)
   }
   linkHooks(p.repo)
-  return runGit('git-receive-pack', p.repo, ctx.key)
+  const { serveGit } = await import('./host/git.js')
+  return serveGit('git-receive-pack', p.repo, ctx.key)
 }
 
 /** What an interactive login (no command) gets: the verb list, and no shell. */
-function refuseLogin(): never {
-  process.stdout.write(renderHelp())
+async function refuseLogin(): Promise<never> {
+  ;(await import('./log.js')).out(renderHelp())
   throw new UserError('no shell here: give a verb, e.g. "ssh USER@HOST apps" (the list is above)')
 }
 
@@ -96,17 +89,17 @@ export async function main(argv: string[]): Promise<number> {
     if (!k.ok || argv.length !== 1) throw new UserError('piku-ssh: missing or invalid key name (check authorized_keys)')
     key = k.value
     const original = process.env.SSH_ORIGINAL_COMMAND
-    if (original === undefined || original.trim() === '') refuseLogin()
+    if (original === undefined || original.trim() === '') return refuseLogin()
     const split = splitCommand(original)
     if (!split.ok) throw new UserError(split.errors[0])
     words = split.value
-    if (words.length === 0) refuseLogin()
+    if (words.length === 0) return refuseLogin()
     // keys carry `restrict,pty` so that `run` can have a terminal; nothing else needs one
     if (process.env.SSH_TTY && words[0] !== 'run') throw new UserError(`a terminal (ssh -t) is only for "run"; call ${quoteForMessage(words[0], 40)} without -t`)
   }
   const ctx = keyContext(key)
   if (words.length === 0) {
-    process.stdout.write(renderHelp())
+    ;(await import('./log.js')).out(renderHelp())
     return 0
   }
   const [name, ...args] = words
@@ -142,12 +135,14 @@ main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code
   },
-  (e: unknown) => {
+  async (e: unknown) => {
+    // log (and chalk) load only when there is something to say: most verbs print nothing through it
+    const log = await import('./log.js')
     if (e instanceof UserError) {
-      process.stderr.write(`error: ${e.message}\n`)
+      log.error(e.message)
       process.exitCode = e.exitCode
     } else {
-      process.stderr.write(`error: internal: ${(e as Error)?.stack ?? e}\n`)
+      log.error(`internal: ${(e as Error)?.stack ?? e}`)
       process.exitCode = 70
     }
   },

@@ -3,7 +3,7 @@
 // serving and removes what was started.
 import { existsSync, readdirSync, readFileSync, unlinkSync, mkdirSync, renameSync, rmSync, chmodSync } from 'node:fs'
 import { join } from 'node:path'
-import { activationDir, appPaths, hostPaths, templatePath, vassalName, vassalPrefix } from '../state/paths.js'
+import { activationDir, appPaths, hostPaths, launcherName, templatePath, vassalName, vassalPrefix, workerLogName } from '../state/paths.js'
 import { renderVassal, type VassalSpec } from '../render/uwsgi.js'
 import { renderLauncher } from '../render/launcher.js'
 import { renderNginxFor, prepareNginxFiles, requestCertificateIfDue } from './nginx-app.js'
@@ -15,7 +15,7 @@ import { readHostSettings } from '../state/host-settings.js'
 import { writeStopped } from '../state/app-state.js'
 import { UserError } from '../errors.js'
 import { vassalFiles } from '../state/vassals.js'
-import { spawnAfterSwitch } from '../watch.js'
+import { spawnAfterSwitch } from './after-switch.js'
 import * as log from '../log.js'
 
 const DRAIN_MS = 1500
@@ -121,14 +121,14 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watch
     for (let n = 1; n <= proc.count; n++) {
       const port = ports[proc.kind]?.[n - 1]
       const env = processEnv(plan.env, proc.kind, port)
-      const logFile = join(p.logs, `${proc.kind}.${n}.log`)
+      const logFile = join(p.logs, workerLogName(proc.kind, n))
       const spec: VassalSpec = { app: plan.app, release: plan.id, kind: proc.kind, n, role: proc.role, cwd: plan.dir, logFile, settings: plan.settings, port }
       if (proc.role === 'wsgi') {
         const envFile = join(runDir, `${proc.kind}.${n}.json`)
         writeFileAtomic(envFile, JSON.stringify({ env, cwd: plan.dir, module: proc.command, sitePackages: plan.sitePackages ?? null }), 0o600)
         spec.wsgi = { loader: templatePath('uwsgi', 'wsgi-loader.py'), envFile }
       } else {
-        const launcher = join(runDir, `${proc.kind}.${n}.sh`)
+        const launcher = join(runDir, launcherName(proc.kind, n))
         writeFileAtomic(launcher, renderLauncher({ title: `${plan.app} ${proc.kind}.${n}`, cwd: plan.dir, env, command: proc.command, supervise: proc.role !== 'cron' }), 0o700)
         chmodSync(launcher, 0o700)
         spec.launcher = launcher
@@ -159,7 +159,7 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watch
       removeVassals(plan.app, readActive(plan.app)?.token ?? '-none-')
       // the new vassals are gone; the old ones (kept above) still serve
       const logs = webRoles(plan)
-        .map((w) => tailLog(join(p.logs, `${w.kind}.1.log`)))
+        .map((w) => tailLog(join(p.logs, workerLogName(w.kind, 1))))
         .filter(Boolean)
         .join('\n')
       rmSync(runDir, { recursive: true, force: true })

@@ -1,6 +1,6 @@
 // tests: doctor's pure checks (apps, disk, memory, certificates), its lines and its exit code.
 import t from 'tap'
-import { planAppCheck, planDiskCheck, planMemoryCheck, planCertCheck, renderChecks, doctorExitCode, type AppFacts } from '../../lib/verbs/doctor.js'
+import { planAppCheck, planDiskCheck, planMemoryCheck, planCertCheck, renderChecks, doctorExitCode, type AppFacts } from '../../lib/parse/health.js'
 
 const now = Date.parse('2024-06-01T12:00:00Z')
 const facts = (f: Partial<AppFacts>): AppFacts => ({ app: 'web', release: 'v3', stopped: false, active: true, workers: 2, vassals: 2, webPorts: 1, deadPorts: [], now, ...f })

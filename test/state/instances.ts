@@ -1,5 +1,7 @@
 import t from 'tap'
-import { matchInstances, parseVassalNames, renderPs, type ProcInfo } from '../../lib/verbs/ps.js'
+import { matchInstances, parseVassalNames } from '../../lib/state/instances.js'
+import { renderPs } from '../../lib/render/ps.js'
+import type { ProcInfo } from '../../lib/host/proc.js'
 
 t.test('ps: instances of one activation from vassal names', async (t) => {
   const files = ['app@v2-x@web.1.ini', 'app@v2-x@worker.2.ini', 'app@v2-x@worker.1.ini', 'app@v1-y@web.1.ini', 'ab@v2-x@web.1.ini', 'app@v2-x@web.1.ini.tmp']
