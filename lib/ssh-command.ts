@@ -139,10 +139,10 @@ main(process.argv.slice(2)).then(
     // log (and chalk) load only when there is something to say: most verbs print nothing through it
     const log = await import('./log.js')
     if (e instanceof UserError) {
-      log.error(e.message)
+      log.failure(e.message)
       process.exitCode = e.exitCode
     } else {
-      log.error(`internal: ${(e as Error)?.stack ?? e}`)
+      log.failure(`internal: ${(e as Error)?.stack ?? e}`)
       process.exitCode = 70
     }
   },
