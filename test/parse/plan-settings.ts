@@ -44,3 +44,7 @@ t.test('planSettings: defaults, domain names and errors together', async (t) => 
   t.equal(bad.ok, false)
   if (!bad.ok) t.ok(bad.errors.some((e) => e.startsWith('NGINX_CATCH_ALL=')) && bad.errors.length >= 2, 'every error at once')
 })
+
+t.test('planSettings: a bad NGINX_SERVER_NAME is an error, not a default', async (t) => {
+  t.match(planSettings({ NGINX_SERVER_NAME: 'bad;name' }, 'web', 'example.com', '', ['web']), { ok: false, errors: [/NGINX_SERVER_NAME: "bad;name" is not a host name/] })
+})
