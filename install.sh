@@ -62,7 +62,7 @@ exec 9>/run/piku-hooks.install.lock
 flock -w 600 9 || die "another install.sh has held /run/piku-hooks.install.lock for 10 minutes"
 
 # --- packages: only the missing ones, and no apt at all when none is missing
-packages=(git nginx uwsgi uwsgi-plugin-python3 python3-venv sudo openssh-server openssl)
+packages=(git nginx uwsgi uwsgi-plugin-python3 python3-venv sudo openssh-server openssl acl)
 command -v node >/dev/null || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
@@ -76,9 +76,25 @@ fi
 
 # --- the toolkit: build from this checkout, then swap it into place
 if [ "$build" = 1 ]; then
-  say "building the toolkit"
-  [ -d "$SRC/node_modules/typescript" ] || (cd "$SRC" && npm ci --no-audit --no-fund)
-  (cd "$SRC" && npm run --silent build)
+  if [ -d "$SRC/node_modules/typescript" ]; then
+    say "building the toolkit (tsc, with the type check)"
+    (cd "$SRC" && npm run --silent build)
+  else
+    # a host needs TypeScript alone, not the test toolchain: the version the lockfile pins, kept in
+    # /var/cache/piku-hooks for the next run, transpiling file by file (a third of tsc's memory)
+    ts_version=$(node -p 'require(process.argv[1]).packages["node_modules/typescript"].version' "$SRC/package-lock.json")
+    [[ "$ts_version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "package-lock.json pins no typescript version"
+    tools=/var/cache/piku-hooks/typescript-$ts_version
+    if ! [ -f "$tools/node_modules/typescript/package.json" ]; then
+      say "fetching typescript $ts_version (to compile the toolkit; nothing else of the development tools)"
+      rm -rf "$tools.new" && mkdir -p "$tools.new"
+      npm install --prefix "$tools.new" --no-save --no-package-lock --no-audit --no-fund --loglevel=error "typescript@$ts_version"
+      rm -rf "$tools" && mv "$tools.new" "$tools"
+    fi
+    say "building the toolkit (typescript $ts_version, transpile only)"
+    rm -rf "$SRC/dist"
+    node --max-semi-space-size=1 "$SRC/scripts/transpile.mjs" "$tools"
+  fi
 fi
 [ -f "$SRC/dist/lib/host-setup.js" ] || die "$SRC/dist is not built (run without --no-build)"
 
@@ -115,7 +131,8 @@ fi
 home=$(getent passwd "$user" | cut -d: -f6)
 group=$(id -gn "$user")
 for entry in repos:0750 apps:0750 config:0700 data:0700 cache:0700 deps:0750 logs:0700 run:0700 \
-             uwsgi:0700 uwsgi/vassals:0700 nginx:0750 .ssh:0700 acme:0750 certs:0700; do
+             uwsgi:0700 uwsgi/vassals:0700 nginx:0750 .ssh:0700 acme:0750 certs:0700 \
+             hooks:0700 hooks/pre-receive.d:0700 hooks/post-receive.d:0700 verbs:0700; do
   dir="$home/${entry%%:*}"
   [ -d "$dir" ] || install -d -m "${entry##*:}" -o "$user" -g "$group" "$dir"
 done
@@ -144,7 +161,8 @@ node "$TOOLKIT/dist/lib/host-setup.js" --user "$user" --home "$home" --http-port
   ${listen_args[@]+"${listen_args[@]}"} ${domain_args[@]+"${domain_args[@]}"} ${key_args[@]+"${key_args[@]}"} \
   ${acme_args[@]+"${acme_args[@]}"}
 
-# every app's git hooks link to this toolkit (a no-op unless a link is missing or points elsewhere)
+# every app's own git hooks and templates (repos/APP/hooks, repos/APP/templates): unedited copies follow this
+# toolkit, edited ones are kept (and it says so, with the new stock version beside them); links become files
 runuser -u "$user" -- env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$home" USER="$user" \
   node "$TOOLKIT/dist/lib/repo-hooks.js"
 

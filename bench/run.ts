@@ -131,7 +131,7 @@ async function main(): Promise<void> {
   const firstDeploy = await pushUntilServed(host, app, 'bench', 'bench.test', 'bench 1')
   commitFiles(app, { 'index.js': nodeApp('2', {})['index.js'] }, 'v2')
   let redeployNoDeps = 0
-  const hookRss = await peakRss('dist/hooks/pre-receive.js', async () => {
+  const hookRss = await peakRss('hooks/pre-receive', async () => {
     redeployNoDeps = await pushUntilServed(host, app, 'bench', 'bench.test', 'bench 2')
   })
   commitFiles(app, nodeApp('3', { express: '^4.19.2', ms: '^2.1.3' }), 'v3 with a new dependency')
@@ -155,7 +155,7 @@ async function main(): Promise<void> {
     own[v.join(' ')] = timeRuns(host, [`${toolkit}/bin/piku-ssh`, '--local', ...v])
   }
   const gitDir = join(host.home, 'repos', 'bench')
-  own['post-receive (no update)'] = timeRuns(host, ['sh', '-c', `cd ${gitDir} && GIT_DIR=. ${toolkit}/bin/post-receive < /dev/null`])
+  own['post-receive (no update)'] = timeRuns(host, ['sh', '-c', `cd ${gitDir} && GIT_DIR=. hooks/post-receive < /dev/null`])
 
   // --- failed requests during three redeploys under a steady loop
   let deploying = true

@@ -1,14 +1,33 @@
-// repo-hooks: relink every app's git hooks to this toolkit (lib/state/repo-hooks.ts); install.sh runs it:
+// repo-hooks: install.sh's pass over every app's own hooks and templates after an upgrade (as the user):
+// missing copies are written, unedited ones follow the new toolkit, edited ones are kept and the admin is
+// told where the new stock version is. Hooks left as links to the toolkit by an older install become files.
 //   node repo-hooks.js   (as the piku-hooks user; PIKU_ROOT or HOME names the host root)
-import { relinkAllHooks } from './state/repo-hooks.js'
-import { startedAs } from './state/paths.js'
+import { existsSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { hostPaths, startedAs } from './state/paths.js'
+import { validateAppName } from './parse/app-name.js'
+
+/** Sync the copies of every app under the host root; returns the lines to print. */
+export async function syncAllApps(): Promise<string[]> {
+  const repos = hostPaths().repos
+  if (!existsSync(repos)) return []
+  const { syncCopies } = await import('./state/stock.js')
+  const out: string[] = []
+  for (const app of readdirSync(repos).sort()) {
+    if (!validateAppName(app).ok || !existsSync(join(repos, app, 'HEAD'))) continue
+    out.push(...syncCopies(app))
+  }
+  return out
+}
 
 if (startedAs('repo-hooks.js')) {
-  try {
-    const changed = relinkAllHooks()
-    process.stdout.write(changed.length ? `       relinked the git hooks of ${changed.join(', ')}\n` : '')
-  } catch (e) {
-    process.stderr.write(`error: could not relink the apps' git hooks: ${(e as Error).message}\n`)
-    process.exitCode = 1
-  }
+  syncAllApps().then(
+    (lines) => {
+      for (const l of lines) process.stdout.write(`       ${l}\n`)
+    },
+    (e: unknown) => {
+      process.stderr.write(`error: could not update the apps' hooks and templates: ${(e as Error).message}\n`)
+      process.exitCode = 1
+    },
+  )
 }

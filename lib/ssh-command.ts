@@ -8,7 +8,6 @@ import { splitCommand } from './parse/command-line.js'
 import { parseRepoArgument, quoteForMessage, validateAppName, validateKeyName } from './parse/app-name.js'
 import { UserError } from './errors.js'
 import { appPaths, hostPaths } from './state/paths.js'
-import { linkHooks } from './state/repo-hooks.js'
 import { findVerb, renderHelp, verbFile, type VerbContext, type VerbModule } from './verbs/index.js'
 import { checkAccess, LOCAL_GRANT, parseKeyRecords, planGrant, type Role } from './parse/access.js'
 import { recordAudit, redactMessage, type AuditEntry } from './state/audit.js'
@@ -38,6 +37,16 @@ function authorize(ctx: VerbContext, need: Role, what: string, app?: string, aud
   throw new UserError(denied)
 }
 
+// node:child_process loads only for git (every other verb starts without it)
+async function runGit(cmd: 'git-receive-pack' | 'git-upload-pack', repo: string, key: string): Promise<number> {
+  const { spawn } = await import('node:child_process')
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, [repo], { stdio: 'inherit', env: { ...process.env, PIKU_KEY: key } })
+    child.on('error', reject)
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)))
+  })
+}
+
 async function gitVerb(ctx: VerbContext, words: string[]): Promise<number> {
   const [cmd, arg] = words
   if (words.length !== 2) throw new UserError(`${cmd}: expected one repository argument`)
@@ -49,30 +58,53 @@ async function gitVerb(ctx: VerbContext, words: string[]): Promise<number> {
   if (cmd === 'git-upload-pack') {
     authorize(ctx, 'read', 'fetching', app)
     if (!exists) throw new UserError(`app "${app}" not found`)
-    const { serveGit } = await import('./host/git.js')
-    return serveGit('git-upload-pack', p.repo, ctx.key)
+    return runGit('git-upload-pack', p.repo, ctx.key)
   }
   if (exists) authorize(ctx, 'deploy', 'pushing', app, { action: 'push', app })
   else authorize(ctx, 'admin', `creating app "${app}"`, app, { action: 'create', app })
   if (!exists) {
     mkdirSync(p.repo, { recursive: true, mode: 0o750 })
-    const { initBareRepo } = await import('./host/git.js')
-    const r = await initBareRepo(p.repo)
+    const { runCapture } = await import('./host/system.js')
+    const r = await runCapture('git', ['init', '--quiet', '--bare', '--initial-branch=main', p.repo], { env: { PATH: process.env.PATH, HOME: process.env.HOME } })
     if (r.code !== 0) {
       recordAudit({ key: ctx.key, action: 'create', app, outcome: 'failed', message: r.stderr.trim() })
       throw new UserError(`could not create the repository for "${app}": ${r.stderr.trim()}`)
     }
     recordAudit({ key: ctx.key, action: 'create', app, outcome: 'ok' })
-    ;(await import('./log.js')).step(`created app "${app}"`)
+    process.stderr.write(`-----> created app "${app}"\n`)
   }
-  linkHooks(p.repo)
-  const { serveGit } = await import('./host/git.js')
-  return serveGit('git-receive-pack', p.repo, ctx.key)
+  // the app's own hooks and templates: written on the first push, refreshed after an upgrade unless edited
+  const { syncCopies } = await import('./state/stock.js')
+  for (const line of syncCopies(app)) process.stderr.write(`       ${line}\n`)
+  return runGit('git-receive-pack', p.repo, ctx.key)
+}
+
+/** A verb of the host's own (~/verbs/NAME): role from its header, an APP argument checked as for built-ins,
+ *  every call in the audit log. */
+async function adminVerb(ctx: VerbContext, name: string, args: string[]): Promise<number> {
+  const { findAdminVerb, runAdminVerb } = await import('./state/admin-verbs.js')
+  const verb = findAdminVerb(name)
+  if (!verb) throw new UserError(`unknown verb ${quoteForMessage(name, 40)}; run "help" for the list`)
+  const detail = args.map((a) => quoteForMessage(a, 60)).join(' ')
+  let app: string | undefined
+  if (verb.role !== 'admin') {
+    // read and deploy verbs act on one app, named first, which the key must hold
+    if (args.length === 0) throw new UserError(`usage: ${name} APP ...: a ${verb.role} verb takes the app first`)
+    const valid = validateAppName(args[0])
+    if (!valid.ok) throw new UserError(valid.errors[0])
+    app = valid.value
+  }
+  authorize(ctx, verb.role, name, app, { action: name, ...(app ? { app } : {}), detail })
+  if (app && !existsSync(join(appPaths(app).repo, 'HEAD'))) throw new UserError(`app "${app}" not found`)
+  const env: Record<string, string> = { PIKU_KEY: ctx.key, PIKU_ROLE: ctx.role, ...(app ? { PIKU_APP: app } : {}) }
+  const code = await runAdminVerb(verb, args, env)
+  recordAudit({ key: ctx.key, action: name, ...(app ? { app } : {}), detail, outcome: code === 0 ? 'ok' : 'failed', ...(code === 0 ? {} : { message: `exit ${code}` }) })
+  return code
 }
 
 /** What an interactive login (no command) gets: the verb list, and no shell. */
-async function refuseLogin(): Promise<never> {
-  ;(await import('./log.js')).out(renderHelp())
+function refuseLogin(): never {
+  process.stdout.write(renderHelp())
   throw new UserError('no shell here: give a verb, e.g. "ssh USER@HOST apps" (the list is above)')
 }
 
@@ -89,23 +121,23 @@ export async function main(argv: string[]): Promise<number> {
     if (!k.ok || argv.length !== 1) throw new UserError('piku-ssh: missing or invalid key name (check authorized_keys)')
     key = k.value
     const original = process.env.SSH_ORIGINAL_COMMAND
-    if (original === undefined || original.trim() === '') return refuseLogin()
+    if (original === undefined || original.trim() === '') refuseLogin()
     const split = splitCommand(original)
     if (!split.ok) throw new UserError(split.errors[0])
     words = split.value
-    if (words.length === 0) return refuseLogin()
+    if (words.length === 0) refuseLogin()
     // keys carry `restrict,pty` so that `run` can have a terminal; nothing else needs one
     if (process.env.SSH_TTY && words[0] !== 'run') throw new UserError(`a terminal (ssh -t) is only for "run"; call ${quoteForMessage(words[0], 40)} without -t`)
   }
   const ctx = keyContext(key)
   if (words.length === 0) {
-    ;(await import('./log.js')).out(renderHelp())
+    process.stdout.write(renderHelp())
     return 0
   }
   const [name, ...args] = words
   if (name === 'git-receive-pack' || name === 'git-upload-pack') return gitVerb(ctx, words)
   const verb = findVerb(name)
-  if (!verb) throw new UserError(`unknown verb ${quoteForMessage(name, 40)}; run "help" for the list`)
+  if (!verb) return adminVerb(ctx, name, args)
   const detail = verb.audit?.(args)
   let app: string | undefined
   if (verb.app) {
@@ -135,14 +167,12 @@ main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code
   },
-  async (e: unknown) => {
-    // log (and chalk) load only when there is something to say: most verbs print nothing through it
-    const log = await import('./log.js')
+  (e: unknown) => {
     if (e instanceof UserError) {
-      log.failure(e.message)
+      process.stderr.write(`error: ${e.message}\n`)
       process.exitCode = e.exitCode
     } else {
-      log.failure(`internal: ${(e as Error)?.stack ?? e}`)
+      process.stderr.write(`error: internal: ${(e as Error)?.stack ?? e}\n`)
       process.exitCode = 70
     }
   },

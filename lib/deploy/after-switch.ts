@@ -16,7 +16,8 @@ export interface AfterSwitch {
   watchPrevious?: string // the release to go back to if `token` crash-loops
 }
 
-export function spawnAfterSwitch(app: string, opts: AfterSwitch): void {
-  spawnDetached(toolkitScript('watch.js'), [app, JSON.stringify(opts)], join(appPaths(app).logs, 'watch.log'))
+/** Start the detached watcher; returns its pid. */
+export function spawnAfterSwitch(app: string, opts: AfterSwitch): number | undefined {
+  return spawnDetached(toolkitScript('watch.js'), [app, JSON.stringify(opts)], join(appPaths(app).logs, 'watch.log'))
 }
 

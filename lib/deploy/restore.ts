@@ -16,7 +16,7 @@ export async function restoreApp({ app, force, key, input }: RestoreRequest): Pr
   const { join } = await import('node:path')
   const { pipeline } = await import('node:stream/promises')
   const { appPaths, hostPaths } = await import('../state/paths.js')
-  const { runCapture } = await import('../host/run.js')
+  const { runCapture } = await import('../host/system.js')
   const { parseManifest, parseBackupKeys, parseTarListing, validateMembers, CONFIG_FILES } = await import('../parse/backup.js')
   const { withAppLock } = await import('./app-change.js')
 
@@ -46,10 +46,10 @@ export async function restoreApp({ app, force, key, input }: RestoreRequest): Pr
     const keys = existsSync(join(out, 'keys.json')) ? parseBackupKeys(readFileSync(join(out, 'keys.json'), 'utf8')) : { ok: true as const, value: [] }
     if (!keys.ok) throw new UserError(`${keys.errors[0]}; nothing changed`)
     const repo = join(out, 'repos', src)
-    const { readDeployBranch, hasAllObjects } = await import('../host/git.js')
+    const { readDeployBranch } = await import('../host/git.js')
     const branch = await readDeployBranch(repo)
     if (!branch) throw new UserError(`the archive's repository has no main or master branch to deploy; nothing changed`)
-    const fsck = await hasAllObjects(repo, branch.sha)
+    const fsck = await runCapture('git', ['rev-list', '--objects', '--quiet', branch.sha], { env: { ...tarEnv, GIT_DIR: repo } })
     if (fsck.code !== 0) throw new UserError(`the archive's repository is damaged (${fsck.stderr.trim().split('\n')[0]}); nothing changed`)
 
     // 3. move into place, holding the app's lock
@@ -83,9 +83,9 @@ export async function restoreApp({ app, force, key, input }: RestoreRequest): Pr
         renameSync(data, p.data)
         chmodSync(p.data, 0o700)
       }
-      const { linkHooks } = await import('../state/repo-hooks.js')
-      mkdirSync(join(p.repo, 'hooks'), { recursive: true })
-      linkHooks(p.repo)
+      // the backup's own hooks and templates: edits come back as they were, stock copies follow this toolkit
+      const { syncCopies } = await import('../state/stock.js')
+      for (const line of syncCopies(app)) log.info(line)
       const { grantAppToKeys } = await import('../state/key-store.js')
       const granted = await grantAppToKeys(h.root, app, keys.value.map((k) => k.fingerprint))
       if (granted.length) log.info(`keys given "${app}" again: ${granted.join(', ')}`)

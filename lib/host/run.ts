@@ -61,7 +61,7 @@ export function runAttached(cmd: string, args: string[], opts: SpawnOptions & { 
 
 /** Start a toolkit script with Node, detached from us (it outlives the push or verb), its output appended
  *  to `logFile` (0600), with only the environment it needs. */
-export function spawnDetached(script: string, args: string[], logFile: string): void {
+export function spawnDetached(script: string, args: string[], logFile: string): number | undefined {
   mkdirSync(dirname(logFile), { recursive: true, mode: 0o700 })
   const log = openSync(logFile, 'a', 0o600)
   const child = spawn(process.execPath, [script, ...args], {
@@ -71,6 +71,7 @@ export function spawnDetached(script: string, args: string[], logFile: string): 
     cwd: '/',
   })
   child.unref()
+  return child.pid
 }
 
 /** Run a check synchronously (nginx -t, visudo -c, while a file waits to be swapped in): whether it passed,

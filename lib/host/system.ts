@@ -120,7 +120,9 @@ export async function validateNginx(nginxDir: string, runDir: string, candidates
   const r = await runCapture(NGINX, ['-t', '-q', '-p', prefix + '/', '-e', 'stderr', '-c', wrapper])
   if (r.code !== 0) {
     const lines = r.stderr.split('\n').filter((l) => l.includes('[emerg]') || l.includes('[error]'))
-    throw new UserError(`nginx rejected the configuration: ${(lines[0] ?? r.stderr.trim()).replace(/^nginx: /, '')}`)
+    // `nginx: 2026/12/02 07:25:48 [emerg] 27632#27632: unknown directive ...`: the message is what follows
+    const first = (lines[0] ?? r.stderr.trim()).replace(/^nginx: /, '').replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[\w+\] \d+#\d+: /, '')
+    throw new UserError(`nginx rejected the configuration: ${first}`)
   }
 }
 

@@ -13,6 +13,8 @@ function keysOf(words: string[]): string {
 export const auditBare: AuditDetail = () => ''
 /** The arguments after the app (ps:scale, rollback, destroy, run, backup). */
 export const auditAfterApp: AuditDetail = (args) => args.slice(1).join(' ')
+/** The first argument after the app alone (auth:add, auth:remove: the user, never a stray password). */
+export const auditFirstAfterApp: AuditDetail = (args) => args[1] ?? ''
 /** Every argument (keys:add, keys:remove, restore: its app may not exist yet). */
 export const auditAll: AuditDetail = (args) => args.join(' ')
 /** config:set: the keys set, without their values. */

@@ -16,3 +16,50 @@ export function renderTemplate(text: string, values: Record<string, string>): st
   }
   return out
 }
+
+/** The placeholders of a template, each with the line it first appears on. */
+export function listPlaceholders(text: string): Map<string, number> {
+  const found = new Map<string, number>()
+  text.split('\n').forEach((line, i) => {
+    for (const m of line.matchAll(PLACEHOLDER)) if (!found.has(m[1])) found.set(m[1], i + 1)
+  })
+  return found
+}
+
+/**
+ * An admin's copy of a template against the stock one: it may change anything but the placeholders, which
+ * the renderer fills (a new name has no value, a dropped one loses what it carried). One error naming
+ * `file` (and the line), or undefined.
+ */
+export function checkTemplateCopy(copy: string, stock: string, file: string): string | undefined {
+  const have = listPlaceholders(copy)
+  const want = listPlaceholders(stock)
+  for (const [name, line] of have) {
+    if (!want.has(name)) return `${file}:${line}: unknown placeholder {{${name}}} (this template has ${[...want.keys()].map((n) => `{{${n}}}`).join(', ') || 'none'})`
+  }
+  for (const name of want.keys()) if (!have.has(name)) return `${file}: the placeholder {{${name}}} is missing (put it back, or hooks:reset the file)`
+  return undefined
+}
+
+/**
+ * Which template line a line of rendered output came from: the first line of `templates` that matches it
+ * with every placeholder standing for any text (whitespace ignored at the ends). For naming an admin's edit
+ * in nginx's complaint about the rendered file.
+ */
+export function findTemplateLine(rendered: string, templates: { file: string; text: string }[]): { file: string; line: number } | undefined {
+  const target = rendered.trim()
+  if (!target) return undefined
+  for (const t of templates) {
+    const lines = t.text.split('\n')
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i].trim()
+      if (!l || /^\{\{[A-Z][A-Z0-9_]*\}\}$/.test(l)) continue // a line that is only a placeholder matches anything
+      const pattern = l
+        .split(PLACEHOLDER)
+        .map((part, j) => (j % 2 ? '.*' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+        .join('')
+      if (new RegExp(`^${pattern}$`).test(target)) return { file: t.file, line: i + 1 }
+    }
+  }
+  return undefined
+}

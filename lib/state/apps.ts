@@ -3,11 +3,13 @@ import { existsSync, readdirSync } from 'node:fs'
 import { hostPaths } from './paths.js'
 import { readActive, currentRelease } from './release.js'
 import { vassalFiles } from './vassals.js'
+import { readAppState } from './app-state.js'
 
 export interface AppStatus {
   name: string
   running: boolean
   release?: string
+  maintenance: boolean // maintenance:on
 }
 
 /** Every app, by name. */
@@ -23,5 +25,5 @@ export function appStatus(name: string): AppStatus {
   const active = readActive(name)
   // a static-only app has no workers: it runs when it is active (nginx serves it)
   const running = active !== undefined && (vassalFiles(name).length > 0 || Object.keys(active.ports).length === 0)
-  return { name, running, release: currentRelease(name) }
+  return { name, running, release: currentRelease(name), maintenance: readAppState(name).maintenance !== undefined }
 }

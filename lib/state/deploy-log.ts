@@ -1,6 +1,6 @@
 // deploy-log: a copy of one deploy's output in logs/APP/deploys/ID.log (0600), capped, so a push that
 // scrolled by can be read again (`logs APP deploy`). The newest PIKU_KEEP_RELEASES are kept (lib/upkeep.ts).
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { appPaths } from './paths.js'
 import { DEPLOY_LOG_MAX_BYTES } from './upkeep.js'
@@ -16,12 +16,18 @@ export function deployLogFile(app: string, id: string): string {
   return join(appPaths(app).deployLogs, `${id}.log`)
 }
 
-/** Start copying every message and build output to the release's deploy log; close() stops it. */
-export function openDeployLog(app: string, id: string, maxBytes = DEPLOY_LOG_MAX_BYTES): DeployLog {
+/** Start copying every message and build output to the release's deploy log; close() stops it. `append`
+ *  adds to the log of a deploy that already ran (post-receive's scripts). */
+export function openDeployLog(app: string, id: string, maxBytes = DEPLOY_LOG_MAX_BYTES, append = false): DeployLog {
   mkdirSync(appPaths(app).deployLogs, { recursive: true, mode: 0o700 })
   const file = deployLogFile(app, id)
-  let fd: number | undefined = openSync(file, 'w', 0o600)
   let written = 0
+  if (append) {
+    try {
+      written = statSync(file).size
+    } catch {}
+  }
+  let fd: number | undefined = openSync(file, append ? 'a' : 'w', 0o600)
   const write = (text: string): void => {
     if (fd === undefined) return
     const buf = Buffer.from(text, 'utf8')
@@ -39,7 +45,7 @@ export function openDeployLog(app: string, id: string, maxBytes = DEPLOY_LOG_MAX
       fd = undefined // a full disk must not fail the deploy
     }
   }
-  write(`${new Date().toISOString()} deploy of ${app} ${id}\n`)
+  write(`${new Date().toISOString()} ${append ? 'post-receive after the deploy' : 'deploy'} of ${app} ${id}\n`)
   log.teeTo(write)
   return {
     file,

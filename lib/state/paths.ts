@@ -1,4 +1,5 @@
 // paths: the only module that knows the on-disk layout of a piku-hooks user and of the toolkit.
+import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, resolve, dirname, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -23,8 +24,38 @@ export function startedAs(name: string): boolean {
   return (process.argv[1] ?? '').endsWith(`/${name}`)
 }
 
+/** A template as the toolkit ships it (templates/...). For an app's deploys use appTemplatePath. */
 export function templatePath(...parts: string[]): string {
   return join(toolkitRoot(), 'templates', ...parts)
+}
+
+/** The manifest of every hook and template version the toolkit has shipped (`HASH  PATH` lines). */
+export function stockManifestPath(toolkit: string = toolkitRoot()): string {
+  return join(toolkit, 'dist', 'stock.sha256')
+}
+
+/** The toolkit's compiled stock hook (hooks/NAME.cts), the source of repos/APP/hooks/NAME. */
+export function stockHookPath(name: string, toolkit: string = toolkitRoot()): string {
+  return join(toolkit, 'dist', 'hooks', `${name}.cjs`)
+}
+
+/** Templates that belong to the host (install.sh renders them once), not to an app: never copied into a repo. */
+export const HOST_TEMPLATES = ['nginx/host.conf', 'uwsgi/emperor.ini', 'uwsgi/renew.ini']
+/** The template folders whose files each app gets a copy of in repos/APP/templates/. */
+export const APP_TEMPLATE_DIRS = ['nginx', 'uwsgi']
+
+/**
+ * The template an app's deploy renders from: its own copy in repos/APP/templates/ (written by the first
+ * push, edited by the admin at will), or the toolkit's when the app has none (an app from before copies).
+ */
+export function appTemplatePath(app: string, ...parts: string[]): string {
+  const own = join(appPaths(app).templates, ...parts)
+  return existsSync(own) ? own : templatePath(...parts)
+}
+
+/** The same path, as an admin would name it: `repos/APP/templates/nginx/app.conf` (relative to the host root). */
+export function displayPath(path: string, root: string = hostRoot()): string {
+  return within(root, path) && path !== root ? path.slice(resolve(root).length + 1) : path
 }
 
 /** True when `path` is `root` itself or lies inside it, after resolving `.` and `..` (no symlinks followed). */
@@ -74,7 +105,10 @@ export interface HostPaths {
   renewVassal: string // the host's own vassal: daily certificate renewal (`@` first: no app's vassal prefix)
   renewLog: string
   keysLock: string
+  auth: string // auth/APP.htpasswd: basic-auth users (auth:add), read by nginx's workers (0710)
   auditLog: string // logs/.audit.log: who did what, JSON lines (rotated to .audit.log.old); a dot name no app can take
+  hooks: string // hooks/pre-receive.d/, hooks/post-receive.d/: the admin's scripts for every app of the host
+  verbs: string // verbs/NAME: the admin's own verbs (`ssh USER@HOST NAME ARGS`)
 }
 
 export function hostPaths(root: string = hostRoot()): HostPaths {
@@ -105,13 +139,20 @@ export function hostPaths(root: string = hostRoot()): HostPaths {
     renewVassal: join(root, 'uwsgi', 'vassals', '@piku-hooks-renew.ini'),
     renewLog: join(root, 'logs', '.renew.log'),
     keysLock: join(root, 'run', 'keys.lock'),
+    auth: join(root, 'auth'),
     auditLog: join(root, 'logs', '.audit.log'),
+    hooks: join(root, 'hooks'),
+    verbs: join(root, 'verbs'),
   }
 }
 
 export interface AppPaths {
   app: string
   repo: string
+  hooks: string // repos/APP/hooks: git's hooks (real files, the admin's to edit) and pre-/post-receive.d/
+  templates: string // repos/APP/templates: this app's copy of the nginx and uwsgi templates
+  stockState: string // repos/APP/piku-stock.sha256: which stock version each copy was last reconciled with
+  pushed: string // run/APP.pushed.json: pre-receive tells post-receive what went live
   home: string // apps/<app>
   releases: string
   current: string // symlink to the live release
@@ -128,6 +169,7 @@ export interface AppPaths {
   lock: string
   nginxConf: string
   nginxCache: string // cache/APP/nginx: NGINX_CACHE_PREFIXES answers, written by nginx's workers
+  authFile: string // auth/APP.htpasswd: `user:hash` lines, readable by nginx's workers and the user alone
   certs: string // certs/APP: `live` -> self-signed/ or acme-TIME/ (fullchain.pem, key.pem), state.json
 }
 
@@ -140,6 +182,10 @@ export function appPaths(app: string, root: string = hostRoot()): AppPaths {
   return {
     app,
     repo: joinWithin(h.repos, app),
+    hooks: join(h.repos, app, 'hooks'),
+    templates: join(h.repos, app, 'templates'),
+    stockState: join(h.repos, app, 'piku-stock.sha256'),
+    pushed: joinWithin(h.run, `${app}.pushed.json`),
     home,
     releases: join(home, 'releases'),
     current: join(home, 'current'),
@@ -156,6 +202,7 @@ export function appPaths(app: string, root: string = hostRoot()): AppPaths {
     lock: joinWithin(h.run, `${app}.lock`),
     nginxConf: joinWithin(h.nginx, `${app}.conf`),
     nginxCache: join(h.cache, app, 'nginx'),
+    authFile: joinWithin(h.auth, `${app}.htpasswd`),
     certs: joinWithin(h.certs, app),
   }
 }
@@ -196,6 +243,24 @@ export function parseWorkerLogName(file: string): { kind: string; n: number } | 
 /** Where an activation's generated launchers and env files go (private to the user). */
 export function activationDir(app: string, token: string, root: string = hostRoot()): string {
   return join(appPaths(app, root).home, 'run', token)
+}
+
+/** The activation journal of an app: one record per activation, `apps/APP/activations/TOKEN.json`. */
+export function activationsDir(app: string, root: string = hostRoot()): string {
+  return join(appPaths(app, root).home, 'activations')
+}
+
+export function activationRecord(app: string, token: string, root: string = hostRoot()): string {
+  return join(activationsDir(app, root), `${token}.json`)
+}
+
+/** The token of a vassal file name of `app` (`APP@TOKEN@KIND.N.ini`), or undefined. */
+export function vassalToken(app: string, file: string): string | undefined {
+  const prefix = vassalPrefix(app)
+  if (!file.startsWith(prefix) || !file.endsWith('.ini')) return undefined
+  const rest = file.slice(prefix.length)
+  const at = rest.indexOf('@')
+  return at > 0 ? rest.slice(0, at) : undefined
 }
 
 export function releaseDir(app: string, release: string, root: string = hostRoot()): string {

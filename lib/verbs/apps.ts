@@ -19,6 +19,6 @@ export async function run(ctx: VerbContext, args: string[]): Promise<number> {
     process.stderr.write('There are no applications deployed.\n')
     return 0
   }
-  for (const a of apps) process.stdout.write(`${a.running ? '*' : ' '} ${a.name}${a.release ? `  (${a.release})` : ''}\n`)
+  for (const a of apps) process.stdout.write(`${a.running ? '*' : ' '} ${a.name}${a.release ? `  (${a.release})` : ''}${a.maintenance ? '  maintenance' : ''}\n`)
   return 0
 }

@@ -4,7 +4,7 @@
 // lib/verbs/a-b.ts and exports `run(ctx, args)`; ssh-command loads it only when it is called.
 // Plain data: nothing here imports a verb, and nothing runs at import time.
 import type { KeyGrant, Role } from '../parse/access.js'
-import { auditAfterApp, auditAll, auditBare, auditConfigSet, auditConfigUnset, auditSays, type AuditDetail } from '../parse/audit-detail.js'
+import { auditAfterApp, auditAll, auditBare, auditConfigSet, auditConfigUnset, auditFirstAfterApp, auditSays, type AuditDetail } from '../parse/audit-detail.js'
 export type { Role }
 
 /** Who is calling a verb: the key's name, role and apps. */
@@ -25,9 +25,9 @@ export interface Verb {
 
 const v = (name: string, usage: string, summary: string, role: Role, app: boolean, audit?: AuditDetail): Verb => ({ name, usage, summary, role, app, audit })
 
-// piku's verbs, names and argument shapes; `releases`, `rollback` and `keys*` are ours.
+// piku's verbs, names and argument shapes; `releases`, `rollback`, `keys*`, `auth*` are ours, `maintenance:*` dokku's.
 // Roles: read = apps, ps, logs, releases (and git fetch) of its apps; deploy = also push, deploy, restart,
-// rollback of its apps; admin = everything: creating apps (first push), config, scale, run, stop, destroy, keys.
+// rollback, maintenance of its apps; admin = everything: creating apps (first push), config, scale, run, stop, destroy, keys.
 export const VERBS: readonly Verb[] = [
   v('apps', 'apps [--json]', 'list apps and whether each is running', 'read', false),
   v('certs', 'certs [APP] [--json]', 'HTTPS certificates: names, issuer, expiry, last attempt and error', 'read', false),
@@ -46,6 +46,12 @@ export const VERBS: readonly Verb[] = [
   v('rollback', 'rollback APP [ID]', 'go back to the previous (or a given) release', 'deploy', true, auditAfterApp),
   v('run', 'run APP [--] COMMAND...', 'run a command in the live release with its environment', 'admin', true, auditAfterApp),
   v('stop', 'stop APP', 'stop the app until the next deploy, restart or push', 'admin', true, auditBare),
+  v('maintenance:on', 'maintenance:on APP', 'answer every request with 503 and a maintenance page, until maintenance:off', 'deploy', true, auditBare),
+  v('maintenance:off', 'maintenance:off APP', 'end maintenance mode: the app answers again', 'deploy', true, auditBare),
+  v('auth', 'auth APP [--json]', 'basic-auth users of the app', 'admin', true),
+  // the user's name only: a password typed as a further argument by mistake stays out of the log
+  v('auth:add', 'auth:add APP USER < PASSWORD', 'add or change a basic-auth user (password on stdin, never an argument)', 'admin', true, auditFirstAfterApp),
+  v('auth:remove', 'auth:remove APP USER', 'remove a basic-auth user (the last one gone: no password asked)', 'admin', true, auditFirstAfterApp),
   v('setup:ssh', 'setup:ssh < KEY.pub', 'authorize an admin key read from stdin', 'admin', false, auditSays('admin key from stdin')),
   v('keys', 'keys [--json]', 'authorized keys: name, role, fingerprint, apps', 'admin', false),
   v('keys:add', 'keys:add NAME admin|deploy|read [APP...] < KEY.pub', 'authorize a key with a role (deploy/read: only the apps named)', 'admin', false, auditAll),
@@ -55,7 +61,9 @@ export const VERBS: readonly Verb[] = [
   // restore's app is its first argument too, but it may not exist yet
   v('restore', 'restore APP [--force] < APP.tar.gz', 'recreate an app from a backup and deploy it', 'admin', false, auditAll),
   v('doctor', 'doctor [--json]', 'check nginx, the emperor, disk, memory, certificates and every app', 'admin', false),
-  v('help', 'help', 'this list', 'read', false),
+  v('hooks', 'hooks APP [--json]', "the app's git hooks and templates (stock or edited) and its .d scripts", 'admin', true),
+  v('hooks:reset', 'hooks:reset APP [FILE]', 'put the stock hook or template back (the edit is kept as FILE.edited-TIME)', 'admin', true, auditAfterApp),
+  v('help', 'help', "this list, then the host's own verbs (~/verbs)", 'read', false),
 ]
 
 export function findVerb(name: string): Verb | undefined {

@@ -296,7 +296,7 @@ if (process.getuid?.() !== 0) {
     const env = { ...process.env, PIKU_SSH: host.gitSshCommand }
     const piku = (args: string[], cwd = dir, extra: NodeJS.ProcessEnv = {}) => run(client, args, { cwd, env: { ...env, ...extra } })
     execFileSync('git', ['remote', 'add', 'piku', `${user}@127.0.0.1:app`], { cwd: dir })
-    execFileSync('git', ['remote', 'add', 'other', `ssh://${user}@127.0.0.1:${ports.sshPort}/app.git`], { cwd: dir })
+    execFileSync('git', ['remote', 'add', 'other', `ssh://${user}@127.0.0.1:${host.sshPort}/app.git`], { cwd: dir })
     t.match((await piku([])).stdout, /^Usage: /, 'no arguments: the server help')
     const set = await piku(['config:set', "K=it's a b", 'L=$HOME'])
     t.equal(set.code, 0, set.stderr)

@@ -9,7 +9,7 @@ t.test('ps:scale: changes merged over the saved counts, order kept', async (t) =
 
 t.test('destroy: everything of the app, the repo last, data only when asked', async (t) => {
   const p = appPaths('a', '/home/u')
-  t.same(planDestroy(p, false), ['/home/u/apps/a', '/home/u/config/a', '/home/u/deps/a', '/home/u/logs/a', '/home/u/cache/a', '/home/u/nginx/a.conf', '/home/u/certs/a', '/home/u/repos/a'])
+  t.same(planDestroy(p, false), ['/home/u/apps/a', '/home/u/config/a', '/home/u/deps/a', '/home/u/logs/a', '/home/u/cache/a', '/home/u/nginx/a.conf', '/home/u/auth/a.htpasswd', '/home/u/certs/a', '/home/u/repos/a'])
   t.ok(planDestroy(p, true).includes('/home/u/data/a'))
   t.notOk(planDestroy(appPaths('a', '/home/u'), true).some((x) => x.includes('/ab')), 'nothing of another app')
 })

@@ -1,10 +1,12 @@
 // runtime/build: one builder per runtime. Each installs dependencies into a cache folder keyed by the
 // hash of what pins them, so an unchanged lockfile means no install at all.
 import { createHash } from 'node:crypto'
-import { accessSync, constants, existsSync, readFileSync, mkdirSync, symlinkSync, copyFileSync, writeFileSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { accessSync, statfsSync, constants, existsSync, readFileSync, mkdirSync, symlinkSync, copyFileSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { RuntimeName } from './detect.js'
 import { runStreamed } from '../../host/system.js'
+import { readMemoryLimit } from '../../host/memory.js'
+import { writeFileAtomic, DiskFullError } from '../../host/atomic-file.js'
 import { UserError } from '../../errors.js'
 import * as log from '../../log.js'
 
@@ -33,9 +35,48 @@ export function hashFiles(dir: string, names: string[], extra = ''): string {
   return h.digest('hex').slice(0, 16)
 }
 
+/**
+ * A dependency build at low priority, so apps already serving stay responsive on a one-core host:
+ * `nice -n 10` (CPU) and `ionice -c3 -t` (idle I/O class; -t: go on where the kernel refuses it), each
+ * only where it is installed. Pure: `found` says which of the two exist.
+ */
+export function planLowPriority(cmd: string, args: string[], found: { nice?: string; ionice?: string }): [string, string[]] {
+  const argv = [...(found.nice ? [found.nice, '-n', '10'] : []), ...(found.ionice ? [found.ionice, '-c3', '-t'] : []), cmd, ...args]
+  return [argv[0], argv.slice(1)]
+}
+
+/**
+ * Node options for a package manager's run on a small host. Node 18 sizes its heap from the machine, not
+ * from a memory cgroup, and lets npm ci grow to ~200 MB; below 2 GiB a young generation of 1 MB and an old
+ * one of a quarter of the memory (at least 64 MB) hold it near 120 MB, for about a second more. Pure.
+ */
+export function planBuildNodeOptions(memoryBytes: number, appOptions = ''): string {
+  const mb = Math.floor(memoryBytes / 1048576)
+  const ours = mb < 2048 ? `--max-semi-space-size=1 --max-old-space-size=${Math.max(64, Math.floor(mb / 4))}` : ''
+  return [ours, appOptions.trim()].filter(Boolean).join(' ') // the app's own options come last and win
+}
+
+/** The first of `paths` whose filesystem is full (under 1 MiB or 0.5% free), or undefined. */
+export function fullFilesystem(paths: string[]): string | undefined {
+  for (const p of paths) {
+    try {
+      const s = statfsSync(p)
+      const free = s.bavail * s.bsize
+      if (free < 1024 * 1024 || (s.blocks > 0 && s.bavail / s.blocks < 0.005)) return p
+    } catch {}
+  }
+  return undefined
+}
+
 async function runOrFail(what: string, cmd: string, args: string[], cwd: string, env: Record<string, string>): Promise<void> {
-  const code = await runStreamed(cmd, args, { cwd, env })
-  if (code !== 0) throw new UserError(`${what} failed (exit ${code}); the running release is unchanged`)
+  const tools = '/usr/bin:/bin:/usr/sbin:/sbin'
+  const [lowCmd, lowArgs] = planLowPriority(cmd, args, { nice: findTool('nice', tools), ionice: findTool('ionice', tools) })
+  const code = await runStreamed(lowCmd, lowArgs, { cwd, env })
+  if (code === 0) return
+  // a build that filled its disk says so in one line, whatever the tool printed
+  const full = fullFilesystem([cwd, ...['VIRTUAL_ENV', 'UV_PROJECT_ENVIRONMENT', 'GOPATH', 'CARGO_TARGET_DIR', 'BUNDLE_PATH'].flatMap((k) => (env[k] ? [env[k]] : []))])
+  if (full) throw new DiskFullError(full, undefined, `${what} failed`)
+  throw new UserError(`${what} failed (exit ${code}); the running release is unchanged`)
 }
 
 /** The first executable `name` on the build's PATH, or undefined. */
@@ -67,8 +108,13 @@ async function cached(target: string, build: () => Promise<void>): Promise<boole
   }
   rmSync(target, { recursive: true, force: true })
   mkdirSync(target, { recursive: true, mode: 0o750 })
-  await build()
-  writeFileSync(marker, new Date().toISOString() + '\n')
+  try {
+    await build()
+  } catch (e) {
+    rmSync(target, { recursive: true, force: true }) // a half-filled cache is never reused, and frees its space now
+    throw e
+  }
+  writeFileAtomic(marker, new Date().toISOString() + '\n', 0o640)
   return true
 }
 
@@ -94,7 +140,8 @@ export async function buildNode(ctx: BuildContext): Promise<BuildOutput> {
     const args =
       pm === 'npm' ? (npmLock ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund']) : ownLock ? ['install', '--frozen-lockfile'] : ['install']
     log.step(`installing dependencies with ${pm} ${args[0]}`)
-    await runOrFail(`${pm} ${args[0]}`, pm, args, target, { ...ctx.env, npm_config_update_notifier: 'false' })
+    const nodeOptions = planBuildNodeOptions(readMemoryLimit(), ctx.env.NODE_OPTIONS)
+    await runOrFail(`${pm} ${args[0]}`, pm, args, target, { ...ctx.env, npm_config_update_notifier: 'false', ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) })
     mkdirSync(join(target, 'node_modules'), { recursive: true })
   })
   const link = join(ctx.dir, 'node_modules')

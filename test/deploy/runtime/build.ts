@@ -2,7 +2,7 @@
 import { chmodSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { findTool, hashFiles, pythonFor, requireTool } from '../../../lib/deploy/runtime/build.js'
+import { findTool, hashFiles, planBuildNodeOptions, planLowPriority, pythonFor, requireTool } from '../../../lib/deploy/runtime/build.js'
 
 t.test('findTool: the first executable on PATH, skipping non-executables and empty entries', async (t) => {
   const dir = t.testdir({ a: { tool: 'plain file' }, b: { tool: '#!/bin/sh\n' } })
@@ -39,4 +39,21 @@ t.test('hashFiles: changes with content, names and the extra key; missing files 
   t.not(hashFiles(dir, ['requirements.txt', 'uv.lock']), h, 'a named but missing file still changes the key')
   writeFileSync(join(dir, 'requirements.txt'), 'flask==3\n')
   t.not(hashFiles(dir, ['requirements.txt']), h)
+})
+
+t.test('planLowPriority: builds run under nice -n 10 and ionice -c3 -t, each only where it exists', async (t) => {
+  t.same(planLowPriority('npm', ['ci'], { nice: '/usr/bin/nice', ionice: '/usr/bin/ionice' }), ['/usr/bin/nice', ['-n', '10', '/usr/bin/ionice', '-c3', '-t', 'npm', 'ci']])
+  t.same(planLowPriority('npm', ['ci'], { nice: '/usr/bin/nice' }), ['/usr/bin/nice', ['-n', '10', 'npm', 'ci']])
+  t.same(planLowPriority('go', ['build', './...'], { ionice: '/bin/ionice' }), ['/bin/ionice', ['-c3', '-t', 'go', 'build', './...']])
+  t.same(planLowPriority('cargo', ['fetch'], {}), ['cargo', ['fetch']])
+})
+
+t.test('planBuildNodeOptions: a small host bounds the package manager\'s heap; the app\'s NODE_OPTIONS come last', async (t) => {
+  const MB = 1048576
+  t.equal(planBuildNodeOptions(256 * MB), '--max-semi-space-size=1 --max-old-space-size=64')
+  t.equal(planBuildNodeOptions(1024 * MB), '--max-semi-space-size=1 --max-old-space-size=256')
+  t.equal(planBuildNodeOptions(128 * MB), '--max-semi-space-size=1 --max-old-space-size=64', 'never below 64 MB')
+  t.equal(planBuildNodeOptions(4096 * MB), '', 'a big host: Node decides')
+  t.equal(planBuildNodeOptions(4096 * MB, ' --enable-source-maps '), '--enable-source-maps')
+  t.equal(planBuildNodeOptions(512 * MB, '--max-old-space-size=300'), '--max-semi-space-size=1 --max-old-space-size=128 --max-old-space-size=300')
 })

@@ -1,13 +1,15 @@
-// pre-receive: git calls this before any ref moves. A push to main or master is built and brought up
-// here, so a bad push is refused (non-zero exit) and the branch stays where it was.
+// deploy/pre-receive: what an app's pre-receive hook runs (repos/APP/hooks/pre-receive imports this and calls
+// main()). git calls the hook before any ref moves; a push to main or master is checked, gated by the
+// pre-receive.d scripts, built and brought up here, so a bad push is refused (non-zero exit) and the branch
+// stays where it was.
 import { readFileSync } from 'node:fs'
 import { basename, resolve } from 'node:path'
-import { parseRefUpdates, isDeployBranch } from '../lib/parse/refs.js'
-import { validateAppName } from '../lib/parse/app-name.js'
-import { UserError } from '../lib/errors.js'
-import { appPaths } from '../lib/state/paths.js'
-import * as log from '../lib/log.js'
-import { recordAudit } from '../lib/state/audit.js'
+import { parseRefUpdates, isDeployBranch } from '../parse/refs.js'
+import { validateAppName } from '../parse/app-name.js'
+import { UserError } from '../errors.js'
+import { appPaths } from '../state/paths.js'
+import * as log from '../log.js'
+import { recordAudit } from '../state/audit.js'
 
 let pushed = '' // the ref updates, for the audit line
 
@@ -16,10 +18,11 @@ function audit(outcome: 'ok' | 'refused', message?: string): void {
   recordAudit({ key: process.env.PIKU_KEY ?? 'unknown', action: 'push', ...(validateAppName(app).ok ? { app } : {}), detail: pushed, outcome, ...(message ? { message } : {}) })
 }
 
-async function main(): Promise<number> {
+async function preReceive(): Promise<number> {
   const app = validateAppName(basename(resolve(process.env.GIT_DIR ?? '.')))
   if (!app.ok) throw new UserError(app.errors[0])
-  const updates = parseRefUpdates(readFileSync(0, 'utf8'))
+  const input = readFileSync(0, 'utf8')
+  const updates = parseRefUpdates(input)
   if (!updates.ok) throw new UserError(updates.errors[0])
   pushed = updates.value.map((u) => `${u.ref} ${u.oldSha.slice(0, 7)}..${u.newSha.slice(0, 7)}`).join(', ')
   const deploys = updates.value.filter((u) => isDeployBranch(u.ref))
@@ -34,9 +37,11 @@ async function main(): Promise<number> {
   const u = deploys[0]
   if (u.deleted) throw new UserError(`${u.ref}: the deployed branch cannot be deleted (use "destroy" to remove the app)`)
 
-  const { acquireLock } = await import('../lib/state/lock.js')
-  const { readRef, quarantineEnv } = await import('../lib/host/git.js')
-  const { deployRevision } = await import('../lib/deploy/deploy.js')
+  const { acquireLock } = await import('../state/lock.js')
+  const { readRef, quarantineEnv } = await import('../host/git.js')
+  const { deployRevision } = await import('./deploy.js')
+  const { currentRelease } = await import('../state/release.js')
+  const { writeFileAtomic } = await import('../host/atomic-file.js')
   const p = appPaths(app.value)
   // the lock belongs to git-receive-pack (our parent): post-receive releases it once the ref moved
   await acquireLock(p.lock, process.ppid, 'deploy')
@@ -46,25 +51,34 @@ async function main(): Promise<number> {
   if (now !== expected) {
     throw new UserError(`${u.ref} moved while this push waited (now ${now?.slice(0, 7) ?? 'absent'}); fetch, merge and push again`)
   }
-  await deployRevision({ app: app.value, sha: u.newSha, key: process.env.PIKU_KEY ?? 'unknown', reason: 'push', objectEnv })
+  const key = process.env.PIKU_KEY ?? 'unknown'
+  const previous = currentRelease(app.value)
+  // the admin's pre-receive.d scripts see the pushed commit's files before anything is built
+  const gate = async (dir: string): Promise<void> => {
+    const { runHookScripts } = await import('./hook-scripts.js')
+    await runHookScripts('pre-receive', app.value, { cwd: dir, input, env: { PIKU_APP: app.value, PIKU_KEY: key, PIKU_NEW_SHA: u.newSha, PIKU_REF: u.ref } })
+  }
+  const plan = await deployRevision({ app: app.value, sha: u.newSha, key, reason: 'push', objectEnv, gate })
+  // post-receive runs the post-receive.d scripts for this release once the ref moved
+  writeFileAtomic(p.pushed, JSON.stringify({ receivePack: process.ppid, release: plan.id, dir: plan.dir, previous: previous ?? '' }) + '\n', 0o600)
   audit('ok')
   return 0
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code
-  },
-  async (e: unknown) => {
+/** The hook's entry: sets the exit code; every failure is one message and a refused push. */
+export async function main(): Promise<void> {
+  try {
+    process.exitCode = await preReceive()
+  } catch (e) {
     log.error(e instanceof UserError ? e.message : `internal: ${(e as Error)?.stack ?? e}`)
     log.error('push refused; nothing changed')
     audit('refused', e instanceof UserError ? e.message : 'internal error')
     // release the lock now: the ref will not move and post-receive will not run
     try {
       const app = basename(resolve(process.env.GIT_DIR ?? '.'))
-      const { releaseLock } = await import('../lib/state/lock.js')
+      const { releaseLock } = await import('../state/lock.js')
       releaseLock(appPaths(app).lock, process.ppid)
     } catch {}
     process.exitCode = 1
-  },
-)
+  }
+}

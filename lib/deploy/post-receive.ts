@@ -1,0 +1,68 @@
+// deploy/post-receive: what an app's post-receive hook runs (repos/APP/hooks/post-receive imports this and
+// calls main()). The refs moved and the deploy already happened in pre-receive: this releases the app's
+// deploy lock, points HEAD at the deployed branch so `git clone` checks it out, and runs the post-receive.d
+// scripts for the release that went live (a failure there is a warning, kept in the deploy log).
+import { readFileSync, rmSync } from 'node:fs'
+import { basename, join, resolve } from 'node:path'
+import { parseRefUpdates, isDeployBranch } from '../parse/refs.js'
+import { validateAppName } from '../parse/app-name.js'
+import { appPaths } from '../state/paths.js'
+import { releaseLock } from '../state/lock.js'
+
+interface Pushed {
+  receivePack: number
+  release: string
+  dir: string
+  previous: string
+}
+
+/** What pre-receive left for this push (same git-receive-pack), or undefined. */
+function readPushed(file: string): Pushed | undefined {
+  try {
+    const p = JSON.parse(readFileSync(file, 'utf8')) as Pushed
+    rmSync(file, { force: true })
+    return p.receivePack === process.ppid ? p : undefined
+  } catch {
+    return undefined
+  }
+}
+
+async function postReceive(): Promise<void> {
+  const app = validateAppName(basename(resolve(process.env.GIT_DIR ?? '.')))
+  if (!app.ok) return
+  const input = readFileSync(0, 'utf8')
+  const updates = parseRefUpdates(input)
+  const p = appPaths(app.value)
+  releaseLock(p.lock, process.ppid)
+  if (!updates.ok) return
+  const deployed = updates.value.find((u) => isDeployBranch(u.ref) && !u.deleted)
+  // git is started only when HEAD has to change (the first push, or a switch between main and master)
+  if (deployed && readFileSync(join(p.repo, 'HEAD'), 'utf8').trim() !== `ref: ${deployed.ref}`) {
+    const { runCapture } = await import('../host/system.js')
+    await runCapture('git', ['symbolic-ref', 'HEAD', deployed.ref], { env: { PATH: process.env.PATH, GIT_DIR: p.repo } })
+  }
+  const live = deployed && readPushed(p.pushed)
+  if (!live) return
+  const { runHookScripts, hasHookScripts } = await import('./hook-scripts.js')
+  if (!hasHookScripts('post-receive', app.value)) return
+  const { openDeployLog } = await import('../state/deploy-log.js')
+  const deployLog = openDeployLog(app.value, live.release, undefined, true)
+  try {
+    await runHookScripts('post-receive', app.value, {
+      cwd: live.dir,
+      input,
+      env: { PIKU_APP: app.value, PIKU_RELEASE: live.release, PIKU_RELEASE_DIR: live.dir, PIKU_PREVIOUS_RELEASE: live.previous },
+    })
+  } finally {
+    deployLog.close()
+  }
+}
+
+/** The hook's entry: never fails the push (the refs already moved); problems are warnings. */
+export async function main(): Promise<void> {
+  try {
+    await postReceive()
+  } catch (e) {
+    process.stderr.write(`warning: post-receive: ${(e as Error)?.message ?? e}\n`)
+  }
+}
