@@ -81,7 +81,7 @@ if [ "$build" = 1 ]; then
     (cd "$SRC" && npm run --silent build)
   else
     # a host needs TypeScript alone, not the test toolchain: the version the lockfile pins, kept in
-    # /var/cache/piku-hooks for the next run, transpiling file by file (a third of tsc's memory)
+    # /var/cache/piku-hooks for the next run, transpiling file by file (~155 MB where tsc needs ~200 MB)
     ts_version=$(node -p 'require(process.argv[1]).packages["node_modules/typescript"].version' "$SRC/package-lock.json")
     [[ "$ts_version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "package-lock.json pins no typescript version"
     tools=/var/cache/piku-hooks/typescript-$ts_version

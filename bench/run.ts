@@ -210,17 +210,54 @@ async function main(): Promise<void> {
   table.push(`| failed requests over 3 redeploys at 20 req/s | ${underLoad.failed} of ${underLoad.ok + underLoad.failed} |`)
   table.push(`| \`apps\` with 1 app / 50 apps | ${round(apps1)} ms / ${round(apps50)} ms |`)
   table.push(`| redeploy with 1 app / 50 apps | ${redeploy1} ms / ${redeploy50} ms |`)
-  const ratios = ['| target | value | limit | holds |', '|---|---|---|---|', ...targets.map((x) => `| ${x.what} | ${x.value} | ${x.limit} | ${x.holds ? 'yes' : '**no**'} |`)]
 
+  // --- Node 18 (apt's, in the Debian 12 root of .ci/node18): start-up ratios and the 256 MB host, phase by phase
+  const node18 = process.env.BENCH_NODE18 === '0' ? undefined : benchNode18()
+  if (node18) {
+    table.push(`| Node 18 (${node18.node}): \`node -e ''\` | ${node18.startup["node -e ''"].ms} ms |`)
+    for (const [k, v] of Object.entries(node18.startup)) {
+      if (k === "node -e ''") continue
+      table.push(`| Node 18: our process \`${k}\` | ${v.ms} ms |`)
+      targets.push({ what: `Node 18: ${k}: time / node -e ''`, value: v.ratio, limit: 2, holds: v.ratio <= 2 })
+    }
+    for (const [phase, m] of Object.entries(node18.phases)) {
+      table.push(`| Node 18, host in a ${node18.capMb} MB cgroup: ${phase} | peak ${m.usageMb} MB (page cache included), ${m.rssMb} MB own |`)
+      targets.push({ what: `${node18.capMb} MB host: ${phase}: peak MB`, value: m.usageMb, limit: node18.capMb, holds: m.usageMb <= node18.capMb })
+    }
+  }
+
+  const ratios = ['| target | value | limit | holds |', '|---|---|---|---|', ...targets.map((x) => `| ${x.what} | ${x.value} | ${x.limit} | ${x.holds ? 'yes' : '**no**'} |`)]
   console.log(`\npiku-hooks bench (${RUNS} runs per median, node ${process.version})\n`)
   console.log(table.join('\n'))
   console.log('')
   console.log(ratios.join('\n'))
-  const json = JSON.stringify({ ...results, targets }, null, 2)
+  const json = JSON.stringify({ ...results, node18, targets }, null, 2)
   console.log('\n' + json)
   mkdirSync(join(repoRoot, 'bench', 'results'), { recursive: true })
   writeFileSync(join(repoRoot, 'bench', 'results', 'latest.json'), json + '\n')
   writeFileSync(join(repoRoot, 'bench', 'results', 'latest.md'), table.join('\n') + '\n\n' + ratios.join('\n') + '\n')
+}
+
+interface Node18Report {
+  capMb: number
+  node: string
+  phases: Record<string, { usageMb: number; rssMb: number }>
+  startup: Record<string, { ms: number; ratio: number }>
+}
+
+/** Run the small-host suite in the Node 18 root (.ci/node18) and read the figures it wrote; undefined when it cannot. */
+function benchNode18(): Node18Report | undefined {
+  const script = join(repoRoot, '.ci', 'node18')
+  const root = process.env.PIKU_NODE18_ROOT || '/var/cache/piku-hooks-node18-root'
+  const report = join(root, 'root', 'small-host.json')
+  rmSync(report, { force: true })
+  try {
+    execFileSync(script, ['test/e2e/small-host.ts'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] })
+    return JSON.parse(readFileSync(report, 'utf8')) as Node18Report
+  } catch (e) {
+    console.error(`# the Node 18 part did not run (${(e as Error).message.split('\n')[0]}); BENCH_NODE18=0 skips it`)
+    return undefined
+  }
 }
 
 main()

@@ -7,5 +7,5 @@
 // piku-hooks wrote this file from its hooks/post-receive.cts, and it is yours to edit: install.sh and later
 // pushes never overwrite an edited copy (they say so, and put the new stock version beside it as
 // post-receive.stock); `ssh USER@HOST hooks:reset APP hooks/post-receive` puts the stock one back.
-const postReceive = '/usr/local/lib/piku-hooks/dist/lib/deploy/post-receive.js' // the toolkit's code for it
-import(postReceive).then((hook) => hook.main())
+const postReceive = '/usr/local/lib/piku-hooks/dist/lib/deploy/post-receive.js'; // the toolkit's code for it
+import(postReceive).then((hook) => hook.main());

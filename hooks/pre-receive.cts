@@ -7,5 +7,5 @@
 // piku-hooks wrote this file from its hooks/pre-receive.cts, and it is yours to edit: install.sh and later
 // pushes never overwrite an edited copy (they say so, and put the new stock version beside it as
 // pre-receive.stock); `ssh USER@HOST hooks:reset APP hooks/pre-receive` puts the stock one back.
-const preReceive = '/usr/local/lib/piku-hooks/dist/lib/deploy/pre-receive.js' // the toolkit's code for it
-import(preReceive).then((hook) => hook.main())
+const preReceive = '/usr/local/lib/piku-hooks/dist/lib/deploy/pre-receive.js'; // the toolkit's code for it
+import(preReceive).then((hook) => hook.main());

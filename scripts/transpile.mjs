@@ -1,37 +1,52 @@
-// scripts/transpile: compile lib/ and hooks/ to dist/ one file at a time, with TypeScript's transpileModule
-// and no type check: what install.sh needs on a small host (tsc's full type check holds ~200 MB; this
-// about two thirds of that). The checked build is `npm run build` (tsc), which CI and `npm test` run.
+// scripts/transpile: compile the toolkit to dist/ one file at a time, with TypeScript's transpileModule and no
+// type check: what install.sh needs on a small host (tsc's type check holds ~200 MB; this about two thirds
+// of that). lib/**/*.ts as tsconfig.json says, hooks/*.cts as tsconfig.hooks.json says, then the stock
+// manifest, as `npm run build` does; the output is the same JavaScript. The checked build is `npm run build`.
 // Usage: node scripts/transpile.mjs [DIR]   (DIR: a folder whose node_modules holds typescript; default the checkout)
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { dirname, join, relative } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)))
-const require = createRequire(join(process.argv[2] ?? root, 'package.json'))
+const require = createRequire(join(resolve(process.argv[2] ?? root), 'package.json'))
 const ts = require('typescript')
-const config = ts.readConfigFile(join(root, 'tsconfig.json'), ts.sys.readFile)
-if (config.error) throw new Error(ts.flattenDiagnosticMessageText(config.error.messageText, '\n'))
-const { options, errors } = ts.convertCompilerOptionsFromJson(config.config.compilerOptions, root)
-// package.json says "type": "module": every .ts here is an ES module (transpileModule cannot look that up)
-options.module = ts.ModuleKind.ESNext
-delete options.moduleResolution
-if (errors.length) throw new Error(errors.map((e) => ts.flattenDiagnosticMessageText(e.messageText, '\n')).join('\n'))
 
-const sources = (dir) =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [join(dir, e.name)] : [],
-  )
-let failed = 0
-for (const file of [...sources(join(root, 'lib')), ...sources(join(root, 'hooks'))]) {
-  const out = ts.transpileModule(readFileSync(file, 'utf8'), { compilerOptions: options, fileName: file, reportDiagnostics: true })
-  for (const d of out.diagnostics ?? []) {
-    const { line } = d.file ? d.file.getLineAndCharacterOfPosition(d.start ?? 0) : { line: 0 }
-    console.error(`${relative(root, file)}:${line + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`)
-    failed++
+/** The compiler options of a tsconfig file (its `extends` followed), made fit for transpileModule. */
+function optionsOf(file, moduleKind) {
+  const parsed = ts.getParsedCommandLineOfConfigFile(join(root, file), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n')) } })
+  if (parsed.errors.length) throw new Error(parsed.errors.map((e) => ts.flattenDiagnosticMessageText(e.messageText, '\n')).join('\n'))
+  // transpileModule cannot look up package.json's "type": .ts files are said to be ES modules outright
+  // (.cts files are CommonJS by their extension, and keep NodeNext: import() stays import())
+  const options = { ...parsed.options }
+  if (moduleKind !== undefined) {
+    options.module = moduleKind
+    delete options.moduleResolution
   }
-  const target = join(options.outDir, relative(root, file)).replace(/\.ts$/, '.js')
-  mkdirSync(dirname(target), { recursive: true })
-  writeFileSync(target, out.outputText)
+  return { options, files: parsed.fileNames }
 }
-if (failed) process.exitCode = 1
+
+let failed = 0
+const units = [
+  { config: 'tsconfig.json', module: ts.ModuleKind.ESNext, ext: '.js' }, // "type": "module": .ts files are ES modules
+  { config: 'tsconfig.hooks.json', module: undefined, ext: '.cjs' },
+]
+for (const unit of units) {
+  if (!existsSync(join(root, unit.config))) continue
+  const { options, files } = optionsOf(unit.config, unit.module)
+  for (const file of files) {
+    const out = ts.transpileModule(readFileSync(file, 'utf8'), { compilerOptions: options, fileName: file, reportDiagnostics: true })
+    for (const d of out.diagnostics ?? []) {
+      const { line } = d.file ? d.file.getLineAndCharacterOfPosition(d.start ?? 0) : { line: 0 }
+      console.error(`${relative(root, file)}:${line + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`)
+      failed++
+    }
+    const target = join(options.outDir, relative(root, file)).replace(/\.c?ts$/, unit.ext)
+    mkdirSync(dirname(target), { recursive: true })
+    writeFileSync(target, out.outputText)
+  }
+}
+if (failed) process.exit(1)
+const manifest = join(root, 'dist', 'lib', 'stock-hashes.js')
+if (existsSync(manifest)) execFileSync(process.execPath, [manifest], { stdio: 'inherit' })

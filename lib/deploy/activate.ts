@@ -8,7 +8,8 @@ import { renderVassal, type VassalSpec } from '../render/uwsgi.js'
 import { renderLauncher } from '../render/launcher.js'
 import { renderNginxFor, prepareNginxFiles, requestCertificateIfDue, validateNginxFile, nginxServes } from './nginx-app.js'
 import { processEnv } from '../parse/app-env.js'
-import { type ReleasePlan, type Activation, readActive, writeActive, switchCurrent, readPlan } from '../state/release.js'
+import { judgeHealth, describeAnswer } from '../parse/health.js'
+import { type ReleasePlan, type Activation, readActive, writeActive, switchCurrent, readPlan, writeStaged } from '../state/release.js'
 import { renderLiveEnv } from '../parse/live-env.js'
 import { writeFileAtomic, pickFreePort, waitHealthy, reloadNginx, sleep } from '../host/system.js'
 import { writeStopped } from '../state/app-state.js'
@@ -91,7 +92,9 @@ async function recoverBefore(plan: ReleasePlan, quiet: boolean): Promise<void> {
   if (quiet && report.notes.length) console.log(report.notes.join('\n'))
 }
 
-export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watchPrevious?: string } = {}): Promise<Activation> {
+/** Bring `plan` up beside the running release and switch to it. With `stage`, only its web workers start,
+ *  are health-checked and stopped again: nothing live changes (PIKU_AUTO_RESTART=0). */
+export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watchPrevious?: string; stage?: boolean } = {}): Promise<Activation> {
   const p = appPaths(plan.app)
   const h = hostPaths()
   await recoverBefore(plan, opts.quiet === true)
@@ -115,7 +118,8 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watch
 
   // launchers, env files and vassal files, rendered first so nothing starts if one fails
   const vassals: { name: string; text: string }[] = []
-  for (const proc of plan.processes) {
+  // staging starts only what answers HTTP: a second copy of a worker or cron would do real work twice
+  for (const proc of plan.processes.filter((x) => !opts.stage || x.role === 'web' || x.role === 'wsgi')) {
     for (let n = 1; n <= proc.count; n++) {
       const port = ports[proc.kind]?.[n - 1]
       const env = processEnv(plan.env, proc.kind, port)
@@ -165,18 +169,24 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watch
   if (webPorts.length) {
     if (!opts.quiet) log.step(`waiting for ${webPorts.length} web worker(s) to answer on ${plan.health.path}`)
     const hostHeader = plan.serverNames[0] ?? 'localhost'
-    const dead = await waitHealthy(webPorts, plan.health.path, hostHeader, plan.health.timeoutMs)
+    const dead = await waitHealthy(webPorts, plan.health.path, hostHeader, plan.health.timeoutMs, (a) => judgeHealth(a, plan.health))
     if (dead.length) {
       abandon()
       const logs = webRoles(plan)
         .map((w) => tailLog(join(p.logs, `${w.kind}.1.log`)))
         .filter(Boolean)
         .join('\n')
-      throw new UserError(
-        `the new release did not answer on ${plan.health.path} within ${plan.health.timeoutMs / 1000}s; the previous release keeps serving` +
-          (logs ? `\n--- last lines of its log ---\n${logs}` : ''),
-      )
+      rmSync(runDir, { recursive: true, force: true })
+      const answered = dead.find((d) => d.answer.status > 0)
+      const what = answered
+        ? `the new release answered GET ${plan.health.path} with ${describeAnswer(answered.answer)} (${answered.reason}) for ${plan.health.timeoutMs / 1000}s`
+        : `the new release did not answer on ${plan.health.path} within ${plan.health.timeoutMs / 1000}s`
+      throw new UserError(`${what}; the previous release keeps serving` + (logs ? `\n--- last lines of its log ---\n${logs}` : ''))
     }
+  }
+  if (opts.stage) {
+    abandon() // checked: its workers stop again, the live release was never touched
+    return { release: plan.id, token, ports, started }
   }
 
   // switch: nginx first (graceful reload), then the `current` link and the record. The previous activation
@@ -198,6 +208,7 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watch
     throw e
   }
   switchCurrent(plan.app, plan.id)
+  writeStaged(plan.app, undefined) // whatever was staged is replaced by what now serves
   const activation: Activation = { release: plan.id, token, ports, started }
   writeActive(plan.app, activation)
   markRecord(plan.app, token, 'switched', { switched: new Date().toISOString() })

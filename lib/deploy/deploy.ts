@@ -12,7 +12,7 @@ import { buildRuntime, fullFilesystem } from './runtime/build.js'
 import { DiskFullError, isDiskFull } from '../host/atomic-file.js'
 import { exportRevision, commitSubject } from '../host/git.js'
 import { activate } from './activate.js'
-import { type ReleasePlan, type ProcessPlan, currentRelease, nextReleaseId, writePlan, appendHistory, pruneReleases, removeRelease, readPlan, listReleases } from '../state/release.js'
+import { type ReleasePlan, type ProcessPlan, currentRelease, nextReleaseId, writePlan, appendHistory, pruneReleases, removeRelease, readPlan, listReleases, readStaged, writeStaged } from '../state/release.js'
 import { planStatics, planSettings } from '../parse/plan-settings.js'
 import { planNginxSettings } from './nginx-app.js'
 import { readHostSettings } from '../state/host-settings.js'
@@ -26,6 +26,7 @@ export interface DeployRequest {
   key: string
   reason: string // push, deploy, config, scale, restore
   objectEnv?: NodeJS.ProcessEnv // git's quarantine variables, in pre-receive
+  activate?: boolean // switch even when PIKU_AUTO_RESTART is off (deploy APP)
   gate?: (dir: string) => Promise<void> // after the checkout, before the build: throws to refuse (pre-receive.d)
 }
 
@@ -156,6 +157,7 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string):
     nginx,
     settings: settings.value.vassal,
     health: settings.value.health,
+    autoRestart: settings.value.autoRestart,
     sitePackages: built.sitePackages,
     depsDir: built.depsDir,
     keep: settings.value.keep,
@@ -199,6 +201,17 @@ export async function deployRevision(req: DeployRequest): Promise<ReleasePlan> {
       keep = plan.keep
       writePlan(plan)
       const previous = currentRelease(req.app)
+      if (plan.autoRestart === false && !req.activate && previous && previous !== id) {
+        // PIKU_AUTO_RESTART=0: build and check beside the live release, switch only on restart/deploy
+        log.step(`PIKU_AUTO_RESTART is off: checking ${id} beside the live ${previous} without switching to it`)
+        await activate(plan, { stage: true })
+        writeStaged(req.app, id)
+        appendHistory(req.app, { id, sha: req.sha, time: plan.created, key: req.key, reason: req.reason, outcome: 'staged' })
+        const removed = pruneReleases(req.app, plan.keep)
+        if (removed.length) log.info(`removed old release(s) ${removed.join(', ')}`)
+        log.step(`${req.app} ${id} is staged (${((Date.now() - start) / 1000).toFixed(1)}s); ${previous} keeps serving until "restart ${req.app}" or "deploy ${req.app}"`)
+        return plan
+      }
       await activate(plan, { watchPrevious: previous && previous !== id ? previous : undefined })
       appendHistory(req.app, { id, sha: req.sha, time: plan.created, key: req.key, reason: req.reason, outcome: 'live' })
       const removed = pruneReleases(req.app, plan.keep)
@@ -222,4 +235,24 @@ export async function deployRevision(req: DeployRequest): Promise<ReleasePlan> {
     deployLog.close()
     upkeep.pruneDeployLogs(req.app, keep, listReleases(req.app))
   }
+}
+
+/** Switch to the release PIKU_AUTO_RESTART=0 staged (only when it was built from `sha`, if given): it starts
+ *  again beside the live one, is health-checked, and takes over. False when there is nothing staged.
+ *  The caller holds the app's lock. */
+export async function activateStaged(app: string, key: string, reason: string, sha?: string): Promise<boolean> {
+  const id = readStaged(app)
+  const plan = id ? readPlan(app, id) : undefined
+  const live = currentRelease(app)
+  if (!id || !plan || id === live) {
+    if (id) writeStaged(app, undefined)
+    return false
+  }
+  if (sha && plan.sha !== sha) return false
+  log.step(`switching ${app} from ${live ?? 'nothing'} to the staged release ${id} (${plan.sha.slice(0, 7)})`)
+  await activate(plan, { watchPrevious: live })
+  appendHistory(app, { id, sha: plan.sha, time: new Date().toISOString(), key, reason, outcome: 'live' })
+  log.step(`${app} ${id} is live`)
+  for (const n of plan.serverNames) log.info(`http://${n}/`)
+  return true
 }

@@ -35,11 +35,19 @@ async function postReceive(): Promise<void> {
   const p = appPaths(app.value)
   releaseLock(p.lock, process.ppid)
   if (!updates.ok) return
-  const deployed = updates.value.find((u) => isDeployBranch(u.ref) && !u.deleted)
-  // git is started only when HEAD has to change (the first push, or a switch between main and master)
-  if (deployed && readFileSync(join(p.repo, 'HEAD'), 'utf8').trim() !== `ref: ${deployed.ref}`) {
-    const { runCapture } = await import('../host/system.js')
-    await runCapture('git', ['symbolic-ref', 'HEAD', deployed.ref], { env: { PATH: process.env.PATH, GIT_DIR: p.repo } })
+  const branches = updates.value.filter((u) => u.branch && !u.deleted)
+  const head = readFileSync(join(p.repo, 'HEAD'), 'utf8').trim()
+  // git is started only when HEAD may have to change (the first push, or a switch of the deploy branch)
+  let deployed = branches.find((u) => head === `ref: ${u.ref}`)
+  if (!deployed && branches.length) {
+    const { readDeployBranchSetting } = await import('./deploy-branch.js')
+    for (const u of branches) {
+      if (!isDeployBranch(u.ref, await readDeployBranchSetting(app.value, u.newSha).catch(() => undefined))) continue
+      const { runCapture } = await import('../host/system.js')
+      await runCapture('git', ['symbolic-ref', 'HEAD', u.ref], { env: { PATH: process.env.PATH, GIT_DIR: p.repo } })
+      deployed = u
+      break
+    }
   }
   const live = deployed && readPushed(p.pushed)
   if (!live) return

@@ -1,10 +1,10 @@
 // deploy/pre-receive: what an app's pre-receive hook runs (repos/APP/hooks/pre-receive imports this and calls
-// main()). git calls the hook before any ref moves; a push to main or master is checked, gated by the
-// pre-receive.d scripts, built and brought up here, so a bad push is refused (non-zero exit) and the branch
-// stays where it was.
+// main()). git calls the hook before any ref moves; a push to the deploy branch (main or master, or the one
+// PIKU_DEPLOY_BRANCH names) is checked, gated by the pre-receive.d scripts, built and brought up here, so a bad
+// push is refused (non-zero exit) and the branch stays where it was.
 import { readFileSync } from 'node:fs'
 import { basename, resolve } from 'node:path'
-import { parseRefUpdates, isDeployBranch } from '../parse/refs.js'
+import { parseRefUpdates, isDeployBranch, describeDeployBranch, type RefUpdate } from '../parse/refs.js'
 import { validateAppName } from '../parse/app-name.js'
 import { UserError } from '../errors.js'
 import { appPaths } from '../state/paths.js'
@@ -25,27 +25,32 @@ async function preReceive(): Promise<number> {
   const updates = parseRefUpdates(input)
   if (!updates.ok) throw new UserError(updates.errors[0])
   pushed = updates.value.map((u) => `${u.ref} ${u.oldSha.slice(0, 7)}..${u.newSha.slice(0, 7)}`).join(', ')
-  const deploys = updates.value.filter((u) => isDeployBranch(u.ref))
+  // each pushed branch is judged by PIKU_DEPLOY_BRANCH as its own commit (or config:set) names it
+  const { readDeployBranchSetting } = await import('./deploy-branch.js')
+  const { quarantineEnv } = await import('../host/git.js')
+  const objectEnv = quarantineEnv()
+  const deploys: RefUpdate[] = []
   for (const u of updates.value) {
-    if (!isDeployBranch(u.ref)) log.step(`${u.ref}: stored, not deployed (push main or master to deploy)`)
+    const setting = u.branch ? await readDeployBranchSetting(app.value, u.deleted ? u.oldSha : u.newSha, objectEnv) : undefined
+    if (isDeployBranch(u.ref, setting)) deploys.push(u)
+    else log.step(`${u.ref}: stored, not deployed (${describeDeployBranch(setting)} deploys)`)
   }
   if (deploys.length === 0) {
     audit('ok', 'stored, not deployed')
     return 0
   }
-  if (deploys.length > 1) throw new UserError('push main or master, not both at once: only one branch deploys')
+  if (deploys.length > 1) throw new UserError(`push ${deploys.map((d) => d.branch).join(' or ')}, not both at once: only one branch deploys`)
   const u = deploys[0]
   if (u.deleted) throw new UserError(`${u.ref}: the deployed branch cannot be deleted (use "destroy" to remove the app)`)
 
   const { acquireLock } = await import('../state/lock.js')
-  const { readRef, quarantineEnv } = await import('../host/git.js')
+  const { readRef } = await import('../host/git.js')
   const { deployRevision } = await import('./deploy.js')
   const { currentRelease } = await import('../state/release.js')
   const { writeFileAtomic } = await import('../host/atomic-file.js')
   const p = appPaths(app.value)
   // the lock belongs to git-receive-pack (our parent): post-receive releases it once the ref moved
   await acquireLock(p.lock, process.ppid, 'deploy')
-  const objectEnv = quarantineEnv()
   const now = await readRef(p.repo, u.ref)
   const expected = u.created ? undefined : u.oldSha
   if (now !== expected) {

@@ -67,10 +67,15 @@ export async function commitSubject(repo: string, sha: string, objectEnv: NodeJS
   return r.stdout.trim()
 }
 
-/** The deploy branch's commit: the one HEAD names if it is main or master, else main, else master. */
-export async function readDeployBranch(repo: string): Promise<{ ref: string; sha: string } | undefined> {
-  const named = await readHeadRef(repo)
-  const refs = ['refs/heads/main', 'refs/heads/master'].sort((a, b) => Number(b === named) - Number(a === named))
+/** The deploy branch's commit: `branch` (PIKU_DEPLOY_BRANCH) when given; else the branch HEAD names
+ *  (post-receive points it at the deployed one), then main, then master. */
+export async function readDeployBranch(repo: string, branch?: string): Promise<{ ref: string; sha: string } | undefined> {
+  let refs: string[]
+  if (branch) refs = [`refs/heads/${branch}`]
+  else {
+    const named = await readHeadRef(repo)
+    refs = [...new Set([...(named.startsWith('refs/heads/') ? [named] : []), 'refs/heads/main', 'refs/heads/master'])]
+  }
   for (const ref of refs) {
     const sha = await readRef(repo, ref)
     if (sha) return { ref, sha }

@@ -71,18 +71,54 @@ export function httpBody(addr: string, port: number, path: string, host: string,
   })
 }
 
-/** Wait until every port answers below 500, or the deadline passes. Returns the ports that never did. */
-export async function waitHealthy(ports: number[], path: string, host: string, timeoutMs: number): Promise<number[]> {
+/** One HTTP GET on loopback on a new connection: the status (0 when nothing answered) and the first
+ *  `maxBytes` of the body. */
+export function httpAnswer(port: number, path: string, host: string, timeoutMs = 2000, maxBytes = 64 * 1024): Promise<{ status: number; body: string }> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'GET', headers: { host }, timeout: timeoutMs, agent: false }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (d: string) => {
+        if (body.length < maxBytes) body += d.slice(0, maxBytes - body.length)
+        else res.destroy()
+      })
+      const done = () => resolve({ status: res.statusCode ?? 0, body })
+      res.on('end', done)
+      res.on('close', done)
+    })
+    req.on('timeout', () => req.destroy())
+    req.on('error', () => resolve({ status: 0, body: '' }))
+    req.end()
+  })
+}
+
+export interface HealthFailure {
+  port: number
+  answer: { status: number; body: string } // the last answer (status 0: nothing answered)
+  reason: string
+}
+
+/** Wait until every port's answer passes `judge` (undefined: healthy), or the deadline passes. Returns the
+ *  ports that never did, each with its last answer and what was wrong with it. */
+export async function waitHealthy(
+  ports: number[],
+  path: string,
+  host: string,
+  timeoutMs: number,
+  judge: (a: { status: number; body: string }) => string | undefined,
+): Promise<HealthFailure[]> {
   const deadline = Date.now() + timeoutMs
-  const pending = new Set(ports)
+  const pending = new Map<number, HealthFailure>(ports.map((p) => [p, { port: p, answer: { status: 0, body: '' }, reason: 'no answer' }]))
   while (pending.size && Date.now() < deadline) {
-    for (const p of [...pending]) {
-      const status = await httpStatus(p, path, host)
-      if (status > 0 && status < 500) pending.delete(p)
+    for (const p of [...pending.keys()]) {
+      const answer = await httpAnswer(p, path, host)
+      const reason = judge(answer)
+      if (reason === undefined) pending.delete(p)
+      else pending.set(p, { port: p, answer, reason })
     }
     if (pending.size) await sleep(200)
   }
-  return [...pending]
+  return [...pending.values()]
 }
 
 const NGINX = '/usr/sbin/nginx'

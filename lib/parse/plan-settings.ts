@@ -1,17 +1,21 @@
 // plan-settings: the per-app settings a release needs, read from its composed environment (pure).
 import { type Result, ok, fail } from '../errors.js'
-import { parseBool, parseUwsgiSettings, parseServerNames, parseHealth, parseKeepReleases } from './settings.js'
+import { parseBool, parseStrictBool, parseUwsgiSettings, parseServerNames, parseHealth, parseKeepReleases } from './settings.js'
 import { parseScaling, planScaling, type ScaleCounts } from './scaling.js'
 import type { ProcEntry } from './procfile.js'
 import type { VassalSettings } from '../render/uwsgi.js'
 import type { StaticMapping } from '../render/nginx.js'
+import type { HealthRule } from './health.js'
+import { parseDeployBranch } from './refs.js'
 
 export interface AppSettings {
   serverNames: string[]
   catchAll?: string
   allowGitFolders: boolean
   vassal: VassalSettings
-  health: { path: string; timeoutMs: number }
+  health: HealthRule
+  autoRestart: boolean // PIKU_AUTO_RESTART (default true); false: a push stages the release
+  deployBranch?: string // PIKU_DEPLOY_BRANCH (default main/master)
   keep: number
   scaling: ScaleCounts
 }
@@ -34,15 +38,26 @@ export function planSettings(env: Record<string, string>, app: string, domain: s
   if (!keep.ok) errors.push(...keep.errors)
   const saved = parseScaling(scalingText)
   if (!saved.ok) errors.push(...saved.errors)
+  const autoRestart = parseStrictBool(env, 'PIKU_AUTO_RESTART', true)
+  if (!autoRestart.ok) errors.push(...autoRestart.errors)
+  const deployBranch = parseDeployBranch(env.PIKU_DEPLOY_BRANCH)
+  if (!deployBranch.ok) errors.push(...deployBranch.errors)
   const catchAll = env.NGINX_CATCH_ALL?.trim() || undefined
   if (catchAll && !/^\/[A-Za-z0-9._~\/-]*$/.test(catchAll)) errors.push(`NGINX_CATCH_ALL="${catchAll}": expected a path such as /index.html`)
-  if (errors.length || !uwsgi.ok || !health.ok || !keep.ok || !saved.ok) return fail(...errors)
+  if (errors.length || !uwsgi.ok || !health.ok || !keep.ok || !saved.ok || !autoRestart.ok || !deployBranch.ok) return fail(...errors)
   return ok({
     serverNames,
     catchAll,
     allowGitFolders: parseBool(env.NGINX_ALLOW_GIT_FOLDERS),
     vassal: uwsgi.value,
-    health: { path: health.value.path, timeoutMs: health.value.timeout * 1000 },
+    health: {
+      path: health.value.path,
+      timeoutMs: health.value.timeout * 1000,
+      ...(health.value.status ? { status: health.value.status } : {}),
+      ...(health.value.content !== undefined ? { content: health.value.content } : {}),
+    },
+    autoRestart: autoRestart.value,
+    ...(deployBranch.value ? { deployBranch: deployBranch.value } : {}),
     keep: keep.value,
     scaling: planScaling(kinds, saved.value),
   })

@@ -1,6 +1,7 @@
 // refs: parse what git gives pre-receive and post-receive on stdin (`<old-sha> <new-sha> <ref>` per line).
 
 import { type Result, ok } from '../errors.js'
+import { parseEnvFile } from './env-file.js'
 
 export type RefUpdate = {
   oldSha: string
@@ -55,9 +56,26 @@ export function parseRefUpdates(stdin: string, source = 'ref updates'): Result<R
   return ok(updates)
 }
 
-/** True for the branches a push deploys: `refs/heads/main` and `refs/heads/master`. */
-export function isDeployBranch(ref: string): boolean {
-  return DEPLOY_BRANCHES.has(ref)
+/** True for the branch a push deploys: `refs/heads/BRANCH` when PIKU_DEPLOY_BRANCH names one, else
+ *  `refs/heads/main` and `refs/heads/master`. */
+export function isDeployBranch(ref: string, deployBranch?: string): boolean {
+  return deployBranch ? ref === `refs/heads/${deployBranch}` : DEPLOY_BRANCHES.has(ref)
+}
+
+/** What a push should be told about the branches it deploys from. */
+export function describeDeployBranch(deployBranch?: string): string {
+  return deployBranch ? `${deployBranch} (PIKU_DEPLOY_BRANCH)` : 'main or master'
+}
+
+/** PIKU_DEPLOY_BRANCH: a branch name (`production`, `release/2`), as git would accept it; empty is unset. */
+export function parseDeployBranch(value: string | undefined, where = 'PIKU_DEPLOY_BRANCH'): Result<string | undefined> {
+  const v = (value ?? '').trim()
+  if (v === '') return ok(undefined)
+  const name = v.startsWith('refs/heads/') ? v.slice('refs/heads/'.length) : v
+  if (name.length > 200 || name.startsWith('-') || name === 'HEAD' || !isValidRef(`refs/heads/${name}`)) {
+    return { ok: false, errors: [`${where}=${JSON.stringify(v.slice(0, 80))}: expected a branch name such as production`] }
+  }
+  return ok(name)
 }
 
 /** A subset of git check-ref-format: `refs/...`, no control characters or `~^:?*[\`, no `..`, `@{`, `//`, no component starting with `.` or ending in `.lock`. */
@@ -65,4 +83,20 @@ function isValidRef(ref: string): boolean {
   if (!ref.startsWith('refs/') || ref.endsWith('/') || ref.endsWith('.')) return false
   if (/[\x00-\x20\x7f~^:?*[\\]/.test(ref) || ref.includes('..') || ref.includes('@{')) return false
   return ref.split('/').every(c => c !== '' && !c.startsWith('.') && !c.endsWith('.lock'))
+}
+
+/** The deploy branch an app names: PIKU_DEPLOY_BRANCH from its config:set values, else from the ENV file of
+ *  the commit in question; undefined means main/master. A file that does not parse names nothing here (the
+ *  build reports its errors); a bad branch name is an error. */
+export function planDeployBranch(configEnv: string | undefined, repoEnv: string | undefined): Result<string | undefined> {
+  for (const [text, where] of [
+    [configEnv, 'config (config:set values): PIKU_DEPLOY_BRANCH'],
+    [repoEnv, 'ENV: PIKU_DEPLOY_BRANCH'],
+  ] as const) {
+    if (text === undefined) continue
+    const values = parseEnvFile(text, {})
+    if (!values.ok || !values.value.PIKU_DEPLOY_BRANCH?.trim()) continue
+    return parseDeployBranch(values.value.PIKU_DEPLOY_BRANCH, where)
+  }
+  return ok(undefined)
 }

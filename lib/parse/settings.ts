@@ -6,6 +6,7 @@
 
 import { validateConfigKey } from './app-name.js'
 import { type Result, ok } from '../errors.js'
+import { parseHealthStatus, parseHealthContent, type StatusRange } from './health.js'
 
 const TRUE = new Set(['1', 'on', 'true', 'enabled', 'yes', 'y'])
 const FALSE = new Set(['0', 'off', 'false', 'disabled', 'no', 'n'])
@@ -105,11 +106,12 @@ function isServerName(name: string): boolean {
   return labels.every(l => LABEL.test(l)) && !/^\d+$/.test(labels[labels.length - 1])
 }
 
-export type HealthSettings = { path: string; timeout: number }
+export type HealthSettings = { path: string; timeout: number; status?: StatusRange[]; content?: string }
 
 const HEALTH_PATH = /^\/[\x21-\x7e]{0,1023}$/
 
-/** PIKU_HEALTH_PATH (default `/`) and PIKU_HEALTH_TIMEOUT (seconds, 1..600, default 30). */
+/** PIKU_HEALTH_PATH (default `/`), PIKU_HEALTH_TIMEOUT (seconds, 1..600, default 30), PIKU_HEALTH_STATUS and
+ *  PIKU_HEALTH_CONTENT (lib/parse/health.ts; unset: any status below 500, any body). */
 export function parseHealth(env: Env): Result<HealthSettings> {
   const errors: string[] = []
   let path = '/'
@@ -122,8 +124,12 @@ export function parseHealth(env: Env): Result<HealthSettings> {
       )
   }
   const timeout = wholeNumber(env, 'PIKU_HEALTH_TIMEOUT', 1, 600, 30, errors)
-  if (errors.length > 0) return { ok: false, errors }
-  return ok({ path, timeout })
+  const status = parseHealthStatus(env.PIKU_HEALTH_STATUS)
+  if (!status.ok) errors.push(...status.errors)
+  const content = parseHealthContent(env.PIKU_HEALTH_CONTENT)
+  if (!content.ok) errors.push(...content.errors)
+  if (errors.length > 0 || !status.ok || !content.ok) return { ok: false, errors }
+  return ok({ path, timeout, ...(status.value ? { status: status.value } : {}), ...(content.value !== undefined ? { content: content.value } : {}) })
 }
 
 /** PIKU_KEEP_RELEASES: how many releases to keep on disk (1..100, default 5). */
@@ -147,6 +153,13 @@ function wholeNumber(env: Env, key: string, min: number, max: number, fallback: 
   if (n >= min && n <= max) return n
   errors.push(`${key}=${JSON.stringify(raw)}: expected a whole number from ${min} to ${max}`)
   return fallback
+}
+
+/** A true/false setting (`1/0, yes/no, on/off, true/false`), `fallback` when unset; anything else is an error. */
+export function parseStrictBool(env: Env, key: string, fallback: boolean): Result<boolean> {
+  const errors: string[] = []
+  const v = strictBool(env, key, fallback, errors)
+  return errors.length ? { ok: false, errors } : ok(v)
 }
 
 function strictBool(env: Env, key: string, fallback: boolean, errors: string[]): boolean {

@@ -1,5 +1,5 @@
 // deploy-log: a copy of one deploy's output in logs/APP/deploys/ID.log (0600), capped, so a push that
-// scrolled by can be read again (`logs APP deploy`). The newest PIKU_KEEP_RELEASES are kept (lib/upkeep.ts).
+// scrolled by can be read again (`logs:deploy APP [RELEASE]`). The newest PIKU_KEEP_RELEASES are kept (lib/upkeep.ts).
 import { closeSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { appPaths } from './paths.js'

@@ -4,6 +4,7 @@ import { join, basename } from 'node:path'
 import type { VassalRole, VassalSettings } from '../render/uwsgi.js'
 import type { StaticMapping } from '../render/nginx.js'
 import type { NginxSettings } from '../parse/nginx-settings.js'
+import type { HealthRule } from '../parse/health.js'
 import { appPaths } from './paths.js'
 import { writeFileAtomic, swapSymlink, appendDurable } from '../host/atomic-file.js'
 import { readJournal, liveFromJournal } from './activations.js'
@@ -33,7 +34,8 @@ export interface ReleasePlan {
   allowGitFolders: boolean
   nginx?: NginxSettings // HTTPS-only, cache, include file, Cloudflare ACL, IPv6 (absent in older plans)
   settings: VassalSettings
-  health: { path: string; timeoutMs: number }
+  health: HealthRule
+  autoRestart?: boolean // PIKU_AUTO_RESTART (absent in older plans: true)
   sitePackages?: string
   depsDir?: string // the keyed dependency cache (deps/APP/KIND-HASH) this release runs with
   keep: number
@@ -52,7 +54,7 @@ export interface HistoryEntry {
   time: string
   key: string
   reason: string
-  outcome: 'live' | 'failed' | 'rolled-back'
+  outcome: 'live' | 'failed' | 'rolled-back' | 'staged'
   message?: string
 }
 
@@ -64,6 +66,25 @@ export function planFile(app: string, id: string): string {
 
 export function activeFile(app: string): string {
   return join(appPaths(app).home, 'active.json')
+}
+
+/** apps/APP/staged: the id of a release built and checked but not switched to (PIKU_AUTO_RESTART=0). */
+export function stagedFile(app: string): string {
+  return join(appPaths(app).home, 'staged')
+}
+
+export function readStaged(app: string): string | undefined {
+  try {
+    const id = readFileSync(stagedFile(app), 'utf8').trim()
+    return ID.test(id) ? id : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export function writeStaged(app: string, id: string | undefined): void {
+  if (id === undefined) rmSync(stagedFile(app), { force: true })
+  else writeFileAtomic(stagedFile(app), id + '\n', 0o600)
 }
 
 export function historyFile(app: string): string {

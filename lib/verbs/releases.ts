@@ -1,5 +1,6 @@
-// releases: the releases an app can roll back to, newest first (id, commit, time, who deployed, outcome).
-import { listReleases, readPlan, readHistory, currentRelease } from '../state/release.js'
+// releases: the releases an app can roll back to, newest first (id, commit, time, who deployed, outcome:
+// live, staged (PIKU_AUTO_RESTART=0: waits for restart or deploy), rolled-back or previous).
+import { listReleases, readPlan, readHistory, currentRelease, readStaged } from '../state/release.js'
 import { UserError } from '../errors.js'
 import type { VerbContext } from './index.js'
 
@@ -16,6 +17,7 @@ export interface ReleaseRow {
 
 export function releaseRows(app: string): ReleaseRow[] {
   const live = currentRelease(app)
+  const staged = readStaged(app)
   const history = readHistory(app)
   const rows: ReleaseRow[] = []
   for (const id of listReleases(app)) {
@@ -30,7 +32,7 @@ export function releaseRows(app: string): ReleaseRow[] {
       key: plan.key,
       reason: plan.reason,
       live: id === live,
-      outcome: id === live ? 'live' : last?.outcome === 'rolled-back' ? 'rolled-back' : 'previous',
+      outcome: id === live ? 'live' : id === staged ? 'staged' : last?.outcome === 'rolled-back' ? 'rolled-back' : 'previous',
     })
   }
   return rows

@@ -98,6 +98,25 @@ async function servedSoon(host: TestHost, want: string): Promise<string> {
   return body
 }
 
+/** For npm run bench: each verb's own process (median wall ms of 11, bench/measure.py) and its ratio to `node -e ''`. */
+function startupRatios(host: TestHost): Record<string, { ms: number; ratio: number }> {
+  const measure = join(tmpdir(), 'piku-small-host-measure.py')
+  writeFileSync(measure, readFileSync(join(repoRoot, 'bench', 'measure.py')), { mode: 0o644 })
+  const median = (cmd: string[]) => {
+    const out = execFileSync('runuser', ['-u', host.user, '--', 'env', '-i', `HOME=${host.home}`, 'PATH=/usr/local/bin:/usr/bin:/bin', '/usr/bin/python3', measure, '11', ...cmd], { encoding: 'utf8' })
+    const walls = (JSON.parse(out) as { wallMs: number }[]).map((r) => r.wallMs).sort((a, b) => a - b)
+    return walls[5]
+  }
+  const bare = median(['node', '-e', ''])
+  const result: Record<string, { ms: number; ratio: number }> = { "node -e ''": { ms: Math.round(bare * 10) / 10, ratio: 1 } }
+  for (const v of [['apps'], ['config:get', 'pi', 'GREETING'], ['ps', 'pi'], ['help']]) {
+    const ms = median([join(toolkitDir, 'bin', 'piku-ssh'), '--local', ...v])
+    result[v.join(' ')] = { ms: Math.round(ms * 10) / 10, ratio: Math.round((ms / bare) * 100) / 100 }
+  }
+  rmSync(measure, { force: true })
+  return result
+}
+
 if (process.getuid?.() !== 0) {
   t.plan(0, 'e2e tests run as root: they create a user, start sshd and change nginx')
 } else if (!process.env.PIKU_E2E_NODE18_ROOT) {
@@ -209,6 +228,8 @@ if (process.getuid?.() !== 0) {
     }
     t.equal(Object.keys(phases).length, 4)
     t.comment(`peak memory of the host's processes by phase (cap ${capMb} MB, node ${process.version}): ${JSON.stringify(phases)}`)
-    if (process.env.PIKU_SMALL_HOST_REPORT) writeFileSync(process.env.PIKU_SMALL_HOST_REPORT, JSON.stringify({ capMb, node: process.version, phases }) + '\n')
+    if (process.env.PIKU_SMALL_HOST_REPORT) {
+      writeFileSync(process.env.PIKU_SMALL_HOST_REPORT, JSON.stringify({ capMb, node: process.version, phases, startup: startupRatios(host) }) + '\n')
+    }
   })
 }

@@ -1,44 +1,56 @@
-// tests: doctor's pure checks (apps, disk, memory, certificates), its lines and its exit code.
 import t from 'tap'
-import { planAppCheck, planDiskCheck, planMemoryCheck, planCertCheck, renderChecks, doctorExitCode, type AppFacts } from '../../lib/verbs/doctor.js'
+import { parseHealthStatus, parseHealthContent, judgeHealth, describeAnswer, describeStatusRule } from '../../lib/parse/health.js'
+import { parseHealth } from '../../lib/parse/settings.js'
 
-const now = Date.parse('2024-06-01T12:00:00Z')
-const facts = (f: Partial<AppFacts>): AppFacts => ({ app: 'web', release: 'v3', stopped: false, active: true, workers: 2, vassals: 2, webPorts: 1, deadPorts: [], now, ...f })
-
-t.test('doctor: one line per app state', async (t) => {
-  t.match(planAppCheck(facts({})), { level: 'ok', message: 'v3 running, 1 web worker(s) answering' })
-  t.match(planAppCheck(facts({ release: undefined })), { level: 'warn', message: /never deployed/ })
-  t.match(planAppCheck(facts({ stopped: true, active: false })), { level: 'ok', message: /stopped \(by stop\); deploy web/ })
-  t.match(planAppCheck(facts({ active: false })), { level: 'FAIL', message: /not running and was not stopped: deploy web/ })
-  t.match(planAppCheck(facts({ vassals: 1 })), { level: 'FAIL', message: /1 of 2 worker\(s\) have a vassal file: restart web/ })
-  t.match(planAppCheck(facts({ deadPorts: [20001] })), { level: 'FAIL', message: /1 of 1 web worker\(s\) do not answer/ })
-  t.match(planAppCheck(facts({ lastRollback: { time: '2024-06-01T11:00:00Z', id: 'v4' } })), { level: 'warn', message: /v4 crash-looped and was rolled back/ })
-  t.match(planAppCheck(facts({ lastRollback: { time: '2024-05-01T11:00:00Z', id: 'v4' } })), { level: 'ok' }, 'an old rollback is history')
-  t.match(planAppCheck(facts({ maintenance: '2024-06-01T10:00:00Z' })), { level: 'warn', message: 'v3 running, but in maintenance mode since 2024-06-01T10:00:00Z: every request gets 503 until maintenance:off web' })
-  t.match(planAppCheck(facts({ maintenance: '2024-06-01T10:00:00Z', deadPorts: [1] })), { level: 'FAIL' }, 'a real failure comes first')
+t.test('parseHealthStatus: single statuses, ranges, Nxx and lists', async (t) => {
+  t.same(parseHealthStatus(undefined), { ok: true, value: undefined })
+  t.same(parseHealthStatus('  '), { ok: true, value: undefined })
+  t.same(parseHealthStatus('200'), { ok: true, value: [[200, 200]] })
+  t.same(parseHealthStatus('200-399'), { ok: true, value: [[200, 399]] })
+  t.same(parseHealthStatus('200, 204,301 - 302'), { ok: true, value: [[200, 200], [204, 204], [301, 302]] })
+  t.same(parseHealthStatus('2xx,3XX'), { ok: true, value: [[200, 299], [300, 399]] })
 })
 
-t.test('doctor: disk, memory and certificates', async (t) => {
-  const G = 1024 ** 3
-  t.match(planDiskCheck('/h', 50 * G, 100 * G, undefined, '50.0 GiB'), { level: 'ok' })
-  t.match(planDiskCheck('/h', 0.5 * G, 10 * G, 'only a little', '512 MiB'), { level: 'warn', message: 'only a little' })
-  t.match(planDiskCheck('/h', 50 * 1024 ** 2, 100 * G, 'x', '50 MiB'), { level: 'FAIL', message: /deploys and logs will fail/ })
-  t.match(planMemoryCheck('MemTotal:  2000000 kB\nMemAvailable:  1000000 kB\n'), { level: 'ok', message: '977 MiB of 1953 MiB available' })
-  t.match(planMemoryCheck('MemTotal:  2000000 kB\nMemAvailable:  50000 kB\n'), { level: 'warn', message: /scale workers down/ })
-  t.match(planMemoryCheck(''), { level: 'warn' })
-  t.equal(planCertCheck('web', 'none', undefined, undefined, now), undefined)
-  t.match(planCertCheck('web', 'acme', '2024-05-31T00:00:00Z', undefined, now), { level: 'FAIL', message: /expired/ })
-  t.match(planCertCheck('web', 'acme', '2024-06-05T00:00:00Z', 'DNS problem', now), { level: 'warn', message: /has not been renewed: DNS problem/ })
-  t.match(planCertCheck('web', 'acme', '2024-08-01T00:00:00Z', undefined, now), { level: 'ok' })
-  t.match(planCertCheck('web', 'self-signed', '2024-06-05T00:00:00Z', undefined, now), { level: 'ok' }, 'a self-signed one is not renewed by ACME')
+t.test('parseHealthStatus: anything else is refused, naming the key', async (t) => {
+  for (const v of ['ok', '200-', '99', '600', '399-200', '200,,204', '6xx', '2000', '200 204']) {
+    const r = parseHealthStatus(v)
+    t.equal(r.ok, false, v)
+    if (!r.ok) t.match(r.errors[0], /^PIKU_HEALTH_STATUS=".*": expected HTTP statuses such as 200, 200-399, 2xx or 200,204/)
+  }
 })
 
-t.test('doctor: lines and exit code', async (t) => {
-  const checks = [
-    { name: 'nginx', level: 'ok' as const, message: 'running (pid 1)' },
-    { name: 'disk', level: 'warn' as const, message: 'low' },
-  ]
-  t.equal(renderChecks(checks), 'ok    nginx: running (pid 1)\nwarn  disk: low\n')
-  t.equal(doctorExitCode(checks), 0, 'warnings alone pass')
-  t.equal(doctorExitCode([...checks, { name: 'uwsgi emperor', level: 'FAIL', message: 'down' }]), 1)
+t.test('parseHealthContent: one line of text', async (t) => {
+  t.same(parseHealthContent(undefined), { ok: true, value: undefined })
+  t.same(parseHealthContent('"status": "ok"'), { ok: true, value: '"status": "ok"' })
+  t.equal(parseHealthContent('a\nb').ok, false)
+  t.equal(parseHealthContent('x'.repeat(201)).ok, false)
+})
+
+t.test('parseHealth: the strict parts are kept only when set', async (t) => {
+  t.same(parseHealth({ PIKU_HEALTH_STATUS: '200-399', PIKU_HEALTH_CONTENT: 'ready' }), { ok: true, value: { path: '/', timeout: 30, status: [[200, 399]], content: 'ready' } })
+  const bad = parseHealth({ PIKU_HEALTH_STATUS: 'x', PIKU_HEALTH_TIMEOUT: '0' })
+  t.equal(bad.ok, false)
+  if (!bad.ok) t.equal(bad.errors.length, 2, 'every bad value is reported')
+})
+
+t.test('judgeHealth: the default takes anything below 500; a rule is strict', async (t) => {
+  t.equal(judgeHealth({ status: 404, body: '' }, {}), undefined)
+  t.equal(judgeHealth({ status: 302, body: '' }, {}), undefined)
+  t.equal(judgeHealth({ status: 500, body: '' }, {}), 'status 500, expected below 500')
+  t.equal(judgeHealth({ status: 0, body: '' }, {}), 'no answer')
+  const rule = { status: [[200, 399]] as [number, number][] }
+  t.equal(judgeHealth({ status: 404, body: '' }, rule), 'status 404, expected 200-399 (PIKU_HEALTH_STATUS)')
+  t.equal(judgeHealth({ status: 399, body: '' }, rule), undefined)
+  t.equal(judgeHealth({ status: 200, body: 'all fine' }, { content: 'fine' }), undefined)
+  t.equal(judgeHealth({ status: 200, body: 'starting' }, { content: 'fine' }), 'the body does not contain "fine" (PIKU_HEALTH_CONTENT)')
+  t.equal(judgeHealth({ status: 503, body: 'fine' }, { content: 'fine' }), 'status 503, expected below 500', 'the status is judged first')
+})
+
+t.test('describeAnswer and describeStatusRule: short, one line', async (t) => {
+  t.equal(describeAnswer({ status: 404, body: 'Not\n  Found\n' }), '404 "Not Found"')
+  t.equal(describeAnswer({ status: 204, body: '' }), '204 (empty body)')
+  t.equal(describeAnswer({ status: 0, body: '' }), 'nothing answered')
+  t.equal(describeAnswer({ status: 200, body: 'x'.repeat(200) }), `200 "${'x'.repeat(80)}…"`)
+  t.equal(describeStatusRule({ status: [[200, 200], [300, 399]] }), '200,300-399')
+  t.equal(describeStatusRule({}), 'below 500')
 })

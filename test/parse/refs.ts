@@ -1,5 +1,5 @@
 import t from 'tap'
-import { isDeployBranch, parseRefUpdates } from '../../lib/parse/refs.js'
+import { describeDeployBranch, isDeployBranch, parseRefUpdates, parseDeployBranch, planDeployBranch } from '../../lib/parse/refs.js'
 
 const A = 'a'.repeat(40)
 const B = '0123456789abcdef0123456789abcdef01234567'
@@ -82,7 +82,41 @@ t.test('parseRefUpdates: ref names git would not send', async t => {
 
 t.test('isDeployBranch: main and master only', async t => {
   t.same(
-    ['refs/heads/main', 'refs/heads/master', 'refs/heads/dev', 'refs/tags/main', 'main', 'refs/heads/main/x'].map(isDeployBranch),
+    ['refs/heads/main', 'refs/heads/master', 'refs/heads/dev', 'refs/tags/main', 'main', 'refs/heads/main/x'].map((r) => isDeployBranch(r)),
     [true, true, false, false, false, false],
   )
+})
+
+t.test('isDeployBranch: PIKU_DEPLOY_BRANCH names the one branch that deploys', async t => {
+  t.equal(isDeployBranch('refs/heads/production', 'production'), true)
+  t.equal(isDeployBranch('refs/heads/main', 'production'), false)
+  t.equal(isDeployBranch('refs/heads/master', 'production'), false)
+  t.equal(isDeployBranch('refs/tags/production', 'production'), false)
+  t.equal(isDeployBranch('refs/heads/main', undefined), true)
+})
+
+t.test('parseDeployBranch: branch names git accepts; empty is unset', async t => {
+  t.same(parseDeployBranch(''), { ok: true, value: undefined })
+  t.same(parseDeployBranch(undefined), { ok: true, value: undefined })
+  t.same(parseDeployBranch(' production '), { ok: true, value: 'production' })
+  t.same(parseDeployBranch('release/2.x'), { ok: true, value: 'release/2.x' })
+  t.same(parseDeployBranch('refs/heads/live'), { ok: true, value: 'live' })
+  for (const bad of ['a..b', 'a b', '-x', 'x.lock', 'HEAD', 'a:b', 'x/', '.hidden', 'a~1']) {
+    t.same(parseDeployBranch(bad), { ok: false, errors: [`PIKU_DEPLOY_BRANCH=${JSON.stringify(bad)}: expected a branch name such as production`] }, bad)
+  }
+})
+
+t.test('planDeployBranch: config:set values win over the commit\'s ENV', async t => {
+  t.same(planDeployBranch(undefined, undefined), { ok: true, value: undefined })
+  t.same(planDeployBranch(undefined, 'A=1\nPIKU_DEPLOY_BRANCH=production\n'), { ok: true, value: 'production' })
+  t.same(planDeployBranch('PIKU_DEPLOY_BRANCH=main\n', 'PIKU_DEPLOY_BRANCH=production\n'), { ok: true, value: 'main' })
+  t.same(planDeployBranch('OTHER=1\n', 'PIKU_DEPLOY_BRANCH=production\n'), { ok: true, value: 'production' })
+  t.same(planDeployBranch('PIKU_DEPLOY_BRANCH=\n', 'PIKU_DEPLOY_BRANCH=production\n'), { ok: true, value: 'production' }, 'empty is unset')
+  t.same(planDeployBranch(undefined, 'not an env line\nPIKU_DEPLOY_BRANCH=production\n'), { ok: true, value: undefined }, 'a broken ENV names nothing (the build reports it)')
+  t.same(planDeployBranch(undefined, 'PIKU_DEPLOY_BRANCH=a..b\n'), { ok: false, errors: ['ENV: PIKU_DEPLOY_BRANCH="a..b": expected a branch name such as production'] })
+})
+
+t.test('describeDeployBranch: what a push is told about the branch it deploys from', async (t) => {
+  t.equal(describeDeployBranch(), 'main or master')
+  t.equal(describeDeployBranch('production'), 'production (PIKU_DEPLOY_BRANCH)')
 })

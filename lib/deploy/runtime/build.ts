@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto'
 import { accessSync, statfsSync, constants, existsSync, readFileSync, mkdirSync, symlinkSync, copyFileSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { RuntimeName } from './detect.js'
-import { runStreamed } from '../../host/system.js'
+import { runStreamed, runCapture } from '../../host/system.js'
+import { planNodeVersion, readNodeRequirement } from '../../parse/node-version.js'
 import { readMemoryLimit } from '../../host/memory.js'
 import { writeFileAtomic, DiskFullError } from '../../host/atomic-file.js'
 import { UserError } from '../../errors.js'
@@ -119,7 +120,7 @@ async function cached(target: string, build: () => Promise<void>): Promise<boole
 }
 
 export async function buildNode(ctx: BuildContext): Promise<BuildOutput> {
-  let pkg: { scripts?: Record<string, string> }
+  let pkg: { scripts?: Record<string, string>; engines?: { node?: unknown } }
   try {
     pkg = JSON.parse(readFileSync(join(ctx.dir, 'package.json'), 'utf8'))
   } catch (e) {
@@ -129,10 +130,29 @@ export async function buildNode(ctx: BuildContext): Promise<BuildOutput> {
   const pm = (ctx.env.NODE_PACKAGE_MANAGER || (lockfiles.includes('pnpm-lock.yaml') ? 'pnpm' : lockfiles.includes('yarn.lock') ? 'yarn' : 'npm')).split(/\s+/)[0]
   if (!['npm', 'yarn', 'pnpm'].includes(pm)) throw new UserError(`NODE_PACKAGE_MANAGER="${pm}": use npm, yarn or pnpm`)
   const why = ctx.env.NODE_PACKAGE_MANAGER ? `NODE_PACKAGE_MANAGER=${pm}` : pm === 'npm' ? 'package.json' : `${pm === 'pnpm' ? 'pnpm-lock.yaml' : 'yarn.lock'}`
-  requireTool('node', ctx.env, 'package.json', 'install Debian\'s nodejs package')
+  const nodeBin = requireTool('node', ctx.env, 'package.json', 'install Debian\'s nodejs package')
   requireTool(pm, ctx.env, why, pm === 'npm' ? 'install Debian\'s npm package' : `install it for every user, e.g. npm install -g ${pm} as root`)
+  // NODE_VERSION or engines.node: the host's node when it fits, else nodeenv's (as piku), else refused
+  const hostNode = (await runCapture(nodeBin, ['--version'], { env: ctx.env })).stdout.trim() || 'an unknown version'
+  const choice = planNodeVersion(readNodeRequirement(ctx.env, pkg), hostNode, findTool('nodeenv', ctx.env.PATH ?? '') !== undefined)
+  if (!choice.ok) throw new UserError(`${choice.errors[0]}; the running release is unchanged`)
+  let env = ctx.env
+  let nodeVersion = hostNode
+  const runtimePath: string[] = []
+  if (choice.value.use === 'host' && choice.value.note) log.step(choice.value.note)
+  if (choice.value.use === 'nodeenv') {
+    const version = choice.value.version
+    const nodeenvDir = join(ctx.depsRoot, `nodeenv-${version}`)
+    await cached(nodeenvDir, async () => {
+      log.step(`installing Node ${version} with nodeenv (the host has ${hostNode})`)
+      await runOrFail(`nodeenv --node=${version}`, 'nodeenv', ['--prebuilt', `--node=${version}`, '--clean-src', '--force', nodeenvDir], ctx.depsRoot, ctx.env)
+    })
+    runtimePath.push(join(nodeenvDir, 'bin'))
+    env = { ...ctx.env, PATH: `${join(nodeenvDir, 'bin')}:${ctx.env.PATH ?? ''}` }
+    nodeVersion = `v${version}`
+  }
   const inputs = ['package.json', ...lockfiles, '.npmrc']
-  const target = join(ctx.depsRoot, `node-${hashFiles(ctx.dir, inputs, pm + process.version)}`)
+  const target = join(ctx.depsRoot, `node-${hashFiles(ctx.dir, inputs, pm + nodeVersion)}`)
   await cached(target, async () => {
     for (const f of inputs) if (existsSync(join(ctx.dir, f))) copyFileSync(join(ctx.dir, f), join(target, f))
     const npmLock = lockfiles.includes('package-lock.json') || lockfiles.includes('npm-shrinkwrap.json')
@@ -141,14 +161,14 @@ export async function buildNode(ctx: BuildContext): Promise<BuildOutput> {
       pm === 'npm' ? (npmLock ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund']) : ownLock ? ['install', '--frozen-lockfile'] : ['install']
     log.step(`installing dependencies with ${pm} ${args[0]}`)
     const nodeOptions = planBuildNodeOptions(readMemoryLimit(), ctx.env.NODE_OPTIONS)
-    await runOrFail(`${pm} ${args[0]}`, pm, args, target, { ...ctx.env, npm_config_update_notifier: 'false', ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) })
+    await runOrFail(`${pm} ${args[0]}`, pm, args, target, { ...env, npm_config_update_notifier: 'false', ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) })
     mkdirSync(join(target, 'node_modules'), { recursive: true })
   })
   const link = join(ctx.dir, 'node_modules')
   rmSync(link, { recursive: true, force: true })
   symlinkSync(join(target, 'node_modules'), link)
   return {
-    runtimePath: [join(ctx.dir, 'node_modules', '.bin')],
+    runtimePath: [join(ctx.dir, 'node_modules', '.bin'), ...runtimePath],
     env: { NODE_PATH: join(ctx.dir, 'node_modules') },
     defaultWeb: pkg.scripts?.start ? 'npm start' : undefined,
     depsDir: target,
