@@ -45,6 +45,11 @@ export function error(text: string): void {
   write(paint('red', 'error: ') + text + '\n')
 }
 
+/** The one-line error an entry point ends with: never coloured, since a script or a test may read it. */
+export function failure(text: string): void {
+  write('error: ' + text + '\n')
+}
+
 export function out(text: string): void {
   stdout.write(text.endsWith('\n') ? text : text + '\n')
 }

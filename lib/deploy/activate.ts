@@ -18,7 +18,7 @@ import { vassalFiles } from '../state/vassals.js'
 import { writeRecord, markRecord, removeRecord, readJournal, journalPorts } from '../state/activations.js'
 import { ownerOf } from '../state/lock.js'
 import { renameDurable } from '../host/atomic-file.js'
-import { spawnAfterSwitch } from '../watch.js'
+import { spawnAfterSwitch } from './after-switch.js'
 import * as log from '../log.js'
 
 const DRAIN_MS = 1500

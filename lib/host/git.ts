@@ -1,7 +1,7 @@
 // git: the few git operations a deploy needs, with a clean environment and argument arrays.
 import { spawn } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
-import { runCapture } from './system.js'
+import { runAttached, runCapture, type RunResult } from './run.js'
 import { UserError } from '../errors.js'
 
 const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/
@@ -73,8 +73,7 @@ export async function readDeployBranch(repo: string, branch?: string): Promise<{
   let refs: string[]
   if (branch) refs = [`refs/heads/${branch}`]
   else {
-    const head = await runCapture('git', ['symbolic-ref', '--quiet', 'HEAD'], { env: gitEnv(repo) })
-    const named = head.stdout.trim()
+    const named = await readHeadRef(repo)
     refs = [...new Set([...(named.startsWith('refs/heads/') ? [named] : []), 'refs/heads/main', 'refs/heads/master'])]
   }
   for (const ref of refs) {
@@ -82,4 +81,30 @@ export async function readDeployBranch(repo: string, branch?: string): Promise<{
     if (sha) return { ref, sha }
   }
   return undefined
+}
+
+/** The branch HEAD names (`refs/heads/main`), or '' when it names none. */
+export async function readHeadRef(repo: string): Promise<string> {
+  const r = await runCapture('git', ['symbolic-ref', '--quiet', 'HEAD'], { env: gitEnv(repo) })
+  return r.stdout.trim()
+}
+
+/** Point HEAD at `ref`, so that `git clone` checks it out. */
+export async function writeHeadRef(repo: string, ref: string): Promise<void> {
+  await runCapture('git', ['symbolic-ref', 'HEAD', ref], { env: gitEnv(repo) })
+}
+
+/** Make an empty bare repository whose HEAD names main. */
+export function initBareRepo(repo: string): Promise<RunResult> {
+  return runCapture('git', ['init', '--quiet', '--bare', '--initial-branch=main', repo], { env: { PATH: process.env.PATH, HOME: process.env.HOME } })
+}
+
+/** Whether every object `sha` needs is in `repo` (a restored archive's repo is checked with it). */
+export async function hasAllObjects(repo: string, sha: string): Promise<RunResult> {
+  return runCapture('git', ['rev-list', '--objects', '--quiet', sha], { env: { ...gitEnv(repo), LC_ALL: 'C', TZ: 'UTC' } })
+}
+
+/** Serve a push or a fetch on our stdio (the ssh session): git-receive-pack or git-upload-pack. */
+export async function serveGit(cmd: 'git-receive-pack' | 'git-upload-pack', repo: string, key: string): Promise<number> {
+  return (await runAttached(cmd, [repo], { env: { ...process.env, PIKU_KEY: key } })).code
 }

@@ -1,5 +1,6 @@
-// system: the I/O edges toward the host: atomic writes, child processes, nginx, ports, health checks.
-import { spawn, type SpawnOptions } from 'node:child_process'
+// system: the I/O edges toward the host: nginx checks and reloads, ports, health checks (child processes
+// are started by run.ts, files written by atomic-file.ts; both are re-exported here for the deploy code).
+import type { SpawnOptions } from 'node:child_process'
 import { mkdirSync, existsSync, readdirSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { request } from 'node:http'
@@ -9,44 +10,17 @@ import * as log from '../log.js'
 
 import { writeFileAtomic } from './atomic-file.js'
 import { pidAlive, sleep } from './wait.js'
+import { runCapture, runWithOutput } from './run.js'
 export { writeFileAtomic, pidAlive, sleep }
 
-export interface RunResult {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-/** Run a command (argument array, no shell) and collect its output. */
-export function runCapture(cmd: string, args: string[], opts: SpawnOptions & { input?: string } = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { ...opts, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout!.on('data', (d) => (stdout += d))
-    child.stderr!.on('data', (d) => (stderr += d))
-    child.on('error', reject)
-    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr }))
-    if (child.stdin) {
-      child.stdin.on('error', () => {}) // a child that exits without reading its input is not our error
-      child.stdin.end(opts.input)
-    }
-  })
-}
+export type { RunResult } from './run.js'
+export { runCapture }
 
 /** Run a command with its output sent to our stderr (the pusher sees it as `remote:` lines) through
  *  log.raw, so a deploy log gets a copy. */
 export function runStreamed(cmd: string, args: string[], opts: SpawnOptions = {}): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] })
-    child.stdout!.on('data', (d: Buffer) => log.raw(d))
-    child.stderr!.on('data', (d: Buffer) => log.raw(d))
-    child.on('error', reject)
-    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)))
-  })
+  return runWithOutput(cmd, args, opts, (d) => log.raw(d))
 }
-
-
 
 /** A port on 127.0.0.1 that is free now and not in `taken`. */
 export async function pickFreePort(taken: Set<number>, lo = 20000, hi = 29999): Promise<number> {

@@ -81,10 +81,6 @@ export function nginxIdent(user: string, app: string): string {
   return `piku__${enc(user)}__${enc(app)}`
 }
 
-export function upstreamName(user: string, app: string): string {
-  return nginxIdent(user, app)
-}
-
 function check(ok: boolean, what: string): void {
   if (!ok) throw new Error(`unsafe nginx value: ${what}`)
 }

@@ -2,12 +2,11 @@
 // `acme-TIME/` (fullchain.pem, key.pem 0600), switched with one rename; state.json records where it came from
 // and the last ACME attempt. nginx's master reads the files as root; nothing here needs root.
 import { X509Certificate } from 'node:crypto'
-import { spawn } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { CertState } from '../parse/acme-settings.js'
 import { appPaths, hostPaths, toolkitScript } from './paths.js'
-import { runCapture } from '../host/system.js'
+import { runCapture, spawnDetached } from '../host/run.js'
 import { swapSymlink, writeFileAtomic } from '../host/atomic-file.js'
 import { UserError } from '../errors.js'
 import type { CertReport } from '../render/cert-report.js'
@@ -147,15 +146,5 @@ export function ensureAcmeRoot(): string {
  * or fails it. The outcome goes to certs/APP/state.json (the `certs` verb) and logs/APP/certs.log.
  */
 export function spawnIssuer(app: string): void {
-  const logs = appPaths(app).logs
-  mkdirSync(logs, { recursive: true, mode: 0o700 })
-  const log = openSync(join(logs, 'certs.log'), 'a', 0o600)
-  const entry = toolkitScript('acme-issue.js')
-  const child = spawn(process.execPath, [entry, app], {
-    detached: true,
-    stdio: ['ignore', log, log],
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, USER: process.env.USER, PIKU_ROOT: process.env.PIKU_ROOT },
-    cwd: '/',
-  })
-  child.unref()
+  spawnDetached(toolkitScript('acme-issue.js'), [app], join(appPaths(app).logs, 'certs.log'))
 }

@@ -218,6 +218,28 @@ export function vassalPrefix(app: string, token?: string): string {
   return token === undefined ? `${app}@` : `${app}@${token}@`
 }
 
+/** What a vassal file name says: app, token, kind and instance number; undefined for any other file. */
+export function parseVassalName(file: string): { app: string; token: string; kind: string; n: number } | undefined {
+  const m = /^([^@/]+)@([^@/]+)@([A-Za-z][A-Za-z0-9_-]*)\.(\d+)\.ini$/.exec(file)
+  return m ? { app: m[1], token: m[2], kind: m[3], n: Number(m[4]) } : undefined
+}
+
+/** A worker's launcher in its activation folder: `KIND.N.sh`. */
+export function launcherName(kind: string, n: number): string {
+  return `${kind}.${n}.sh`
+}
+
+/** A worker's log file name under logs/APP: `KIND.N.log` (uwsgi rotates it to `.old`). */
+export function workerLogName(kind: string, n: number): string {
+  return `${kind}.${n}.log`
+}
+
+/** What a worker log file name says (kind, instance number); undefined for any other file. */
+export function parseWorkerLogName(file: string): { kind: string; n: number } | undefined {
+  const m = /^([A-Za-z][A-Za-z0-9_-]{0,31})\.(\d{1,3})\.log$/.exec(file)
+  return m ? { kind: m[1], n: Number(m[2]) } : undefined
+}
+
 /** Where an activation's generated launchers and env files go (private to the user). */
 export function activationDir(app: string, token: string, root: string = hostRoot()): string {
   return join(appPaths(app, root).home, 'run', token)

@@ -11,41 +11,34 @@ export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   if (process.stdout.isTTY) throw new UserError('backup writes a gzip tar to stdout: redirect it, e.g. ssh piku@host backup APP > APP.tar.gz')
   const { existsSync, mkdtempSync, rmSync, writeFileSync } = await import('node:fs')
   const { join } = await import('node:path')
-  const { spawn } = await import('node:child_process')
   const { appPaths, hostPaths } = await import('../state/paths.js')
   const { withAppLock } = await import('../deploy/app-change.js')
   const { currentRelease } = await import('../state/release.js')
   const { readKeyRecords } = await import('../state/key-store.js')
-  const { runCapture } = await import('../host/system.js')
+  const { readHeadRef } = await import('../host/git.js')
+  const { runAttached } = await import('../host/run.js')
   const { renderManifest, BACKUP_FORMAT, BACKUP_VERSION, CONFIG_FILES } = await import('../parse/backup.js')
 
   const h = hostPaths()
   const p = appPaths(app)
   // the app's lock: no push or config change lands half-way through the archive
   return withAppLock(app, 'backup', async () => {
-    const head = await runCapture('git', ['symbolic-ref', '--quiet', 'HEAD'], { env: { PATH: process.env.PATH, GIT_DIR: p.repo } })
+    const head = await readHeadRef(p.repo)
     const keys: BackupKey[] = readKeyRecords(h.root)
       .filter((r) => r.role !== 'admin' && r.apps.includes(app))
       .map((r) => ({ name: r.name, role: r.role, fingerprint: r.fingerprint }))
     const tmp = mkdtempSync(join(h.run, `backup-${app}-`))
     try {
-      writeFileSync(join(tmp, 'manifest.json'), renderManifest({ format: BACKUP_FORMAT, version: BACKUP_VERSION, app, created: new Date().toISOString(), branch: head.stdout.trim() || undefined, release: currentRelease(app) }), { mode: 0o600 })
+      writeFileSync(join(tmp, 'manifest.json'), renderManifest({ format: BACKUP_FORMAT, version: BACKUP_VERSION, app, created: new Date().toISOString(), branch: head || undefined, release: currentRelease(app) }), { mode: 0o600 })
       writeFileSync(join(tmp, 'keys.json'), JSON.stringify(keys, null, 2) + '\n', { mode: 0o600 })
       const fromHome = [`repos/${app}`, `config/${app}`, ...CONFIG_FILES.map((f) => `config/${app}/${f}`).filter((f) => existsSync(join(h.root, f)))]
       if (existsSync(p.data)) fromHome.push(`data/${app}`)
       // config/APP itself without its other files (state, LIVE_ENV): --no-recursion for that one entry
       const tarArgs = ['-czf', '-', '--warning=no-file-changed', '-C', tmp, 'manifest.json', 'keys.json', '-C', h.root, `repos/${app}`]
       tarArgs.push('--no-recursion', ...fromHome.filter((f) => f.startsWith('config/')), '--recursion', ...fromHome.filter((f) => f.startsWith('data/')))
-      const code = await new Promise<number>((resolve, reject) => {
-        const tar = spawn('tar', tarArgs, { stdio: ['ignore', 'inherit', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' } })
-        let err = ''
-        tar.stderr.on('data', (d) => (err += d))
-        tar.on('error', reject)
-        tar.on('close', (c) => {
-          if (c !== 0 && err.trim()) log.warn(err.trim().split('\n')[0])
-          resolve(c ?? 2)
-        })
-      })
+      const tar = await runAttached('tar', tarArgs, { stdio: ['ignore', 'inherit', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' } })
+      const code = tar.code
+      if (code !== 0 && tar.stderr.trim()) log.warn(tar.stderr.trim().split('\n')[0])
       // GNU tar: 1 = a file changed while it was read (the app kept writing its data); the archive is whole
       if (code > 1) throw new UserError(`backup of "${app}" failed (tar exit ${code}); the archive is incomplete`)
       log.step(`backed up ${app}${code === 1 ? ' (some data files changed while they were read; stop the app for a still copy)' : ''}`)

@@ -1,7 +1,6 @@
 // run: a command in the live release's folder with the running environment (LIVE_ENV), as piku does:
 // the command line run by /bin/sh -c, stdin/stdout/stderr the ssh session's; its exit status is ours.
 import { realpathSync } from 'node:fs'
-import { constants } from 'node:os'
 import { appPaths } from '../state/paths.js'
 import { UserError } from '../errors.js'
 import { readLiveEnv } from '../state/app-config.js'
@@ -48,10 +47,6 @@ export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   } catch {
     throw new UserError(`"${app}" has no current release: push to it first`)
   }
-  const { spawn } = await import('node:child_process')
-  return new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', command], { cwd, env, stdio: 'inherit' })
-    child.on('error', reject)
-    child.on('close', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)))
-  })
+  const { runAttached } = await import('../host/run.js')
+  return (await runAttached('/bin/sh', ['-c', command], { cwd, env })).code
 }

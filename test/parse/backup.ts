@@ -51,3 +51,12 @@ t.test('parseBackupKeys', async (t) => {
   t.match(parseBackupKeys('{}'), { ok: false })
   t.match(parseBackupKeys('[{"name":"ci"}]'), { ok: false, errors: [/name, role and fingerprint/] })
 })
+
+t.test('parseBackupKeys and validateMembers: the last refusals', async (t) => {
+  t.match(parseBackupKeys('[{"name":"ci","role":"deploy"}]'), { ok: false, errors: [/every entry needs name, role and fingerprint/] })
+  t.match(parseBackupKeys('[null]'), { ok: false, errors: [/every entry needs/] })
+  t.match(parseBackupKeys('{'), { ok: false, errors: ['keys.json is not JSON'] })
+  const base = [m('manifest.json'), m('keys.json')]
+  t.match(validateMembers([...base, m('repos', '-')]), { ok: false, errors: [/must be a folder/] })
+  t.match(validateMembers([...base, m('repos/', 'd'), m('repos/a;b/', 'd')]), { ok: false, errors: [/not an app folder/] })
+})

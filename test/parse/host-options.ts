@@ -37,3 +37,9 @@ t.test('validateDomain: DNS names, lower-cased', async (t) => {
   t.same(validateDomain('Example.COM'), { ok: true, value: 'example.com' })
   for (const bad of ['', '-a.com', 'a_b.com', 'a .com', 'a;b', 'x'.repeat(64) + '.com', 'a.com.']) t.notOk(validateDomain(bad).ok, bad)
 })
+
+t.test('parseHostArgs: ACME options, checked like the host.env settings', async (t) => {
+  t.match(parseHostArgs(['--acme-email', 'me@example.com', '--acme-ca', 'letsencrypt']), { ok: true, value: { acme: { ACME_EMAIL: 'me@example.com', ACME_ROOT_CA: 'letsencrypt' } } })
+  t.match(parseHostArgs(['--acme-email', ' ']), { ok: false, errors: ['--acme-email: missing value'] })
+  t.match(parseHostArgs(['--acme-ca', 'ftp://nope']), { ok: false, errors: [/^--acme-ca: /] })
+})

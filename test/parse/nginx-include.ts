@@ -90,3 +90,8 @@ t.test('locationKey: the same location however it is written', async (t) => {
   t.equal(locationKey(['~*', '\\.png$']), 'regex ~* \\.png$')
   t.equal(locationKey(['@fallback']), 'named @fallback')
 })
+
+t.test('parseNginxStatements: escapes inside quotes, a backslash-newline counts its line', async (t) => {
+  const r = parseNginxStatements('add_header X "a \\"b\\" \\\\ \\t" ;\nadd_header Y "c\\\nd";\nreturn 200;\n', 'inc.conf')
+  t.match(r, { ok: true, value: [{ name: 'add_header', args: ['X', 'a "b" \\ \t'], line: 1 }, { name: 'add_header', args: ['Y', 'c\\\nd'], line: 2 }, { name: 'return', args: ['200'], line: 4 }] })
+})

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { isDeployBranch, parseRefUpdates, parseDeployBranch, planDeployBranch } from '../../lib/parse/refs.js'
+import { describeDeployBranch, isDeployBranch, parseRefUpdates, parseDeployBranch, planDeployBranch } from '../../lib/parse/refs.js'
 
 const A = 'a'.repeat(40)
 const B = '0123456789abcdef0123456789abcdef01234567'
@@ -114,4 +114,9 @@ t.test('planDeployBranch: config:set values win over the commit\'s ENV', async t
   t.same(planDeployBranch('PIKU_DEPLOY_BRANCH=\n', 'PIKU_DEPLOY_BRANCH=production\n'), { ok: true, value: 'production' }, 'empty is unset')
   t.same(planDeployBranch(undefined, 'not an env line\nPIKU_DEPLOY_BRANCH=production\n'), { ok: true, value: undefined }, 'a broken ENV names nothing (the build reports it)')
   t.same(planDeployBranch(undefined, 'PIKU_DEPLOY_BRANCH=a..b\n'), { ok: false, errors: ['ENV: PIKU_DEPLOY_BRANCH="a..b": expected a branch name such as production'] })
+})
+
+t.test('describeDeployBranch: what a push is told about the branch it deploys from', async (t) => {
+  t.equal(describeDeployBranch(), 'main or master')
+  t.equal(describeDeployBranch('production'), 'production (PIKU_DEPLOY_BRANCH)')
 })

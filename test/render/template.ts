@@ -26,3 +26,13 @@ t.test('findTemplateLine: the rendered line back to its template line, edited te
   t.equal(findTemplateLine('    nothing like it;', [body, app]), undefined)
   t.equal(findTemplateLine('   ', [body, app]), undefined)
 })
+
+t.test('renderTemplate: every placeholder filled, values not re-expanded', async (t) => {
+  t.equal(renderTemplate('a {{X}} b {{Y_2}} {{X}}', { X: '1', Y_2: '{{X}} $x' }), 'a 1 b {{X}} $x 1')
+  t.equal(renderTemplate('no placeholders; {{lower}} {x}', {}), 'no placeholders; {{lower}} {x}', 'only UPPER_SNAKE names are placeholders')
+})
+
+t.test('renderTemplate: a missing or unused name is a bug', async (t) => {
+  t.throws(() => renderTemplate('{{A}} {{B}}', { A: '1' }), /\{\{B\}\} has no value/)
+  t.throws(() => renderTemplate('{{A}}', { A: '1', C: '2' }), /no placeholder \{\{C\}\}/)
+})

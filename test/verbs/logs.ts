@@ -1,5 +1,6 @@
 import t from 'tap'
-import { lastLines, parseLogsArgs, selectLogFiles } from '../../lib/verbs/logs.js'
+import { parseLogsArgs } from '../../lib/verbs/logs.js'
+import { lastLines, selectLogFiles } from '../../lib/state/worker-logs.js'
 
 t.test('logs: arguments', async (t) => {
   t.same(parseLogsArgs([]), { ok: true, value: { kind: undefined, lines: 20, follow: true } })

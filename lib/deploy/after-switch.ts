@@ -1,0 +1,23 @@
+// after-switch: what happens after a switch is started detached from the push, so it returns at once
+// (lib/watch.ts runs deploy/crash-watch.ts): the previous activation's workers stop after a short drain,
+// and, when asked, the new release is watched for a crash loop.
+import { join } from 'node:path'
+import { appPaths, toolkitScript } from '../state/paths.js'
+import { spawnDetached } from '../host/run.js'
+
+export const WATCH_MS = 60_000
+export const PROBE_MS = 1_000
+export const FAILURES_TO_ROLL_BACK = 3
+
+export interface AfterSwitch {
+  token: string // the activation that now serves
+  retire?: string // the activation to stop after the drain
+  drainMs: number
+  watchPrevious?: string // the release to go back to if `token` crash-loops
+}
+
+/** Start the detached watcher; returns its pid. */
+export function spawnAfterSwitch(app: string, opts: AfterSwitch): number | undefined {
+  return spawnDetached(toolkitScript('watch.js'), [app, JSON.stringify(opts)], join(appPaths(app).logs, 'watch.log'))
+}
+

@@ -1,0 +1,53 @@
+// crash-watch: after a switch, the previous activation's workers stop after a short drain; then, when
+// asked, the new release's web workers are watched for a minute, and if they stop answering repeatedly (a
+// crash loop) the previous release is brought back on its own and the history says why.
+import { appPaths } from '../state/paths.js'
+import { FAILURES_TO_ROLL_BACK, PROBE_MS, WATCH_MS, type AfterSwitch } from './after-switch.js'
+
+/** Stop the retired activation after the drain, then watch the new one when asked. */
+export async function afterSwitch(app: string, opts: AfterSwitch): Promise<void> {
+  const { sleep } = await import('../host/system.js')
+  if (opts.retire) {
+    await sleep(opts.drainMs)
+    const { removeActivation } = await import('./activate.js')
+    removeActivation(app, opts.retire)
+  }
+  if (opts.watchPrevious) await watch(app, opts.token, opts.watchPrevious)
+}
+
+async function watch(app: string, token: string, previous: string): Promise<void> {
+  const { readActive, readPlan, appendHistory } = await import('../state/release.js')
+  const { httpStatus, sleep } = await import('../host/system.js')
+  const end = Date.now() + WATCH_MS
+  let failures = 0
+  while (Date.now() < end) {
+    await sleep(PROBE_MS)
+    const active = readActive(app)
+    if (!active || active.token !== token) return // replaced, stopped or rolled back meanwhile
+    const plan = readPlan(app, active.release)
+    if (!plan) return
+    const host = plan.serverNames[0] ?? 'localhost'
+    for (const port of Object.values(active.ports).flat()) {
+      const s = await httpStatus(port, plan.health.path, host)
+      if (s === 0 || s >= 500) failures++
+    }
+    if (failures >= FAILURES_TO_ROLL_BACK) {
+      const { acquireLock, releaseLock } = await import('../state/lock.js')
+      const { activate } = await import('./activate.js')
+      const lock = appPaths(app).lock
+      await acquireLock(lock, process.pid, 'automatic rollback', 120_000)
+      try {
+        const now = readActive(app)
+        const back = readPlan(app, previous)
+        if (!now || now.token !== token || !back) return
+        console.log(`${new Date().toISOString()} ${app}: ${active.release} failed ${failures} health checks after the switch; rolling back to ${previous}`)
+        await activate(back, { quiet: true })
+        appendHistory(app, { id: active.release, sha: plan.sha, time: new Date().toISOString(), key: 'watch', reason: 'crash-loop', outcome: 'rolled-back', message: `crashed after the switch; ${previous} serves again` })
+        appendHistory(app, { id: previous, sha: back.sha, time: new Date().toISOString(), key: 'watch', reason: 'crash-loop', outcome: 'live' })
+      } finally {
+        releaseLock(lock, process.pid)
+      }
+      return
+    }
+  }
+}
