@@ -93,7 +93,7 @@ if [ "$build" = 1 ]; then
     fi
     say "building the toolkit (typescript $ts_version, transpile only)"
     rm -rf "$SRC/dist"
-    node --max-semi-space-size=1 "$SRC/scripts/transpile.mjs" "$tools"
+    node --max-semi-space-size=1 "$SRC/bin/transpile.mjs" "$tools"
   fi
 fi
 [ -f "$SRC/dist/lib/host-setup.js" ] || die "$SRC/dist is not built (run without --no-build)"

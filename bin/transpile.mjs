@@ -1,8 +1,8 @@
-// scripts/transpile: compile the toolkit to dist/ one file at a time, with TypeScript's transpileModule and no
+// bin/transpile: compile the toolkit to dist/ one file at a time, with TypeScript's transpileModule and no
 // type check: what install.sh needs on a small host (tsc's type check holds ~200 MB; this about three quarters
 // of that). lib/**/*.ts as tsconfig.json says, hooks/*.cts as tsconfig.hooks.json says, then the stock
 // manifest, as `npm run build` does; the output is the same JavaScript. The checked build is `npm run build`.
-// Usage: node scripts/transpile.mjs [DIR]   (DIR: a folder whose node_modules holds typescript; default the checkout)
+// Usage: node bin/transpile.mjs [DIR]   (DIR: a folder whose node_modules holds typescript; default the checkout)
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
