@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync, unlinkSync, mkdirSync, rmSync, chmodSync } from 'node:fs'
 import { join } from 'node:path'
 import { activationDir, appPaths, appTemplatePath, hostPaths, vassalName, vassalPrefix } from '../state/paths.js'
-import { renderVassal, type VassalSpec } from '../render/uwsgi.js'
+import { renderVassal, wsgiPlugins, PLUGIN_PACKAGES, type VassalSpec } from '../render/uwsgi.js'
 import { renderLauncher } from '../render/launcher.js'
 import { renderNginxFor, prepareNginxFiles, requestCertificateIfDue, validateNginxFile, nginxServes } from './nginx-app.js'
 import { processEnv } from '../parse/app-env.js'
@@ -118,6 +118,7 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watch
 
   // launchers, env files and vassal files, rendered first so nothing starts if one fails
   const vassals: { name: string; text: string }[] = []
+  if (plan.processes.some((x) => x.role === 'wsgi')) checkUwsgiPlugins(plan.settings)
   // staging starts only what answers HTTP: a second copy of a worker or cron would do real work twice
   for (const proc of plan.processes.filter((x) => !opts.stage || x.role === 'web' || x.role === 'wsgi')) {
     for (let n = 1; n <= proc.count; n++) {
@@ -250,4 +251,14 @@ export async function restartCurrent(app: string, id: string): Promise<Activatio
   const plan = readPlan(app, id)
   if (!plan) throw new UserError(`release ${id} of app "${app}" has no plan on disk; push again`)
   return activate(plan)
+}
+
+/** The uwsgi plugins UWSGI_GEVENT / UWSGI_ASYNCIO need, present on this host, or one line naming the package. */
+function checkUwsgiPlugins(settings: ReleasePlan['settings']): void {
+  const key = settings.gevent ? `UWSGI_GEVENT=${settings.gevent}` : `UWSGI_ASYNCIO=${settings.asyncio}`
+  const dir = '/usr/lib/uwsgi/plugins' // Debian's uwsgi looks for plugins here
+  for (const [k, name] of wsgiPlugins(settings)) {
+    if (k !== 'plugin' || existsSync(join(dir, `${name}_plugin.so`))) continue
+    throw new UserError(`${key}: this host has no uwsgi ${name} plugin (${dir}/${name}_plugin.so); install it as root: apt-get install ${PLUGIN_PACKAGES[name]}`)
+  }
 }

@@ -51,6 +51,8 @@ export type UwsgiSettings = {
   logMaxSize: number
   idle?: number
   logXForwardedFor: boolean
+  gevent?: number // UWSGI_GEVENT: wsgi workers on uwsgi's gevent loop, N async cores (Debian's uwsgi-plugin-gevent-python3)
+  asyncio?: number // UWSGI_ASYNCIO: wsgi workers on uwsgi's asyncio loop, N async cores (uwsgi-plugin-asyncio-python3)
 }
 
 type Env = Record<string, string | undefined>
@@ -68,6 +70,9 @@ export function parseUwsgiSettings(env: Env): Result<UwsgiSettings> {
     logXForwardedFor: strictBool(env, 'UWSGI_LOG_X_FORWARDED_FOR', false, errors),
   }
   if (isSet(env, 'UWSGI_IDLE')) settings.idle = wholeNumber(env, 'UWSGI_IDLE', 1, 86400, 0, errors)
+  if (isSet(env, 'UWSGI_GEVENT')) settings.gevent = wholeNumber(env, 'UWSGI_GEVENT', 1, 10_000, 0, errors)
+  if (isSet(env, 'UWSGI_ASYNCIO')) settings.asyncio = wholeNumber(env, 'UWSGI_ASYNCIO', 1, 10_000, 0, errors)
+  if (isSet(env, 'UWSGI_GEVENT') && isSet(env, 'UWSGI_ASYNCIO')) errors.push('UWSGI_GEVENT and UWSGI_ASYNCIO: set one of them, not both (each is a loop engine of its own)')
   if (errors.length > 0) return { ok: false, errors }
   return ok(settings)
 }

@@ -64,12 +64,10 @@ export function planVassal(s: VassalSpec): VassalOption[] {
   ]
   if (s.role === 'wsgi') {
     if (!s.wsgi || !s.port) throw new Error('wsgi vassal needs a port and a loader')
+    o.push(['plugin', 'python3'], ...wsgiPlugins(s.settings), ['http-socket', `127.0.0.1:${s.port}`], ['processes', String(s.settings.processes)])
+    // a loop engine (gevent, asyncio) serves many requests per process on its own: no threads beside it
+    if (!s.settings.gevent && !s.settings.asyncio) o.push(['threads', String(s.settings.threads)], ['enable-threads', String(s.settings.enableThreads)])
     o.push(
-      ['plugin', 'python3'],
-      ['http-socket', `127.0.0.1:${s.port}`],
-      ['processes', String(s.settings.processes)],
-      ['threads', String(s.settings.threads)],
-      ['enable-threads', String(s.settings.enableThreads)],
       ['max-requests', String(s.settings.maxRequests)],
       ['listen', String(s.settings.listen)],
       ['need-app', 'true'],
@@ -89,6 +87,20 @@ export function planVassal(s: VassalSpec): VassalOption[] {
   }
   for (const pair of s.settings.include ?? []) o.push(pair)
   return o
+}
+
+/** The uwsgi plugins (beyond python3) and loop-engine options UWSGI_GEVENT or UWSGI_ASYNCIO ask for. */
+export function wsgiPlugins(settings: Pick<VassalSettings, 'gevent' | 'asyncio'>): VassalOption[] {
+  if (settings.gevent) return [['plugin', 'gevent_python3'], ['gevent', String(settings.gevent)]]
+  if (settings.asyncio) return [['plugin', 'greenlet_python3'], ['plugin', 'asyncio_python3'], ['asyncio', String(settings.asyncio)], ['greenlet', 'true']]
+  return []
+}
+
+/** The Debian package that ships a uwsgi plugin named in a vassal, for a one-line error when it is missing. */
+export const PLUGIN_PACKAGES: Readonly<Record<string, string>> = {
+  gevent_python3: 'uwsgi-plugin-gevent-python3 python3-gevent',
+  greenlet_python3: 'uwsgi-plugin-greenlet-python3',
+  asyncio_python3: 'uwsgi-plugin-asyncio-python3',
 }
 
 const INCLUDE_LINE = /^([^=]*?)\s*=\s*(.*)$/

@@ -175,6 +175,48 @@ if (process.getuid?.() !== 0) {
     commitFiles(dir, { 'uwsgi-extra.ini': 'buffer-size = 8192\n' }, 'fixed include')
   })
 
+  t.test('runtime: UWSGI_GEVENT runs wsgi workers on gevent (Debian plugin): one process serves a request while another waits', async (t) => {
+    const geventPy = `import gevent, gevent.event
+released = gevent.event.Event()
+
+def application(environ, start_response):
+    path = environ.get("PATH_INFO")
+    if path == "/wait":
+        body = "released" if released.wait(timeout=20) else "timed out"
+    elif path == "/release":
+        released.set()
+        body = "set"
+    else:
+        body = "gevent " + gevent.__version__
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [body.encode()]
+`
+    const g = makeApp(t, { 'app.py': geventPy, 'requirements.txt': '', Procfile: 'wsgi: app:application\n', ENV: 'NGINX_SERVER_NAME=gevent.example.test\nUWSGI_GEVENT=50\nUWSGI_PROCESSES=1\n' })
+    const r = await push(host, g, 'gevapp')
+    t.equal(r.code, 0, r.stderr)
+    const [ini] = vassalsOf(host, 'gevapp')
+    t.match(ini, /^plugin = gevent_python3\ngevent = 50$/m)
+    t.notMatch(ini, /^threads =/m, 'no threads beside the loop engine')
+    t.match((await httpGet(host, 'gevent.example.test', '/')).body, /^gevent \d+\./)
+    const waiting = httpGet(host, 'gevent.example.test', '/wait', 30_000)
+    await new Promise((done) => setTimeout(done, 500))
+    t.equal((await httpGet(host, 'gevent.example.test', '/release')).body, 'set', 'the one process answers while /wait is pending')
+    t.equal((await waiting).body, 'released')
+  })
+
+  t.test('runtime: UWSGI_ASYNCIO runs wsgi workers on the asyncio loop; both keys at once are refused', async (t) => {
+    const a = makeApp(t, { 'app.py': 'def application(environ, start_response):\n    start_response("200 OK", [("Content-Type", "text/plain")])\n    return [b"asyncio ok"]\n', 'requirements.txt': '', Procfile: 'wsgi: app:application\n', ENV: 'NGINX_SERVER_NAME=asyncio.example.test\nUWSGI_ASYNCIO=10\n' })
+    const r = await push(host, a, 'asyncapp')
+    t.equal(r.code, 0, r.stderr)
+    t.match(vassalsOf(host, 'asyncapp')[0], /^plugin = greenlet_python3\nplugin = asyncio_python3\nasyncio = 10\ngreenlet = true$/m)
+    t.equal((await httpGet(host, 'asyncio.example.test', '/')).body, 'asyncio ok')
+    commitFiles(a, { ENV: 'NGINX_SERVER_NAME=asyncio.example.test\nUWSGI_ASYNCIO=10\nUWSGI_GEVENT=10\n' }, 'both engines')
+    const both = await push(host, a, 'asyncapp')
+    t.not(both.code, 0)
+    t.match(both.stderr, /UWSGI_GEVENT and UWSGI_ASYNCIO: set one of them, not both/)
+    t.equal((await httpGet(host, 'asyncio.example.test', '/')).body, 'asyncio ok', 'the running release still answers')
+  })
+
   t.test('runtime: uv (pyproject.toml + uv.lock) needs uv on the host', async (t) => {
     const uvApp = makeApp(t, {
       'pyproject.toml': '[project]\nname = "uvapp"\nversion = "0.1"\nrequires-python = ">=3.9"\ndependencies = []\n',

@@ -187,3 +187,13 @@ t.test('parseKeepReleases: default, range', async t => {
     errors: ['PIKU_KEEP_RELEASES="0": expected a whole number from 1 to 100'],
   })
 })
+
+t.test('parseUwsgiSettings: UWSGI_GEVENT and UWSGI_ASYNCIO, one loop engine at a time', async t => {
+  t.match(parseUwsgiSettings({ UWSGI_GEVENT: '100' }), { ok: true, value: { gevent: 100 } })
+  t.match(parseUwsgiSettings({ UWSGI_ASYNCIO: '10' }), { ok: true, value: { asyncio: 10 } })
+  t.same(parseUwsgiSettings({ UWSGI_GEVENT: 'lots' }), { ok: false, errors: ['UWSGI_GEVENT="lots": expected a whole number from 1 to 10000'] })
+  t.same(parseUwsgiSettings({ UWSGI_GEVENT: '10', UWSGI_ASYNCIO: '10' }), {
+    ok: false,
+    errors: ['UWSGI_GEVENT and UWSGI_ASYNCIO: set one of them, not both (each is a loop engine of its own)'],
+  })
+})

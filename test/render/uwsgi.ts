@@ -3,7 +3,7 @@ import t from 'tap'
 
 // whole rendered files, reviewed like code; kept beside the other fixtures (nothing but the design card's folders at the top)
 t.snapshotFile = new URL('../fixtures/snapshots/render/uwsgi.cjs', import.meta.url).pathname
-import { parseUwsgiInclude, planVassal, renderVassal, serializeVassal, validateVassalValue, type VassalSettings, type VassalSpec } from '../../lib/render/uwsgi.js'
+import { parseUwsgiInclude, planVassal, renderVassal, serializeVassal, validateVassalValue, wsgiPlugins, PLUGIN_PACKAGES, type VassalSettings, type VassalSpec } from '../../lib/render/uwsgi.js'
 
 const settings: VassalSettings = { processes: 2, threads: 4, maxRequests: 1024, listen: 100, enableThreads: true, logMaxSize: 1048576 }
 const base = { app: 'demo', release: 'v3', n: 1, cwd: '/home/piku/apps/demo/releases/v3', settings }
@@ -77,4 +77,26 @@ t.test('parseUwsgiInclude: every bad line is reported as FILE:LINE', async (t) =
       'conf/uwsgi.ini:8: "" is not a uwsgi option name (lowercase letters, digits and -)',
     ],
   })
+})
+
+t.test('renderVassal: UWSGI_GEVENT and UWSGI_ASYNCIO put wsgi workers on a loop engine, without threads', async (t) => {
+  const wsgi = (extra: Partial<VassalSettings>) =>
+    renderVassal({
+      ...base,
+      kind: 'wsgi',
+      role: 'wsgi',
+      logFile: log('wsgi'),
+      port: 24002,
+      settings: { ...settings, ...extra },
+      wsgi: { loader: '/usr/local/lib/piku-hooks/templates/uwsgi/wsgi-loader.py', envFile: '/home/piku/apps/demo/run/v3-x/wsgi.1.json' },
+    })
+  const gevent = wsgi({ gevent: 100 })
+  t.match(gevent, /^plugin = python3\nplugin = gevent_python3\ngevent = 100\n/m)
+  t.notMatch(gevent, /^threads =|^enable-threads =/m)
+  const asyncio = wsgi({ asyncio: 10 })
+  t.match(asyncio, /^plugin = python3\nplugin = greenlet_python3\nplugin = asyncio_python3\nasyncio = 10\ngreenlet = true\n/m)
+  t.notMatch(asyncio, /^threads =/m)
+  t.match(wsgi({}), /^threads = 4\nenable-threads = true$/m)
+  t.same(wsgiPlugins({}), [])
+  t.equal(PLUGIN_PACKAGES.gevent_python3, 'uwsgi-plugin-gevent-python3 python3-gevent')
 })
