@@ -1,5 +1,6 @@
-// host-setup: install.sh's root-side renderer. Writes host.env, the uwsgi emperor ini, the nginx host server,
-// the sudoers rule (and the systemd unit where systemd runs), then authorizes the given admin keys.
+// host-setup: install.sh's root-side renderer. Makes the user's memory cgroup subtree, writes host.env, the uwsgi
+// emperor ini, the nginx host server, the sudoers rule (and the systemd unit where systemd runs), then authorizes
+// the given admin keys.
 // Usage: node host-setup.js --user NAME --home DIR --http-port N --https-port N [--listen ADDR]... [--domain D] [--key FILE]...
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -10,6 +11,7 @@ import { parseHostArgs, type HostOptions } from './parse/host-options.js'
 import { addKey, planKeyName, parsePublicKey, readKeyRecords, writeFetchAccess } from './state/keys.js'
 import * as log from './log.js'
 import { hostPaths, templatePath, toolkitRoot } from './state/paths.js'
+import { setupMemorySubtree } from './host/cgroups.js'
 import { renderEmperorIni, renderEmperorUnit, renderHostConf, renderHostEnv, renderRenewVassal, renderSudoers } from './render/host.js'
 
 function tempBeside(file: string): string {
@@ -85,7 +87,10 @@ export function runHostSetup(argv: string[]): void {
   const paths = hostPaths(o.home)
   const template = (...p: string[]) => readFileSync(templatePath(...p), 'utf8')
 
-  writeFile(paths.settings, renderHostEnv(o), 0o644, owner)
+  const memory = setupMemorySubtree(o.user, owner)
+  writeFile(paths.settings, renderHostEnv({ ...o, memoryCgroup: memory.ok ? memory.path : undefined }), 0o644, owner)
+  if (memory.ok) log.info(`memory caps: ${memory.path} (cgroup v${memory.version}${memory.by === 'systemd' ? ', delegated by systemd to the emperor\'s unit' : `, owned by ${o.user}`})`)
+  else log.warn(`memory caps (PIKU_MEMORY_MAX) cannot be enforced on this host: ${memory.reason}`)
   writeFile(paths.emperorIni, renderEmperorIni(template('uwsgi', 'emperor.ini'), o), 0o644, owner)
   writeFile(paths.renewVassal, renderRenewVassal(template('uwsgi', 'renew.ini'), o, process.execPath, toolkitRoot()), 0o600, owner)
   log.info(`wrote ${paths.settings} and ${paths.emperorIni}`)
@@ -98,7 +103,7 @@ export function runHostSetup(argv: string[]): void {
 
   if (existsSync('/run/systemd/system')) {
     const unit = `/etc/systemd/system/piku-hooks-emperor-${o.user}.service`
-    writeFile(unit, renderEmperorUnit(template('systemd', 'piku-hooks-emperor.service'), o), 0o644)
+    writeFile(unit, renderEmperorUnit(template('systemd', 'piku-hooks-emperor.service'), o, process.execPath, toolkitRoot()), 0o644)
     log.info(`wrote ${unit}`)
   }
   authorizeKeys(o, owner)

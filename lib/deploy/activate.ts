@@ -15,6 +15,7 @@ import { writeStopped } from '../state/app-state.js'
 import { UserError } from '../errors.js'
 import { vassalFiles } from '../state/vassals.js'
 import { spawnAfterSwitch } from '../watch.js'
+import { planMemorySetup, prepareInstanceMemory, reportMemorySetup, removeAppGroups, reapGroups } from './memory.js'
 import * as log from '../log.js'
 
 const DRAIN_MS = 1500
@@ -114,14 +115,19 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watch
     }
   }
 
+  // memory caps: leftover empty groups of earlier activations go; each capped instance gets its own group
+  removeAppGroups(plan.app, { keepToken: readActive(plan.app)?.token })
+  const memory = planMemorySetup(plan.memory)
+
   // launchers, env files and vassal files, rendered first so nothing starts if one fails
   const vassals: { name: string; text: string }[] = []
   for (const proc of plan.processes) {
     for (let n = 1; n <= proc.count; n++) {
       const port = ports[proc.kind]?.[n - 1]
-      const env = processEnv(plan.env, proc.kind, port)
+      const capped = prepareInstanceMemory(memory, { app: plan.app, token, kind: proc.kind, n, runDir }, processEnv(plan.env, proc.kind, port))
+      const env = capped.env
       const logFile = join(p.logs, `${proc.kind}.${n}.log`)
-      const spec: VassalSpec = { app: plan.app, release: plan.id, kind: proc.kind, n, role: proc.role, cwd: plan.dir, logFile, settings: plan.settings, port }
+      const spec: VassalSpec = { app: plan.app, release: plan.id, kind: proc.kind, n, role: proc.role, cwd: plan.dir, logFile, settings: plan.settings, port, memoryScript: capped.script }
       if (proc.role === 'wsgi') {
         const envFile = join(runDir, `${proc.kind}.${n}.json`)
         writeFileAtomic(envFile, JSON.stringify({ env, cwd: plan.dir, module: proc.command, sitePackages: plan.sitePackages ?? null }), 0o600)
@@ -136,6 +142,7 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watch
       vassals.push({ name: vassalName(plan.app, token, proc.kind, n), text: renderVassal(spec) })
     }
   }
+  reportMemorySetup(memory, opts.quiet)
   const live = { ...plan.env, ...(Object.values(ports)[0]?.length ? { PORT: String(Object.values(ports)[0][0]) } : {}) }
 
   // nginx: render and validate beside every other app's live file before anything starts
@@ -162,6 +169,7 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watch
         .filter(Boolean)
         .join('\n')
       rmSync(runDir, { recursive: true, force: true })
+      removeAppGroups(plan.app, { onlyToken: token }) // those still emptying go at the next activation
       throw new UserError(
         `the new release did not answer on ${plan.health.path} within ${plan.health.timeoutMs / 1000}s; the previous release keeps serving` +
           (logs ? `\n--- last lines of its log ---\n${logs}` : ''),
@@ -192,6 +200,8 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watch
   if (retire && !webPorts.length) removeActivation(plan.app, retire)
   if ((retire && webPorts.length) || (opts.watchPrevious && webPorts.length)) {
     spawnAfterSwitch(plan.app, { token, retire: webPorts.length ? retire : undefined, drainMs: DRAIN_MS, watchPrevious: webPorts.length ? opts.watchPrevious : undefined })
+  } else if (retire && removeAppGroups(plan.app, { onlyToken: retire }).length) {
+    spawnAfterSwitch(plan.app, { token, reap: retire, drainMs: 0 }) // the retired workers' groups, once they empty
   }
   return activation
 }
@@ -209,6 +219,7 @@ export async function stopApp(app: string): Promise<boolean> {
   const n = removeVassals(app)
   if (active) rmSync(activationDir(app, active.token), { recursive: true, force: true })
   writeActive(app, undefined)
+  await reapGroups(app, {}, 5000) // memory cgroups, as the workers end (any left go at the next activation)
   return n > 0 || active !== undefined
 }
 
