@@ -98,8 +98,3 @@ export function statFiles(version: CgroupVersion): string[] {
     ? ['memory.current', 'memory.peak', 'memory.max', 'memory.events']
     : ['memory.usage_in_bytes', 'memory.max_usage_in_bytes', 'memory.limit_in_bytes', 'memory.failcnt', 'memory.oom_control']
 }
-
-/** This process's group in the v2 tree, from /proc/self/cgroup (`0::/path`). */
-export function parseOwnV2Group(procCgroup: string): string | undefined {
-  return /^0::(\/\S*)$/m.exec(procCgroup)?.[1]
-}
