@@ -1,10 +1,10 @@
 // e2e/install: install.sh on this machine for a test user: layout, settings, nginx, emperor, keys, re-run, refusals.
 import { execFileSync } from 'node:child_process'
-import { chmodSync, copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { httpGet, repoRoot, run, setupHost, ssh, sshdLog, type TestHost } from '../fixtures/host.js'
+import { httpGet, repoRoot, run, setupHost, ssh, sshdLog, toolkitDir, type TestHost } from '../fixtures/host.js'
 
 const user = 'phinstall'
 const ports = { sshPort: 22221, httpPort: 28021, httpsPort: 28421 }
@@ -35,7 +35,9 @@ if (process.getuid?.() !== 0) {
   t.test('install: host.env and emperor.ini', async (t) => {
     t.equal(
       readFileSync(`${host.home}/host.env`, 'utf8'),
-      'HTTP_PORT=28021\nHTTPS_PORT=28421\nLISTEN=127.0.0.1\nDOMAIN=\nPIKU_USER=phinstall\n',
+      'HTTP_PORT=28021\nHTTPS_PORT=28421\nLISTEN=127.0.0.1\nDOMAIN=\nPIKU_USER=phinstall\n' +
+        // the user's memory cgroup subtree, on a host with a memory controller (cgroup v1 here, v2 elsewhere)
+        (existsSync('/sys/fs/cgroup/memory/memory.limit_in_bytes') ? 'MEMORY_CGROUP=/sys/fs/cgroup/memory/piku-hooks-phinstall\n' : existsSync('/sys/fs/cgroup/cgroup.controllers') ? 'MEMORY_CGROUP=/sys/fs/cgroup/piku-hooks-phinstall\n' : ''),
     )
     const ini = readFileSync(`${host.home}/uwsgi/emperor.ini`, 'utf8')
     t.match(ini, /^emperor = \/home\/phinstall\/uwsgi\/vassals$/m)
@@ -64,7 +66,7 @@ if (process.getuid?.() !== 0) {
   t.test('install: the key is restricted to the forced command', async (t) => {
     const lines = keyLines()
     t.equal(lines.length, 1)
-    t.match(lines[0], /^command="\/usr\/local\/lib\/piku-hooks\/bin\/piku-ssh e2e-phinstall",restrict,pty ssh-ed25519 AAAA\S+ e2e@phinstall$/)
+    t.match(lines[0], new RegExp(`^command="${toolkitDir.replace(/[.]/g, '\\.')}/bin/piku-ssh e2e-phinstall",restrict,pty ssh-ed25519 AAAA\\S+ e2e@phinstall$`))
     const keys = JSON.parse(readFileSync(`${host.home}/config/.keys.json`, 'utf8'))
     t.match(keys, [{ name: 'e2e-phinstall', role: 'admin', fingerprint: /^SHA256:/ }])
     // the login reaches sshd's forced command: the user gets no shell, whatever the client asks
