@@ -62,7 +62,7 @@ exec 9>/run/piku-hooks.install.lock
 flock -w 600 9 || die "another install.sh has held /run/piku-hooks.install.lock for 10 minutes"
 
 # --- packages: only the missing ones, and no apt at all when none is missing
-packages=(git nginx uwsgi uwsgi-plugin-python3 python3-venv sudo openssh-server openssl)
+packages=(git nginx uwsgi uwsgi-plugin-python3 python3-venv sudo openssh-server openssl acl)
 command -v node >/dev/null || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do

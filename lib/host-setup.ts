@@ -3,28 +3,20 @@
 // the given admin keys.
 // Usage: node host-setup.js --user NAME --home DIR --http-port N --https-port N [--listen ADDR]... [--domain D] [--key FILE]...
 import { execFileSync } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
-import { chmodSync, chownSync, existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { basename, dirname, join } from 'node:path'
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { basename } from 'node:path'
+import { writeFileAtomic } from './host/atomic-file.js'
 import { UserError, unwrap } from './errors.js'
 import { parseHostArgs, type HostOptions } from './parse/host-options.js'
-import { addKey, planKeyName, parsePublicKey, readKeyRecords, writeFetchAccess } from './state/keys.js'
+import { parseKeyLines, parsePublicKey, planKeyName } from './parse/ssh-key.js'
+import { addKey, chownKeyFiles, readKeyRecords, writeFetchAccess } from './state/key-store.js'
 import * as log from './log.js'
 import { hostPaths, templatePath, toolkitRoot } from './state/paths.js'
 import { setupMemorySubtree } from './host/cgroups.js'
 import { renderEmperorIni, renderEmperorUnit, renderHostConf, renderHostEnv, renderRenewVassal, renderSudoers } from './render/host.js'
 
-function tempBeside(file: string): string {
-  // a dot and no .conf suffix: neither nginx's conf.d/*.conf nor sudo's includedir picks it up
-  return join(dirname(file), `.${basename(file)}.${randomBytes(4).toString('hex')}.tmp`)
-}
-
 function writeFile(file: string, text: string, mode: number, owner?: { uid: number; gid: number }): void {
-  const tmp = tempBeside(file)
-  writeFileSync(tmp, text, { mode })
-  chmodSync(tmp, mode)
-  if (owner) chownSync(tmp, owner.uid, owner.gid)
-  renameSync(tmp, file)
+  writeFileAtomic(file, text, mode, { owner })
 }
 
 function run(cmd: string, args: string[]): { ok: boolean; output: string } {
@@ -50,36 +42,29 @@ function writeNginxHostConf(file: string, text: string): void {
 }
 
 function writeSudoers(file: string, text: string): void {
-  const tmp = tempBeside(file)
-  writeFileSync(tmp, text, { mode: 0o440 })
-  chmodSync(tmp, 0o440)
-  const check = run('visudo', ['-cf', tmp])
-  if (!check.ok) {
-    rmSync(tmp, { force: true })
-    throw new UserError(`visudo rejects the sudoers rule for ${file}: ${check.output}`)
-  }
-  renameSync(tmp, file)
+  writeFileAtomic(file, text, 0o440, {
+    validate: (tmp) => {
+      const check = run('visudo', ['-cf', tmp])
+      if (!check.ok) throw new UserError(`visudo rejects the sudoers rule for ${file}: ${check.output}`)
+    },
+  })
 }
 
-function authorizeKeys(o: HostOptions, owner: { uid: number; gid: number }): void {
-  const paths = hostPaths(o.home)
+async function authorizeKeys(o: HostOptions, owner: { uid: number; gid: number }): Promise<void> {
   for (const file of o.keys) {
     if (!existsSync(file)) throw new UserError(`--key: no such file: ${file}`)
-    const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() && !l.trim().startsWith('#'))
-    for (const line of lines) {
+    for (const line of parseKeyLines(readFileSync(file, 'utf8'))) {
       const k = unwrap(parsePublicKey(line))
       const name = planKeyName(k.comment, basename(file).replace(/\.pub$/, ''), readKeyRecords(o.home).map((r) => r.name))
-      const added = unwrap(addKey(o.home, name, 'admin', line))
+      const added = unwrap(await addKey(o.home, name, 'admin', line))
       log.info(added.added ? `key ${added.name} authorized (admin)` : `key ${added.name} already authorized`)
     }
   }
-  writeFetchAccess(o.home)
-  for (const f of [join(o.home, '.ssh'), paths.authorizedKeys, paths.config, paths.keysDb, paths.keysFetch]) {
-    if (existsSync(f)) chownSync(f, owner.uid, owner.gid)
-  }
+  await writeFetchAccess(o.home)
+  chownKeyFiles(o.home, owner)
 }
 
-export function runHostSetup(argv: string[]): void {
+export async function runHostSetup(argv: string[]): Promise<void> {
   const o = unwrap(parseHostArgs(argv))
   if (!existsSync(o.home)) throw new UserError(`${o.home} does not exist: create the user first`)
   const { uid, gid } = statSync(o.home) // install.sh made it NAME:www-data
@@ -106,12 +91,10 @@ export function runHostSetup(argv: string[]): void {
     writeFile(unit, renderEmperorUnit(template('systemd', 'piku-hooks-emperor.service'), o, process.execPath, toolkitRoot()), 0o644)
     log.info(`wrote ${unit}`)
   }
-  authorizeKeys(o, owner)
+  await authorizeKeys(o, owner)
 }
 
-try {
-  runHostSetup(process.argv.slice(2))
-} catch (e) {
+runHostSetup(process.argv.slice(2)).catch((e: unknown) => {
   log.error(e instanceof Error ? e.message : String(e))
   process.exitCode = e instanceof UserError ? e.exitCode : 2
-}
+})

@@ -1,7 +1,8 @@
 // repo-hooks: every app's bare repo links its pre-receive and post-receive hooks to the installed toolkit's
 // bin/ shims, so an upgrade of the toolkit reaches every app at once. install.sh relinks them all as the user:
 //   node repo-hooks.js   (as the piku-hooks user; PIKU_ROOT or HOME names the host root)
-import { existsSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs'
+import { swapSymlink } from './host/atomic-file.js'
+import { existsSync, readdirSync, readlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { hostPaths, startedAs, toolkitRoot } from './state/paths.js'
 
@@ -19,10 +20,7 @@ export function linkHooks(repo: string, toolkit: string = toolkitRoot()): number
       current = readlinkSync(link)
     } catch {}
     if (current === target) continue
-    const tmp = `${link}.${process.pid}.tmp`
-    rmSync(tmp, { force: true })
-    symlinkSync(target, tmp)
-    renameSync(tmp, link)
+    swapSymlink(link, target)
     changed++
   }
   return changed

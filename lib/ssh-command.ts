@@ -10,13 +10,13 @@ import { parseRepoArgument, quoteForMessage, validateAppName, validateKeyName } 
 import { UserError } from './errors.js'
 import { appPaths, hostPaths } from './state/paths.js'
 import { linkHooks } from './repo-hooks.js'
-import { findVerb, renderHelp, type Role, type VerbContext } from './verbs/index.js'
-import { checkAccess, parseKeyRecords, planGrant } from './state/keys.js'
-import { describeAction, recordAudit, redactMessage, type AuditEntry } from './state/audit.js'
+import { findVerb, renderHelp, verbFile, type VerbContext, type VerbModule } from './verbs/index.js'
+import { checkAccess, LOCAL_GRANT, parseKeyRecords, planGrant, type Role } from './parse/access.js'
+import { recordAudit, redactMessage, type AuditEntry } from './state/audit.js'
 
 /** The grant of the key sshd named; a key missing from config/.keys.json (or a damaged list) gets nothing. */
 function keyContext(key: string): VerbContext {
-  if (key === 'local') return { key, role: 'admin', keyApps: [] }
+  if (key === 'local') return { ...LOCAL_GRANT }
   const file = hostPaths().keysDb
   let text = '[]'
   try {
@@ -113,7 +113,7 @@ export async function main(argv: string[]): Promise<number> {
   if (name === 'git-receive-pack' || name === 'git-upload-pack') return gitVerb(ctx, words)
   const verb = findVerb(name)
   if (!verb) throw new UserError(`unknown verb ${quoteForMessage(name, 40)}; run "help" for the list`)
-  const detail = describeAction(verb.name, args)
+  const detail = verb.audit?.(args)
   let app: string | undefined
   if (verb.app) {
     if (args.length === 0) throw new UserError(`usage: ${verb.usage}`)
@@ -125,7 +125,7 @@ export async function main(argv: string[]): Promise<number> {
   } else {
     authorize(ctx, verb.role, verb.name, undefined, detail === undefined ? undefined : { action: verb.name, detail })
   }
-  const mod = await verb.load()
+  const mod = (await import(`./verbs/${verbFile(verb.name)}.js`)) as VerbModule
   if (detail === undefined) return mod.run(ctx, args)
   const audit = { key: ctx.key, action: verb.name, ...(app ? { app } : {}), detail }
   try {

@@ -20,7 +20,8 @@ export interface AfterSwitch {
   reap?: string // an activation whose workers were stopped: remove its memory cgroups as they empty
 }
 
-export function spawnAfterSwitch(app: string, opts: AfterSwitch): void {
+/** Start the detached watcher; returns its pid. */
+export function spawnAfterSwitch(app: string, opts: AfterSwitch): number | undefined {
   const logs = appPaths(app).logs
   mkdirSync(logs, { recursive: true, mode: 0o700 })
   const log = openSync(join(logs, 'watch.log'), 'a', 0o600)
@@ -31,6 +32,7 @@ export function spawnAfterSwitch(app: string, opts: AfterSwitch): void {
     cwd: '/',
   })
   child.unref()
+  return child.pid
 }
 
 async function afterSwitch(app: string, opts: AfterSwitch): Promise<void> {

@@ -1,19 +1,22 @@
 // activate: bring a planned release up beside the running one, check it answers, switch nginx and the
 // `current` link to it, then stop the old workers. Any failure before the switch leaves the old release
 // serving and removes what was started.
-import { existsSync, readdirSync, readFileSync, unlinkSync, mkdirSync, renameSync, rmSync, chmodSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, unlinkSync, mkdirSync, rmSync, chmodSync } from 'node:fs'
 import { join } from 'node:path'
 import { activationDir, appPaths, hostPaths, templatePath, vassalName, vassalPrefix } from '../state/paths.js'
 import { renderVassal, type VassalSpec } from '../render/uwsgi.js'
 import { renderLauncher } from '../render/launcher.js'
-import { renderNginxFor, prepareNginxFiles, requestCertificateIfDue } from './nginx-app.js'
+import { renderNginxFor, prepareNginxFiles, requestCertificateIfDue, validateNginxFile, nginxServes } from './nginx-app.js'
 import { processEnv } from '../parse/app-env.js'
 import { type ReleasePlan, type Activation, readActive, writeActive, switchCurrent, readPlan } from '../state/release.js'
-import { writeFileAtomic, pickFreePort, waitHealthy, validateNginx, reloadNginx, sleep, httpBody } from '../host/system.js'
-import { readHostSettings } from '../state/host-settings.js'
+import { renderLiveEnv } from '../parse/live-env.js'
+import { writeFileAtomic, pickFreePort, waitHealthy, reloadNginx, sleep } from '../host/system.js'
 import { writeStopped } from '../state/app-state.js'
 import { UserError } from '../errors.js'
 import { vassalFiles } from '../state/vassals.js'
+import { writeRecord, markRecord, removeRecord, readJournal, journalPorts } from '../state/activations.js'
+import { ownerOf } from '../state/lock.js'
+import { renameDurable } from '../host/atomic-file.js'
 import { spawnAfterSwitch } from '../watch.js'
 import { planMemorySetup, prepareInstanceMemory, reportMemorySetup, removeAppGroups, reapGroups } from './memory.js'
 import * as log from '../log.js'
@@ -35,28 +38,13 @@ function takenPorts(): Set<number> {
       for (const ports of Object.values(a.ports)) for (const p of ports) taken.add(p)
     } catch {}
   }
+  for (const p of journalPorts()) taken.add(p) // activations starting or draining too
   return taken
 }
 
 export { renderNginxFor } from './nginx-app.js'
 
-/** After a reload, wait until nginx's new workers answer with this activation's token. */
-async function nginxServes(serverName: string, token: string, timeoutMs = 10_000): Promise<boolean> {
-  const host = readHostSettings()
-  const addr = host.listen.find((a) => !a.startsWith('[')) ?? '127.0.0.1'
-  const deadline = Date.now() + timeoutMs
-  // three answers in a row: for a moment after a reload an old worker may still take a new connection
-  let inRow = 0
-  while (Date.now() < deadline) {
-    const body = await httpBody(addr, host.httpPort, '/.well-known/piku-hooks-release', serverName)
-    inRow = body.trim() === token ? inRow + 1 : 0
-    if (inRow === 3) return true
-    await sleep(inRow ? 20 : 50)
-  }
-  return false
-}
-
-/** Remove vassal files of `app`, all or all but those of `keepToken`. */
+/** Remove vassal files of `app`, all or all but those of `keepToken`, with their journal records. */
 export function removeVassals(app: string, keepToken?: string): number {
   const dir = hostPaths().vassals
   let n = 0
@@ -67,6 +55,7 @@ export function removeVassals(app: string, keepToken?: string): number {
       n++
     } catch {}
   }
+  for (const r of readJournal(app).records) if (r.token !== keepToken) removeRecord(app, r.token)
   return n
 }
 
@@ -82,6 +71,7 @@ export function removeActivation(app: string, token: string): number {
     } catch {}
   }
   rmSync(activationDir(app, token), { recursive: true, force: true })
+  removeRecord(app, token)
   return n
 }
 
@@ -94,9 +84,18 @@ function tailLog(file: string, lines = 5): string {
 }
 
 
+/** Clean what an interrupted deploy left behind before a new activation; says what it did. */
+async function recoverBefore(plan: ReleasePlan, quiet: boolean): Promise<void> {
+  const { recoverApp } = await import('./recover.js')
+  const report = await recoverApp(plan.app, { inProgress: plan.id })
+  for (const n of report.notes) if (!quiet) log.warn(n)
+  if (quiet && report.notes.length) console.log(report.notes.join('\n'))
+}
+
 export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watchPrevious?: string } = {}): Promise<Activation> {
   const p = appPaths(plan.app)
   const h = hostPaths()
+  await recoverBefore(plan, opts.quiet === true)
   const token = `${plan.id}-${Date.now().toString(36)}`
   const runDir = activationDir(plan.app, token)
   mkdirSync(runDir, { recursive: true, mode: 0o700 })
@@ -150,25 +149,36 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watch
   const nginxText = renderNginxFor(plan, ports, token)
   const candidate = join(runDir, 'nginx.conf')
   if (nginxText) {
-    writeFileAtomic(candidate, nginxText, 0o640)
-    await validateNginx(h.nginx, h.run, new Map([[plan.app, candidate]]))
+    writeFileAtomic(candidate, nginxText, 0o600) // root's master reads it; it may hold values NGINX_INCLUDE_FILE expanded
+    await validateNginxFile(plan.app, candidate, nginxText)
+  }
+
+  // the journal knows this activation before its first worker starts: an interrupted deploy is found later
+  const started = new Date().toISOString()
+  writeRecord({ app: plan.app, token, release: plan.id, ports, vassals: vassals.map((v) => v.name), state: 'starting', owner: ownerOf(process.pid), started, plan })
+  const abandon = () => {
+    markRecord(plan.app, token, 'abandoned')
+    removeActivation(plan.app, token) // vassal files, launchers, then the record; the old ones still serve
   }
 
   // start the new workers beside the old ones
-  for (const v of vassals) writeFileAtomic(join(h.vassals, v.name), v.text, 0o600)
+  try {
+    for (const v of vassals) writeFileAtomic(join(h.vassals, v.name), v.text, 0o600)
+  } catch (e) {
+    abandon()
+    throw e
+  }
   const webPorts = Object.values(ports).flat()
   if (webPorts.length) {
     if (!opts.quiet) log.step(`waiting for ${webPorts.length} web worker(s) to answer on ${plan.health.path}`)
     const hostHeader = plan.serverNames[0] ?? 'localhost'
     const dead = await waitHealthy(webPorts, plan.health.path, hostHeader, plan.health.timeoutMs)
     if (dead.length) {
-      removeVassals(plan.app, readActive(plan.app)?.token ?? '-none-')
-      // the new vassals are gone; the old ones (kept above) still serve
+      abandon()
       const logs = webRoles(plan)
         .map((w) => tailLog(join(p.logs, `${w.kind}.1.log`)))
         .filter(Boolean)
         .join('\n')
-      rmSync(runDir, { recursive: true, force: true })
       removeAppGroups(plan.app, { onlyToken: token }) // those still emptying go at the next activation
       throw new UserError(
         `the new release did not answer on ${plan.health.path} within ${plan.health.timeoutMs / 1000}s; the previous release keeps serving` +
@@ -177,21 +187,30 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watch
     }
   }
 
-  // switch: nginx first (graceful reload), then the `current` link and the record
+  // switch: nginx first (graceful reload), then the `current` link and the record. The previous activation
+  // is marked retiring (by us) first, so nothing takes it for an orphan while it still serves.
   const previous = readActive(plan.app)
-  if (nginxText) {
-    renameSync(candidate, p.nginxConf)
-    await reloadNginx()
-    if (!(await nginxServes(plan.serverNames[0], token))) log.warn('nginx has not picked up the new configuration yet')
-  } else if (existsSync(p.nginxConf)) {
-    rmSync(p.nginxConf, { force: true })
-    await reloadNginx()
+  if (previous && previous.token !== token) markRecord(plan.app, previous.token, 'retiring', { owner: ownerOf(process.pid) })
+  try {
+    if (nginxText) {
+      renameDurable(candidate, p.nginxConf)
+      await reloadNginx()
+      if (!(await nginxServes(plan.serverNames[0], token))) log.warn('nginx has not picked up the new configuration yet')
+    } else if (existsSync(p.nginxConf)) {
+      rmSync(p.nginxConf, { force: true })
+      await reloadNginx()
+    }
+  } catch (e) {
+    if (previous && previous.token !== token) markRecord(plan.app, previous.token, 'switched')
+    if (!nginxText || !existsSync(p.nginxConf) || !readFileSync(p.nginxConf, 'utf8').includes(token)) abandon()
+    throw e
   }
   switchCurrent(plan.app, plan.id)
-  const activation: Activation = { release: plan.id, token, ports, started: new Date().toISOString() }
+  const activation: Activation = { release: plan.id, token, ports, started }
   writeActive(plan.app, activation)
+  markRecord(plan.app, token, 'switched', { switched: new Date().toISOString() })
   writeStopped(plan.app, false) // a `stop` lasts until the next activation (push, deploy, restart)
-  writeFileAtomic(p.liveEnv, Object.entries(live).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n', 0o600)
+  writeFileAtomic(p.liveEnv, renderLiveEnv(live), 0o600)
   if (nginxText) requestCertificateIfDue(plan)
 
   // old workers stop once the new ones serve, after a short drain: a detached process does that (and watches
@@ -199,9 +218,11 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watch
   const retire = previous && previous.token !== token ? previous.token : undefined
   if (retire && !webPorts.length) removeActivation(plan.app, retire)
   if ((retire && webPorts.length) || (opts.watchPrevious && webPorts.length)) {
-    spawnAfterSwitch(plan.app, { token, retire: webPorts.length ? retire : undefined, drainMs: DRAIN_MS, watchPrevious: webPorts.length ? opts.watchPrevious : undefined })
+    const watcher = spawnAfterSwitch(plan.app, { token, retire: webPorts.length ? retire : undefined, drainMs: DRAIN_MS, watchPrevious: webPorts.length ? opts.watchPrevious : undefined })
+    // the watcher stops the previous workers after the drain: it owns their record now
+    if (retire && watcher) markRecord(plan.app, retire, 'retiring', { owner: ownerOf(watcher) })
   } else if (retire && removeAppGroups(plan.app, { onlyToken: retire }).length) {
-    spawnAfterSwitch(plan.app, { token, reap: retire, drainMs: 0 }) // the retired workers' groups, once they empty
+    spawnAfterSwitch(plan.app, { token, reap: retire, drainMs: 0 }) // the retired workers' memory cgroups, once they empty
   }
   return activation
 }
@@ -218,6 +239,7 @@ export async function stopApp(app: string): Promise<boolean> {
   }
   const n = removeVassals(app)
   if (active) rmSync(activationDir(app, active.token), { recursive: true, force: true })
+  for (const r of readJournal(app).records) removeActivation(app, r.token)
   writeActive(app, undefined)
   await reapGroups(app, {}, 5000) // memory cgroups, as the workers end (any left go at the next activation)
   return n > 0 || active !== undefined

@@ -8,7 +8,8 @@ import { renderUwsgiCron } from '../parse/cron.js'
 import { parseUwsgiInclude, type VassalOption } from '../render/uwsgi.js'
 import { composeAppEnv, type EnvInputs } from '../parse/app-env.js'
 import { detectRuntime } from './runtime/detect.js'
-import { buildRuntime } from './runtime/build.js'
+import { buildRuntime, fullFilesystem } from './runtime/build.js'
+import { DiskFullError, isDiskFull } from '../host/atomic-file.js'
 import { exportRevision, commitSubject } from '../host/git.js'
 import { activate } from './activate.js'
 import { type ReleasePlan, type ProcessPlan, currentRelease, nextReleaseId, writePlan, appendHistory, pruneReleases, removeRelease, readPlan, listReleases } from '../state/release.js'
@@ -113,7 +114,7 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string):
   for (const s of statics.value) {
     if (!existsSync(s.dir)) throw new UserError(`static folder ${s.dir.slice(dir.length + 1)} does not exist in this commit`)
   }
-  const nginx = planNginxSettings(env, dir)
+  const nginx = planNginxSettings(env, dir, req.app)
 
   const processes: ProcessPlan[] = []
   for (const e of entries) {
@@ -161,6 +162,18 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string):
   }
 }
 
+/** A failure caused by a full disk becomes one line naming the full filesystem (ENOSPC from a write of
+ *  ours, or a tool that failed while one of `paths` had no space left); anything else is passed on. */
+function diskFullError(e: unknown, paths: string[]): unknown {
+  if (e instanceof DiskFullError) return e
+  if (isDiskFull(e)) return new DiskFullError((e as NodeJS.ErrnoException).path ?? paths[0], e)
+  if (e instanceof UserError) {
+    const full = fullFilesystem(paths.filter((p) => existsSync(p)))
+    if (full) return new DiskFullError(full, e, e.message.split('\n')[0].replace(/; the running release is unchanged$/, ''))
+  }
+  return e
+}
+
 /** Check out, build and activate a revision. Throws a UserError (and changes nothing live) on failure.
  *  The output is copied to logs/APP/deploys/ID.log; after a success, old releases, their deploy logs
  *  and dependency caches no kept release uses are removed. */
@@ -195,10 +208,13 @@ export async function deployRevision(req: DeployRequest): Promise<ReleasePlan> {
       log.step(`${req.app} ${id} is live (${((Date.now() - start) / 1000).toFixed(1)}s)`)
       for (const n of plan.serverNames) log.info(`http://${n}/`)
       return plan
-    } catch (e) {
-      deployLog.write(`error: ${(e as Error).message}\n`)
+    } catch (caught) {
+      deployLog.write(`error: ${(caught as Error).message}\n`)
       removeRelease(req.app, id)
-      appendHistory(req.app, { id, sha: req.sha, time: new Date().toISOString(), key: req.key, reason: req.reason, outcome: 'failed', message: (e as Error).message.split('\n')[0] })
+      const e = diskFullError(caught, [dir, appPaths(req.app).deps, hostPaths().root])
+      try {
+        appendHistory(req.app, { id, sha: req.sha, time: new Date().toISOString(), key: req.key, reason: req.reason, outcome: 'failed', message: (e as Error).message.split('\n')[0] })
+      } catch {} // a full disk must not hide why the deploy failed
       throw e
     }
   } finally {

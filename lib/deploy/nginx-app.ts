@@ -1,12 +1,16 @@
 // nginx-app: the edge between a release plan and render/nginx. Gathers what the renderer needs from disk
 // (host.env, the certificate link, the shipped Cloudflare ranges), prepares the folders nginx will use
 // (challenge webroot, cache folder, self-signed certificate), and after a switch starts a certificate
-// request when one is due.
-import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs'
-import { join, sep } from 'node:path'
-import { appPaths, hostPaths, templatePath } from '../state/paths.js'
-import { renderNginxApp, listenValues, NGINX_TEMPLATES, type NginxTemplates } from '../render/nginx.js'
-import { parseNginxSettings, parseCidrList, type NginxSettings } from '../parse/nginx-settings.js'
+// request when one is due. The live file is rewritten (maintenance, basic auth) with write, validate, swap.
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync } from 'node:fs'
+import { dirname, join, relative, sep } from 'node:path'
+import { activationDir, appPaths, hostPaths, templatePath } from '../state/paths.js'
+import { renderNginxApp, listenValues, explainNginxError, NGINX_TEMPLATES, type NginxTemplates } from '../render/nginx.js'
+import { parseNginxSettings, parseCidrList, DEFAULT_MAX_BODY, type NginxSettings } from '../parse/nginx-settings.js'
+import { parseNginxInclude, type NginxInclude } from '../parse/nginx-include.js'
+import { readAppState } from '../state/app-state.js'
+import { readActive, readPlan } from '../state/release.js'
+import { writeFileAtomic, validateNginx, reloadNginx, httpBody, sleep } from '../host/system.js'
 import { parseAcmeSettings, planCertificate } from '../parse/acme-settings.js'
 import { readHostSettings } from '../state/host-settings.js'
 import { ensureAcmeRoot, ensureSelfSigned, liveCert, readCertState, spawnIssuer } from '../state/certs.js'
@@ -23,7 +27,7 @@ function readNginxTemplates(): NginxTemplates {
 /** The plan's nginx settings (plans written before they existed are read from their env). */
 export function nginxSettingsOf(plan: ReleasePlan): NginxSettings {
   if (plan.nginx) return plan.nginx
-  const parsed = parseNginxSettings(plan.env)
+  const parsed = parseNginxSettings(plan.env, { home: hostPaths().root, app: plan.app })
   if (!parsed.ok) throw new UserError(parsed.errors.join('\n'))
   return parsed.value
 }
@@ -33,23 +37,40 @@ export function nginxSettingsOf(plan: ReleasePlan): NginxSettings {
  * NGINX_* values, the ACME_* values, and NGINX_INCLUDE_FILE, which must be a file inside the release
  * (after following links) so nothing outside the app is pulled into nginx's configuration.
  */
-export function planNginxSettings(env: Record<string, string>, dir: string): NginxSettings {
-  const parsed = parseNginxSettings(env)
+export function planNginxSettings(env: Record<string, string>, dir: string, app: string): NginxSettings {
+  const parsed = parseNginxSettings(env, { home: hostPaths().root, app })
   if (!parsed.ok) throw new UserError(parsed.errors.join('\n'))
   const acme = parseAcmeSettings(env, readHostSettings().acme)
   if (!acme.ok) throw new UserError(acme.errors.join('\n'))
-  const inc = parsed.value.includeFile
-  if (inc) {
-    let real: string
-    try {
-      real = realpathSync(join(dir, inc))
-    } catch {
-      throw new UserError(`NGINX_INCLUDE_FILE="${inc}": no such file in this commit`)
-    }
-    const root = realpathSync(dir)
-    if (!real.startsWith(root + sep) || !statSync(real).isFile()) throw new UserError(`NGINX_INCLUDE_FILE="${inc}": must be a file inside the app (links out of it are refused)`)
-  }
+  if (parsed.value.includeFile) readNginxInclude(dir, parsed.value.includeFile, env)
   return parsed.value
+}
+
+/**
+ * NGINX_INCLUDE_FILE of a release: a file inside it (after following links, so nothing outside the app is
+ * pulled into nginx's configuration), `$NAME` expanded from `env`, checked. Errors name FILE:LINE.
+ */
+export function readNginxInclude(dir: string, inc: string, env: Record<string, string>): NginxInclude {
+  let real: string
+  try {
+    real = realpathSync(join(dir, inc))
+  } catch {
+    throw new UserError(`NGINX_INCLUDE_FILE="${inc}": no such file in this commit`)
+  }
+  const root = realpathSync(dir)
+  if (!real.startsWith(root + sep) || !statSync(real).isFile()) throw new UserError(`NGINX_INCLUDE_FILE="${inc}": must be a file inside the app (links out of it are refused)`)
+  const parsed = parseNginxInclude(readFileSync(real, 'utf8'), inc, env)
+  if (!parsed.ok) throw new UserError(parsed.errors.join('\n'))
+  return parsed.value
+}
+
+/** The page maintenance mode answers with: the release's own maintenance.html (a plain file), else ours. */
+export function maintenancePage(dir: string): string {
+  const own = join(dir, 'maintenance.html')
+  try {
+    if (lstatSync(own).isFile()) return own
+  } catch {}
+  return templatePath('nginx', 'maintenance.html')
 }
 
 /** Cloudflare's ranges as shipped with the toolkit; a missing or bad file fails the deploy (closed, not open). */
@@ -66,7 +87,11 @@ export function readCloudflareRanges(): string[] {
   return parsed.value
 }
 
-export function renderNginxFor(plan: ReleasePlan, ports: Record<string, number[]>, token: string): string | undefined {
+/**
+ * The app's nginx file for `plan` on `ports`, with the app's sticky site state (maintenance, basic auth)
+ * read from disk, so every deploy, restart and rewrite keeps it. `stamp` marks a rewrite (see refreshNginx).
+ */
+export function renderNginxFor(plan: ReleasePlan, ports: Record<string, number[]>, token: string, stamp?: string): string | undefined {
   if (!plan.serverNames.length) return undefined
   const host = readHostSettings()
   const upstreamPorts = Object.values(ports).flat()
@@ -74,6 +99,8 @@ export function renderNginxFor(plan: ReleasePlan, ports: Record<string, number[]
   const s = nginxSettingsOf(plan)
   if (s.cache && !upstreamPorts.length) throw new UserError('NGINX_CACHE_PREFIXES: the cache sits in front of a web or wsgi worker, and this app has none')
   const ipv6 = !s.disableIpv6
+  const p = appPaths(plan.app)
+  const state = readAppState(plan.app)
   return renderNginxApp(
     {
       app: plan.app,
@@ -91,10 +118,16 @@ export function renderNginxFor(plan: ReleasePlan, ports: Record<string, number[]
       catchAll: plan.catchAll,
       allowGitFolders: plan.allowGitFolders,
       acmeRoot: hostPaths().acme,
-      maxBody: '100m',
-      cache: s.cache ? { dir: appPaths(plan.app).nginxCache, settings: s.cache } : undefined,
-      includeFile: s.includeFile ? join(plan.dir, s.includeFile) : undefined,
+      maxBody: s.maxBody ?? DEFAULT_MAX_BODY,
+      proxyReadTimeoutS: s.proxyReadTimeoutS,
+      proxySendTimeoutS: s.proxySendTimeoutS,
+      hsts: s.hsts,
+      cache: s.cache ? { dir: s.cache.path ?? p.nginxCache, settings: s.cache } : undefined,
+      include: s.includeFile ? readNginxInclude(plan.dir, s.includeFile, plan.env) : undefined,
       cloudflare: s.cloudflareAcl ? readCloudflareRanges() : undefined,
+      auth: existsSync(p.authFile) ? { file: p.authFile } : undefined,
+      maintenance: state.maintenance ? { page: maintenancePage(plan.dir) } : undefined,
+      stamp,
     },
     readNginxTemplates(),
   )
@@ -114,15 +147,69 @@ export async function prepareNginxFiles(plan: ReleasePlan): Promise<void> {
   if (s.cache) {
     const p = appPaths(plan.app)
     const h = hostPaths()
-    for (const dir of [h.cache, p.cache]) {
-      mkdirSync(dir, { recursive: true, mode: 0o710 })
-      chmodSync(dir, 0o710) // nginx's workers may pass through, not list
+    const dir = s.cache.path ?? p.nginxCache
+    // every folder between the home and the cache folder: nginx's workers may pass through, not list
+    const parts = relative(h.root, dirname(dir)).split(sep).filter(Boolean)
+    let at = h.root
+    for (const part of parts) {
+      at = join(at, part)
+      mkdirSync(at, { recursive: true, mode: 0o710 })
+      chmodSync(at, 0o710)
     }
-    if (!existsSync(p.nginxCache)) {
-      mkdirSync(p.nginxCache, { mode: 0o770 })
-      chmodSync(p.nginxCache, 0o770)
+    if (!existsSync(dir)) {
+      mkdirSync(dir, { mode: 0o770 })
+      chmodSync(dir, 0o770)
     }
   }
+}
+
+/** nginx -t of an app's candidate file beside every other live file; errors in the include name its own lines. */
+export async function validateNginxFile(app: string, candidate: string, text: string): Promise<void> {
+  const h = hostPaths()
+  try {
+    await validateNginx(h.nginx, h.run, new Map([[app, candidate]]))
+  } catch (e) {
+    if (e instanceof UserError) throw new UserError(explainNginxError(e.message, candidate, text))
+    throw e
+  }
+}
+
+/** After a reload, wait until nginx's new workers answer the release check with `expected`. */
+export async function nginxServes(serverName: string, expected: string, timeoutMs = 10_000): Promise<boolean> {
+  const host = readHostSettings()
+  const addr = host.listen.find((a) => !a.startsWith('[')) ?? '127.0.0.1'
+  const deadline = Date.now() + timeoutMs
+  // three answers in a row: for a moment after a reload an old worker may still take a new connection
+  let inRow = 0
+  while (Date.now() < deadline) {
+    const body = await httpBody(addr, host.httpPort, '/.well-known/piku-hooks-release', serverName)
+    inRow = body.trim() === expected ? inRow + 1 : 0
+    if (inRow === 3) return true
+    await sleep(inRow ? 20 : 50)
+  }
+  return false
+}
+
+/**
+ * Rewrite the live nginx file of an app from its active release (after maintenance or basic auth changed):
+ * render, nginx -t, rename into place, reload, and wait until nginx serves it. False when the app has no
+ * live site (not deployed, stopped, or without a server name): the state then applies at its next start.
+ */
+export async function refreshNginx(app: string): Promise<boolean> {
+  const active = readActive(app)
+  const plan = active && readPlan(app, active.release)
+  if (!active || !plan) return false
+  const stamp = Date.now().toString(36)
+  const text = renderNginxFor(plan, active.ports, active.token, stamp)
+  if (!text) return false
+  const p = appPaths(app)
+  const candidate = join(activationDir(app, active.token), 'nginx.conf.next')
+  writeFileAtomic(candidate, text, 0o600)
+  await validateNginxFile(app, candidate, text)
+  renameSync(candidate, p.nginxConf)
+  await reloadNginx()
+  if (!(await nginxServes(plan.serverNames[0], `${active.token} ${stamp}`))) log.warn('nginx has not picked up the new configuration yet')
+  return true
 }
 
 /** After a switch: ask the CA in the background when the certificate is missing, changed or due. Never throws. */

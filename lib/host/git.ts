@@ -66,3 +66,15 @@ export async function commitSubject(repo: string, sha: string, objectEnv: NodeJS
   const r = await runCapture('git', ['log', '-1', '--format=%s', sha], { env: gitEnv(repo, objectEnv) })
   return r.stdout.trim()
 }
+
+/** The deploy branch's commit: the one HEAD names if it is main or master, else main, else master. */
+export async function readDeployBranch(repo: string): Promise<{ ref: string; sha: string } | undefined> {
+  const head = await runCapture('git', ['symbolic-ref', '--quiet', 'HEAD'], { env: gitEnv(repo) })
+  const named = head.stdout.trim()
+  const refs = ['refs/heads/main', 'refs/heads/master'].sort((a, b) => Number(b === named) - Number(a === named))
+  for (const ref of refs) {
+    const sha = await readRef(repo, ref)
+    if (sha) return { ref, sha }
+  }
+  return undefined
+}

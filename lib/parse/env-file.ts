@@ -143,3 +143,28 @@ function expand(v: string, i: number, lookup: Lookup): [string, number] {
   const found = lookup(m[0])
   return [found ?? v.slice(i, i + used), used]
 }
+
+const LINE_KEY = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/
+
+/**
+ * Edit the text of an ENV file: a set key's first line is replaced in place (later lines for it are
+ * dropped), new keys are appended, unset keys' lines are dropped. Every other line stays as written.
+ */
+export function applyEnvChanges(text: string, set: [string, string][], unset: string[] = []): string {
+  const values = new Map(set)
+  const written = new Set<string>()
+  const out: string[] = []
+  const lines = text === '' ? [] : text.replace(/\r?\n$/, '').split(/\r?\n/)
+  for (const line of lines) {
+    const key = LINE_KEY.exec(line)?.[1]
+    if (key !== undefined && unset.includes(key)) continue
+    if (key !== undefined && values.has(key)) {
+      if (!written.has(key)) out.push(serializeEnvFile({ [key]: values.get(key) as string }).trimEnd())
+      written.add(key)
+      continue
+    }
+    out.push(line)
+  }
+  for (const [key, value] of values) if (!written.has(key)) out.push(serializeEnvFile({ [key]: value }).trimEnd())
+  return out.length ? out.join('\n') + '\n' : ''
+}

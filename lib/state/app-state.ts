@@ -1,10 +1,12 @@
-// app-state: small per-app flags kept across deploys in config/APP/state.json (today: stopped by `stop`).
+// app-state: small per-app flags kept across deploys, restarts and re-installs in config/APP/state.json:
+// `stopped` (by stop, until the next start) and `maintenance` (by maintenance:on, until maintenance:off).
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { appPaths } from './paths.js'
 import { writeFileAtomic } from '../host/atomic-file.js'
 
 export interface AppState {
   stopped?: boolean
+  maintenance?: string // ISO time maintenance:on was switched on
 }
 
 export function readAppState(app: string): AppState {
@@ -16,14 +18,23 @@ export function readAppState(app: string): AppState {
   }
 }
 
-/** Record (or clear) the sticky `stopped` flag; an empty state removes the file. */
-export function writeStopped(app: string, stopped: boolean): void {
+/** Merge `patch` into the state (undefined or false removes a flag); an empty state removes the file. */
+export function writeAppState(app: string, patch: Partial<Record<keyof AppState, unknown>>): AppState {
   const p = appPaths(app)
-  const state: AppState = { ...readAppState(app), stopped }
-  if (!stopped) delete state.stopped
+  const state: Record<string, unknown> = { ...readAppState(app) }
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === undefined || v === false) delete state[k]
+    else state[k] = v
+  }
   if (Object.keys(state).length === 0) {
     if (existsSync(p.state)) rmSync(p.state, { force: true })
-    return
+    return {}
   }
   writeFileAtomic(p.state, JSON.stringify(state) + '\n', 0o600)
+  return state as AppState
+}
+
+/** Record (or clear) the sticky `stopped` flag. */
+export function writeStopped(app: string, stopped: boolean): void {
+  writeAppState(app, { stopped })
 }

@@ -1,5 +1,6 @@
 // audit: an append-only record of who changed what (push, deploy, rollback, config, scale, stop, destroy,
-// keys): one JSON line per action in logs/.audit.log (0600), rotated to one .old file at 1 MiB.
+// keys): one JSON line per action in logs/.audit.log (0600), rotated to one .old file at 1 MiB. Which verbs
+// are audited, and with what detail, is declared in the verb table (lib/verbs/index.ts).
 import { appendFileSync, chmodSync, mkdirSync, renameSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { hostPaths } from './paths.js'
@@ -45,47 +46,6 @@ export function recordAudit(entry: Omit<AuditEntry, 'time'> & { time?: string },
     chmodSync(file, 0o600)
   } catch (e) {
     process.stderr.write(`warning: could not write the audit log ${file}: ${(e as Error).message}\n`)
-  }
-}
-
-/** The config keys named by `KEY=VALUE` / `KEY` words, never the values. */
-function keysOf(words: string[]): string {
-  return words.map((w) => (w.includes('=') ? w.slice(0, w.indexOf('=')) : w)).join(' ')
-}
-
-/**
- * What an audited verb changes, as the audit line's `detail` (no secret: config values are left out),
- * or undefined for verbs that change nothing (apps, ps, logs, ...). `args` start with the app for app verbs.
- */
-export function describeAction(verb: string, args: string[]): string | undefined {
-  const rest = args.slice(1)
-  switch (verb) {
-    case 'config:set':
-      return `set ${keysOf(rest.filter((w) => w.includes('=')))}`.trim()
-    case 'config:unset':
-      return `unset ${keysOf(rest)}`.trim()
-    case 'ps:scale':
-    case 'rollback':
-    case 'destroy':
-      return rest.join(' ')
-    case 'deploy':
-    case 'restart':
-    case 'stop':
-      return ''
-    case 'run':
-      return rest.join(' ')
-    case 'keys:add':
-      return args.join(' ') // NAME ROLE APP...
-    case 'keys:remove':
-      return args.join(' ')
-    case 'backup': // the archive holds the app's secrets: who took one is worth knowing
-      return rest.join(' ')
-    case 'restore': // restore's app is its first argument too, but it may not exist yet
-      return args.join(' ')
-    case 'setup:ssh':
-      return 'admin key from stdin'
-    default:
-      return undefined
   }
 }
 

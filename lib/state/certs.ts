@@ -3,12 +3,14 @@
 // and the last ACME attempt. nginx's master reads the files as root; nothing here needs root.
 import { X509Certificate } from 'node:crypto'
 import { spawn } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { CertState } from '../parse/acme-settings.js'
 import { appPaths, hostPaths, toolkitScript } from './paths.js'
-import { runCapture, writeFileAtomic } from '../host/system.js'
+import { runCapture } from '../host/system.js'
+import { swapSymlink, writeFileAtomic } from '../host/atomic-file.js'
 import { UserError } from '../errors.js'
+import type { CertReport } from '../render/cert-report.js'
 
 export interface LiveCert {
   cert: string
@@ -59,13 +61,26 @@ export function readLiveInfo(app: string): CertInfo | undefined {
   }
 }
 
+/** What `certs` and doctor report of an app's certificate: the live one, and the state of ACME. */
+export function readCertReport(app: string): CertReport {
+  const state = readCertState(app)
+  const live = readLiveInfo(app)
+  return {
+    app,
+    kind: live ? (state?.kind ?? 'self-signed') : 'none',
+    names: live?.names ?? state?.names ?? [],
+    issuer: live?.issuer,
+    notAfter: live?.notAfter,
+    directory: state?.directory,
+    lastAttempt: state?.lastAttempt,
+    lastSuccess: state?.lastSuccess,
+    lastError: state?.lastError,
+  }
+}
+
 /** Point `live` at `dir` (a folder beside it) with one rename. */
 function switchLive(app: string, dir: string): void {
-  const certs = appPaths(app).certs
-  const tmp = join(certs, `.live.${process.pid}.tmp`)
-  rmSync(tmp, { force: true })
-  symlinkSync(dir, tmp)
-  renameSync(tmp, join(certs, 'live'))
+  swapSymlink(join(appPaths(app).certs, 'live'), dir)
 }
 
 /**

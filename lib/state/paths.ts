@@ -74,6 +74,7 @@ export interface HostPaths {
   renewVassal: string // the host's own vassal: daily certificate renewal (`@` first: no app's vassal prefix)
   renewLog: string
   keysLock: string
+  auth: string // auth/APP.htpasswd: basic-auth users (auth:add), read by nginx's workers (0710)
   auditLog: string // logs/.audit.log: who did what, JSON lines (rotated to .audit.log.old); a dot name no app can take
 }
 
@@ -105,6 +106,7 @@ export function hostPaths(root: string = hostRoot()): HostPaths {
     renewVassal: join(root, 'uwsgi', 'vassals', '@piku-hooks-renew.ini'),
     renewLog: join(root, 'logs', '.renew.log'),
     keysLock: join(root, 'run', 'keys.lock'),
+    auth: join(root, 'auth'),
     auditLog: join(root, 'logs', '.audit.log'),
   }
 }
@@ -128,6 +130,7 @@ export interface AppPaths {
   lock: string
   nginxConf: string
   nginxCache: string // cache/APP/nginx: NGINX_CACHE_PREFIXES answers, written by nginx's workers
+  authFile: string // auth/APP.htpasswd: `user:hash` lines, readable by nginx's workers and the user alone
   certs: string // certs/APP: `live` -> self-signed/ or acme-TIME/ (fullchain.pem, key.pem), state.json
 }
 
@@ -156,6 +159,7 @@ export function appPaths(app: string, root: string = hostRoot()): AppPaths {
     lock: joinWithin(h.run, `${app}.lock`),
     nginxConf: joinWithin(h.nginx, `${app}.conf`),
     nginxCache: join(h.cache, app, 'nginx'),
+    authFile: joinWithin(h.auth, `${app}.htpasswd`),
     certs: joinWithin(h.certs, app),
   }
 }
@@ -179,6 +183,24 @@ export function vassalPrefix(app: string, token?: string): string {
 /** Where an activation's generated launchers and env files go (private to the user). */
 export function activationDir(app: string, token: string, root: string = hostRoot()): string {
   return join(appPaths(app, root).home, 'run', token)
+}
+
+/** The activation journal of an app: one record per activation, `apps/APP/activations/TOKEN.json`. */
+export function activationsDir(app: string, root: string = hostRoot()): string {
+  return join(appPaths(app, root).home, 'activations')
+}
+
+export function activationRecord(app: string, token: string, root: string = hostRoot()): string {
+  return join(activationsDir(app, root), `${token}.json`)
+}
+
+/** The token of a vassal file name of `app` (`APP@TOKEN@KIND.N.ini`), or undefined. */
+export function vassalToken(app: string, file: string): string | undefined {
+  const prefix = vassalPrefix(app)
+  if (!file.startsWith(prefix) || !file.endsWith('.ini')) return undefined
+  const rest = file.slice(prefix.length)
+  const at = rest.indexOf('@')
+  return at > 0 ? rest.slice(0, at) : undefined
 }
 
 export function releaseDir(app: string, release: string, root: string = hostRoot()): string {

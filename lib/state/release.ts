@@ -1,12 +1,13 @@
 // release: what a release is on disk (its plan, the active one, the history) and how ids are chosen.
-import { existsSync, readFileSync, readdirSync, appendFileSync, mkdirSync, symlinkSync, renameSync, readlinkSync, rmSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs'
 import { join, basename } from 'node:path'
 import type { VassalRole, VassalSettings } from '../render/uwsgi.js'
 import type { StaticMapping } from '../render/nginx.js'
 import type { NginxSettings } from '../parse/nginx-settings.js'
 import type { MemoryCap } from '../parse/memory.js'
 import { appPaths } from './paths.js'
-import { writeFileAtomic } from '../host/atomic-file.js'
+import { writeFileAtomic, swapSymlink, appendDurable } from '../host/atomic-file.js'
+import { readJournal, liveFromJournal } from './activations.js'
 
 export interface ProcessPlan {
   kind: string
@@ -87,8 +88,7 @@ export function readHistory(app: string): HistoryEntry[] {
 }
 
 export function appendHistory(app: string, e: HistoryEntry): void {
-  mkdirSync(appPaths(app).home, { recursive: true })
-  appendFileSync(historyFile(app), JSON.stringify(e) + '\n', { mode: 0o600 })
+  appendDurable(historyFile(app), JSON.stringify(e) + '\n', 0o600)
 }
 
 /** The next release id: one more than any id the app ever had (failed attempts included). */
@@ -112,20 +112,49 @@ export function writePlan(plan: ReleasePlan): void {
   writeFileAtomic(planFile(plan.app, plan.id), JSON.stringify(plan, null, 2) + '\n', 0o600)
 }
 
+function warnOnce(text: string): void {
+  if (warned.has(text)) return
+  warned.add(text)
+  process.stderr.write(`warning: ${text}\n`)
+}
+const warned = new Set<string>()
+
+/** A release's plan. A damaged plan file is reported with its path and read from the copy the activation
+ *  journal keeps (the next deploy, restart or doctor writes it back); undefined when there is none. */
 export function readPlan(app: string, id: string): ReleasePlan | undefined {
+  const f = planFile(app, id)
+  let text: string
   try {
-    return JSON.parse(readFileSync(planFile(app, id), 'utf8')) as ReleasePlan
+    text = readFileSync(f, 'utf8')
   } catch {
     return undefined
   }
+  try {
+    const v = JSON.parse(text) as ReleasePlan
+    if (v && typeof v === 'object' && Array.isArray(v.processes)) return v
+  } catch {}
+  const copy = readJournal(app).records.find((r) => r.release === id && r.plan)?.plan
+  warnOnce(`${f} is ${text.trim() ? 'damaged' : 'empty'}: ${copy ? 'using the copy in the activation journal' : 'no copy in the activation journal; push again to rebuild it'}`)
+  return copy
 }
 
+/** The live activation. A damaged active.json is reported with its path and read from the activation
+ *  journal instead (the next deploy, restart or doctor rewrites it); it is never taken for "not running". */
 export function readActive(app: string): Activation | undefined {
+  const f = activeFile(app)
+  let text: string
   try {
-    return JSON.parse(readFileSync(activeFile(app), 'utf8')) as Activation
+    text = readFileSync(f, 'utf8')
   } catch {
     return undefined
   }
+  try {
+    const v = JSON.parse(text) as Activation
+    if (v && typeof v === 'object' && typeof v.token === 'string' && v.ports) return v
+  } catch {}
+  const live = liveFromJournal(app, currentRelease(app))
+  warnOnce(`${f} is ${text.trim() ? 'damaged' : 'empty'}: ${live ? `using the activation journal (${live.token})` : 'the activation journal has no live record'}`)
+  return live ? { release: live.release, token: live.token, ports: live.ports, started: live.started } : undefined
 }
 
 export function writeActive(app: string, a: Activation | undefined): void {
@@ -144,11 +173,7 @@ export function currentRelease(app: string): string | undefined {
 
 /** Point `current` at a release with one rename. */
 export function switchCurrent(app: string, id: string): void {
-  const p = appPaths(app)
-  const tmp = `${p.current}.${process.pid}.tmp`
-  rmSync(tmp, { force: true })
-  symlinkSync(join('releases', id), tmp)
-  renameSync(tmp, p.current)
+  swapSymlink(appPaths(app).current, join('releases', id))
 }
 
 /** Releases that still have their folder and plan, newest first. */

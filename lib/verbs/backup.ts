@@ -15,7 +15,7 @@ export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   const { appPaths, hostPaths } = await import('../state/paths.js')
   const { withAppLock } = await import('../deploy/app-change.js')
   const { currentRelease } = await import('../state/release.js')
-  const { readKeyRecords } = await import('../state/keys.js')
+  const { readKeyRecords } = await import('../state/key-store.js')
   const { runCapture } = await import('../host/system.js')
   const { renderManifest, BACKUP_FORMAT, BACKUP_VERSION, CONFIG_FILES } = await import('../parse/backup.js')
 

@@ -1,7 +1,7 @@
 // config:get: one config:set value, raw, alone on stdout; an unset key is an error.
 import { validateConfigKey } from '../parse/app-name.js'
 import { UserError } from '../errors.js'
-import { readConfigValues } from './config.js'
+import { readConfigValues } from '../state/app-config.js'
 import type { VerbContext } from './index.js'
 
 export async function run(_ctx: VerbContext, args: string[]): Promise<number> {

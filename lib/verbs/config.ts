@@ -1,18 +1,8 @@
 // config: the app's config:set values (config/APP/ENV), as KEY=VALUE lines or (`--json`) one JSON object.
-import { existsSync, readFileSync } from 'node:fs'
-import { appPaths } from '../state/paths.js'
-import { parseEnvFile, serializeEnvFile } from '../parse/env-file.js'
+import { readConfigValues } from '../state/app-config.js'
+import { serializeEnvFile } from '../parse/env-file.js'
 import { UserError } from '../errors.js'
 import type { VerbContext } from './index.js'
-
-/** The config:set values of an app, in file order ({} when there are none). */
-export function readConfigValues(app: string): Record<string, string> {
-  const file = appPaths(app).env
-  if (!existsSync(file)) return {}
-  const parsed = parseEnvFile(readFileSync(file, 'utf8'), {}, `config/${app}/ENV`)
-  if (!parsed.ok) throw new UserError(parsed.errors[0])
-  return parsed.value
-}
 
 export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   const [app, ...rest] = args

@@ -8,7 +8,7 @@ import type { VerbContext } from './index.js'
 
 /** What destroy removes, in order (the repo last: while it exists the app still "exists"). */
 export function planDestroy(p: AppPaths, withData: boolean): string[] {
-  return [p.home, p.config, p.deps, p.logs, p.cache, p.nginxConf, p.certs, ...(withData ? [p.data] : []), p.repo]
+  return [p.home, p.config, p.deps, p.logs, p.cache, p.nginxConf, p.authFile, p.certs, ...(withData ? [p.data] : []), p.repo]
 }
 
 export async function run(_ctx: VerbContext, args: string[]): Promise<number> {

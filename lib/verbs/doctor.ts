@@ -1,6 +1,7 @@
 // doctor: is this host well? nginx (running, config valid), the uwsgi emperor, disk, memory, certificates and
 // every app (deployed, running, answering, crash-looping, stopped). One line per check, `ok`/`warn`/`FAIL`
 // and what to do; exits 1 when a check FAILs. `--json` for one JSON document.
+import { join } from 'node:path'
 import { UserError } from '../errors.js'
 import type { VerbContext } from './index.js'
 
@@ -26,6 +27,7 @@ export interface AppFacts {
   app: string
   release?: string // the `current` release
   stopped: boolean // by `stop`
+  maintenance?: string // since when maintenance:on holds
   active: boolean // has an activation record
   workers: number // processes its plan asks for
   vassals: number // vassal files of the active token
@@ -48,6 +50,7 @@ export function planAppCheck(f: AppFacts): Check {
   if (f.lastRollback && f.now - Date.parse(f.lastRollback.time) < DAY) {
     return { name, level: 'warn', message: `${f.release} runs, but ${f.lastRollback.id} crash-looped and was rolled back at ${f.lastRollback.time}: see logs ${f.app} and logs/${f.app}/watch.log before pushing again` }
   }
+  if (f.maintenance) return { name, level: 'warn', message: `${f.release} running, but in maintenance mode since ${f.maintenance}: every request gets 503 until maintenance:off ${f.app}` }
   return { name, level: 'ok', message: `${f.release} running${f.webPorts ? `, ${f.webPorts} web worker(s) answering` : ''}` }
 }
 
@@ -94,16 +97,50 @@ function pidFromFile(file: string, comm: string, read: (f: string) => string): n
   }
 }
 
+/** Clean what interrupted deploys left (each app under its lock, skipped while a deploy holds it); one
+ *  `cleaned` line per repair, and a line for every worker that still belongs to no live activation. */
+export async function cleanApps(apps: string[]): Promise<Check[]> {
+  const { appPaths } = await import('../state/paths.js')
+  const { tryLock, releaseLock } = await import('../state/lock.js')
+  const { recoverApp } = await import('../deploy/recover.js')
+  const { readProcesses, findOrphanWorkers } = await import('./ps.js')
+  const checks: Check[] = []
+  const known = new Map<string, Set<string>>()
+  for (const app of apps) {
+    const lock = appPaths(app).lock
+    if (!tryLock(lock, process.pid, 'doctor')) {
+      checks.push({ name: `app ${app}`, level: 'ok', message: 'a deploy or verb holds its lock: not checked for leftovers this time' })
+      continue
+    }
+    try {
+      const r = await recoverApp(app)
+      for (const n of r.notes) checks.push({ name: `cleaned ${app}`, level: 'warn', message: n })
+      known.set(app, new Set([...(r.plan.live ? [r.plan.live.token] : []), ...r.plan.keep.map((k) => k.token), ...r.plan.remove.map((x) => x.token)]))
+    } catch (e) {
+      checks.push({ name: `app ${app}`, level: 'FAIL', message: `could not check for leftovers: ${(e as Error).message}` })
+    } finally {
+      releaseLock(lock, process.pid)
+    }
+  }
+  const procs = readProcesses()
+  for (const [app, tokens] of known) {
+    for (const o of findOrphanWorkers(procs, join(appPaths(app).home, 'run'), tokens)) {
+      checks.push({ name: `app ${app}`, level: 'warn', message: `worker pid ${o.pid} runs a launcher of activation ${o.token}, which is not live and has no vassal file: kill ${o.pid}` })
+    }
+  }
+  return checks
+}
+
 export async function gatherChecks(now = Date.now()): Promise<Check[]> {
   const { existsSync, readFileSync, readdirSync } = await import('node:fs')
-  const { join } = await import('node:path')
   const { hostPaths, toolkitRoot } = await import('../state/paths.js')
   const { readHostSettings } = await import('../state/host-settings.js')
   const { validateNginx, httpStatus } = await import('../host/system.js')
   const { readActive, readPlan, readHistory, currentRelease } = await import('../state/release.js')
   const { readAppState } = await import('../state/app-state.js')
   const { readDiskSpace, diskWarning, formatBytes } = await import('../state/upkeep.js')
-  const { listApps } = await import('./apps.js')
+  const { listApps } = await import('../state/apps.js')
+  const { readCertReport } = await import('../state/certs.js')
   const h = hostPaths()
   const user = readHostSettings().user
   const boot = `as root: ${join(toolkitRoot(), 'bin', 'piku-boot')} ${user}`
@@ -134,8 +171,7 @@ export async function gatherChecks(now = Date.now()): Promise<Check[]> {
   }
 
   const apps = listApps()
-  const certs = await import('./certs.js').catch(() => undefined)
-  if (!certs) checks.push({ name: 'certificates', level: 'ok', message: 'skipped: this toolkit has no certificate module' })
+  checks.push(...(await cleanApps(apps)))
   for (const app of apps) {
     const release = currentRelease(app)
     const active = readActive(app)
@@ -155,6 +191,7 @@ export async function gatherChecks(now = Date.now()): Promise<Check[]> {
         app,
         release,
         stopped: readAppState(app).stopped === true,
+        maintenance: readAppState(app).maintenance,
         active: active !== undefined,
         workers: plan ? plan.processes.reduce((n, p) => n + p.count, 0) : 0,
         vassals,
@@ -172,8 +209,8 @@ export async function gatherChecks(now = Date.now()): Promise<Check[]> {
       const m = readAppMemory(app, active.token, plan.memory, instances)
       checks.push(...planMemoryChecks(app, m.instances, m.unenforced))
     }
-    if (certs && release) {
-      const r = certs.readCertReport(app)
+    if (release) {
+      const r = readCertReport(app)
       const c = planCertCheck(app, r.kind, r.notAfter, r.lastError, now)
       if (c) checks.push(c)
     }

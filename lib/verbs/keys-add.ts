@@ -5,20 +5,14 @@ import { hostPaths } from '../state/paths.js'
 import type { VerbContext } from './index.js'
 
 export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
-  const { authorizeKey, parseKeyAddArgs } = await import('../state/keys.js')
-  const { parseKeyLines } = await import('./setup-ssh.js')
+  const { parseKeyAddArgs } = await import('../parse/access.js')
+  const { parseKeyLines } = await import('../parse/ssh-key.js')
+  const { authorizeKey } = await import('../state/key-store.js')
   const req = unwrap(parseKeyAddArgs(args))
   const { readFileSync } = await import('node:fs')
   const lines = parseKeyLines(readFileSync(0, 'utf8'))
   if (lines.length !== 1) throw new UserError(`keys:add: expected one public key on stdin, got ${lines.length} (e.g. keys:add ${req.name} ${req.role} < key.pub)`)
-  const { acquireLock, releaseLock } = await import('../state/lock.js')
-  const lock = hostPaths().keysLock
-  await acquireLock(lock, process.pid, 'keys:add', 30_000)
-  try {
-    const rec = unwrap(authorizeKey(hostPaths().root, req, lines[0]))
-    process.stdout.write(`key "${rec.name}" added: role ${rec.role}${rec.apps.length ? `, apps ${rec.apps.join(', ')}` : ''} (${rec.fingerprint})\n`)
-  } finally {
-    releaseLock(lock, process.pid)
-  }
+  const rec = unwrap(await authorizeKey(hostPaths().root, req, lines[0]))
+  process.stdout.write(`key "${rec.name}" added: role ${rec.role}${rec.apps.length ? `, apps ${rec.apps.join(', ')}` : ''} (${rec.fingerprint})\n`)
   return 0
 }

@@ -7,15 +7,8 @@ import type { VerbContext } from './index.js'
 export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   if (args.length !== 1) throw new UserError('usage: keys:remove NAME (see "keys" for the names)')
   const name = unwrap(validateKeyName(args[0]))
-  const { removeKey } = await import('../state/keys.js')
-  const { acquireLock, releaseLock } = await import('../state/lock.js')
-  const lock = hostPaths().keysLock
-  await acquireLock(lock, process.pid, 'keys:remove', 30_000)
-  try {
-    const rec = unwrap(removeKey(hostPaths().root, name))
-    process.stdout.write(`key "${rec.name}" removed (${rec.role}, ${rec.fingerprint})\n`)
-  } finally {
-    releaseLock(lock, process.pid)
-  }
+  const { removeKey } = await import('../state/key-store.js')
+  const rec = unwrap(await removeKey(hostPaths().root, name))
+  process.stdout.write(`key "${rec.name}" removed (${rec.role}, ${rec.fingerprint})\n`)
   return 0
 }

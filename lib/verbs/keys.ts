@@ -6,7 +6,8 @@ import type { VerbContext } from './index.js'
 export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   const json = args[0] === '--json'
   if (args.length > (json ? 1 : 0)) throw new UserError(`keys: unexpected argument ${JSON.stringify(args[json ? 1 : 0].slice(0, 40))}; usage: keys [--json]`)
-  const { readKeyRecords, renderKeyList } = await import('../state/keys.js')
+  const { readKeyRecords } = await import('../state/key-store.js')
+  const { renderKeyList } = await import('../parse/access.js')
   const records = readKeyRecords(hostPaths().root)
   process.stdout.write(json ? JSON.stringify({ keys: records }, null, 2) + '\n' : renderKeyList(records))
   return 0

@@ -3,7 +3,8 @@
 // `APP:KIND.N uWSGI master` (procname-prefix-spaced), and its launcher's command line names the
 // activation token, which tells the live activation's master from one of a restart in progress.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { activationDir, hostPaths, vassalPrefix } from '../state/paths.js'
+import { join } from 'node:path'
+import { activationDir, appPaths, hostPaths, vassalPrefix } from '../state/paths.js'
 import { readActive, readPlan, currentRelease } from '../state/release.js'
 import { UserError } from '../errors.js'
 import type { VerbContext } from './index.js'
@@ -64,6 +65,43 @@ export function matchInstances(procs: ProcInfo[], app: string, runDir: string, i
   })
 }
 
+export interface OrphanWorker {
+  pid: number
+  token: string
+  cmdline: string
+}
+
+/** Processes running a launcher from `runRoot/TOKEN/` of a token not in `known` (the top one of each tree). */
+export function findOrphanWorkers(procs: ProcInfo[], runRoot: string, known: Set<string>): OrphanWorker[] {
+  const prefix = runRoot.endsWith('/') ? runRoot : runRoot + '/'
+  const tokenOf = (p: ProcInfo) => {
+    const i = p.cmdline.indexOf(prefix)
+    if (i < 0) return undefined
+    const rest = p.cmdline.slice(i + prefix.length)
+    const slash = rest.indexOf('/')
+    return slash > 0 ? rest.slice(0, slash) : undefined
+  }
+  const byPid = new Map(procs.map((p) => [p.pid, p]))
+  const out: OrphanWorker[] = []
+  for (const p of procs) {
+    const token = tokenOf(p)
+    if (!token || known.has(token)) continue
+    const parent = byPid.get(p.ppid)
+    if (parent && tokenOf(parent) === token) continue
+    out.push({ pid: p.pid, token, cmdline: p.cmdline })
+  }
+  return out
+}
+
+/** Other activations of the app than the live one: starting (a deploy), draining (replaced), or orphaned. */
+export interface OtherActivation {
+  token: string
+  release?: string
+  state: 'starting' | 'draining' | 'orphan'
+  instances: string[] // KIND.N of its vassal files
+  why: string
+}
+
 /** Processes of our own user, from /proc. */
 export function readProcesses(): ProcInfo[] {
   const uid = process.getuid?.()
@@ -93,8 +131,11 @@ export interface PsReport {
   release?: string
   running: boolean
   stopped: boolean
+  maintenance?: string // since when maintenance:on holds
   scaling: Record<string, number>
   instances: InstanceStatus[]
+  others: OtherActivation[] // vassal files of no live activation
+  orphanWorkers: OrphanWorker[] // processes of an activation that has no vassal file any more
 }
 
 export async function readPs(app: string): Promise<PsReport> {
@@ -105,23 +146,39 @@ export async function readPs(app: string): Promise<PsReport> {
   const scaling: Record<string, number> = {}
   for (const p of plan?.processes ?? []) scaling[p.kind] = p.count
   let instances: InstanceStatus[] = []
-  if (active) {
-    const dir = hostPaths().vassals
-    const files = existsSync(dir) ? readdirSync(dir) : []
-    instances = matchInstances(readProcesses(), app, activationDir(app, active.token), parseVassalNames(files, app, active.token))
-    if (plan?.memory) {
-      const { readAppMemory } = await import('../state/instance-memory.js')
-      const memory = readAppMemory(app, active.token, plan.memory, instances).instances
-      instances.forEach((i, k) => memory[k].cap && (i.memory = memory[k]))
-    }
+  const procs = readProcesses()
+  const dir = hostPaths().vassals
+  const files = existsSync(dir) ? readdirSync(dir) : []
+  if (active) instances = matchInstances(procs, app, activationDir(app, active.token), parseVassalNames(files, app, active.token))
+  if (active && plan?.memory) {
+    const { readAppMemory } = await import('../state/instance-memory.js')
+    const memory = readAppMemory(app, active.token, plan.memory, instances).instances
+    instances.forEach((i, k) => memory[k].cap && (i.memory = memory[k]))
   }
-  return { app, release, running: instances.some((i) => i.pid !== undefined), stopped: readAppState(app).stopped === true, scaling, instances }
+  // what the journal says about every other activation (read only: doctor and the next deploy clean)
+  const { gatherRecoveryInput } = await import('../deploy/recover.js')
+  const { planRecovery } = await import('../state/activations.js')
+  const input = gatherRecoveryInput(app)
+  const rp = planRecovery(app, input)
+  const liveToken = rp.live?.token ?? active?.token
+  const names = (token: string) => parseVassalNames(files, app, token).map((i) => `${i.kind}.${i.n}`)
+  const others: OtherActivation[] = []
+  for (const k of rp.keep) {
+    const r = input.records.find((x) => x.token === k.token)
+    others.push({ token: k.token, release: r?.release, state: r?.state === 'starting' ? 'starting' : 'draining', instances: names(k.token), why: k.why })
+  }
+  for (const r of rp.remove) if (r.vassals.length) others.push({ token: r.token, release: r.release, state: 'orphan', instances: names(r.token), why: r.why })
+  const known = new Set([...(liveToken ? [liveToken] : []), ...others.map((o) => o.token)])
+  const orphanWorkers = findOrphanWorkers(procs, join(appPaths(app).home, 'run'), known)
+  const state = readAppState(app)
+  return { app, release, running: instances.some((i) => i.pid !== undefined), stopped: state.stopped === true, ...(state.maintenance ? { maintenance: state.maintenance } : {}), scaling, instances, others, orphanWorkers }
 }
 
 export function renderPs(r: PsReport): string {
   const lines = Object.entries(r.scaling).map(([k, n]) => `${k}:${n}`)
   if (r.stopped) lines.push('', `${r.app} is stopped (deploy or restart starts it)`)
   else if (!r.release) lines.push('', `${r.app} has not been deployed yet`)
+  if (r.maintenance) lines.push('', `${r.app} is in maintenance mode since ${r.maintenance}: every request gets 503 (maintenance:off ${r.app} ends it)`)
   if (r.instances.length) {
     lines.push('')
     const w = Math.max(...r.instances.map((i) => `${i.kind}.${i.n}`.length))
@@ -130,6 +187,14 @@ export function renderPs(r: PsReport): string {
       const memory = i.memory ? `  ${formatInstanceMemory(i.memory)}` : ''
       lines.push(i.pid === undefined ? `${name}  not running${memory}` : `${name}  pid ${String(i.pid).padEnd(7)} ${(i.rssKb / 1024).toFixed(1).padStart(7)} MB  ${i.pids.length} process${i.pids.length === 1 ? '' : 'es'}${memory}`)
     }
+  }
+  if (r.others.length || r.orphanWorkers.length) {
+    lines.push('')
+    for (const o of r.others) {
+      const what = o.state === 'orphan' ? `ORPHAN (belongs to no live activation: ${o.why}; doctor or the next deploy removes it)` : `${o.state}: ${o.why}`
+      lines.push(`${o.token}  ${o.instances.join(', ') || 'no workers'}  ${what}`)
+    }
+    for (const w of r.orphanWorkers) lines.push(`pid ${w.pid}  ORPHAN worker of activation ${w.token} (no vassal file; stop it with kill ${w.pid}): ${w.cmdline.slice(0, 80)}`)
   }
   return lines.join('\n') + '\n'
 }

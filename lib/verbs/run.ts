@@ -4,7 +4,7 @@ import { realpathSync } from 'node:fs'
 import { constants } from 'node:os'
 import { appPaths } from '../state/paths.js'
 import { UserError } from '../errors.js'
-import { readLiveEnv } from './config-live.js'
+import { readLiveEnv } from '../state/app-config.js'
 import { splitCommand } from '../parse/command-line.js'
 import type { VerbContext } from './index.js'
 

@@ -4,19 +4,12 @@ import { UserError } from '../errors.js'
 import * as log from '../log.js'
 import type { VerbContext } from './index.js'
 
-/** The key lines of a public key file: blank lines and '#' comments skipped. */
-export function parseKeyLines(text: string): string[] {
-  return text
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l !== '' && !l.startsWith('#'))
-}
-
 export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   // piku's form is `setup:ssh -` (stdin); a file name would name a file on the server, which the client cannot mean
   if (args.length > 1 || (args.length === 1 && args[0] !== '-')) throw new UserError('usage: setup:ssh < KEY.pub  (the public key on stdin)')
   const { readFileSync } = await import('node:fs')
-  const { addKey, parsePublicKey } = await import('../state/keys.js')
+  const { parseKeyLines, parsePublicKey } = await import('../parse/ssh-key.js')
+  const { addKey } = await import('../state/key-store.js')
   const lines = parseKeyLines(readFileSync(0, 'utf8'))
   if (lines.length === 0) throw new UserError('setup:ssh: no public key on stdin (e.g. ssh HOST setup:ssh < ~/.ssh/id_ed25519.pub)')
   // check every line first, so a bad second key adds nothing
@@ -27,7 +20,7 @@ export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   const home = hostPaths().root
   for (const line of lines) {
     const k = parsePublicKey(line)
-    const added = addKey(home, k.ok ? k.value.comment : '', 'admin', line)
+    const added = await addKey(home, k.ok ? k.value.comment : '', 'admin', line)
     if (!added.ok) throw new UserError(`setup:ssh: ${added.errors[0]}`)
     if (!added.value.added) log.info(`key "${added.value.name}" was already authorized`)
     process.stdout.write(added.value.name + '\n')

@@ -5,7 +5,7 @@ import { spawnSync, execFileSync } from 'node:child_process'
 import { chmodSync, existsSync, writeFileSync, rmSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
-import { renderFetchAccess } from '../../lib/state/keys.js'
+import { renderFetchAccess } from '../../lib/parse/access.js'
 
 const script = fileURLToPath(new URL('../../bin/piku-ssh', import.meta.url))
 

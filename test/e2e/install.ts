@@ -4,7 +4,7 @@ import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, readdir
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { httpGet, repoRoot, run, setupHost, ssh, sshdLog, toolkitDir, type TestHost } from '../fixtures/host.js'
+import { httpGet, repoRoot, run, setupHost, ssh, sshdLog, toolkitDir, escapeRegExp, type TestHost } from '../fixtures/host.js'
 
 const user = 'phinstall'
 const ports = { sshPort: 22221, httpPort: 28021, httpsPort: 28421 }
@@ -66,7 +66,7 @@ if (process.getuid?.() !== 0) {
   t.test('install: the key is restricted to the forced command', async (t) => {
     const lines = keyLines()
     t.equal(lines.length, 1)
-    t.match(lines[0], new RegExp(`^command="${toolkitDir.replace(/[.]/g, '\\.')}/bin/piku-ssh e2e-phinstall",restrict,pty ssh-ed25519 AAAA\\S+ e2e@phinstall$`))
+    t.match(lines[0], new RegExp(`^command="${escapeRegExp(toolkitDir)}/bin/piku-ssh e2e-phinstall",restrict,pty ssh-ed25519 AAAA\\S+ e2e@phinstall$`))
     const keys = JSON.parse(readFileSync(`${host.home}/config/.keys.json`, 'utf8'))
     t.match(keys, [{ name: 'e2e-phinstall', role: 'admin', fingerprint: /^SHA256:/ }])
     // the login reaches sshd's forced command: the user gets no shell, whatever the client asks
@@ -79,7 +79,7 @@ if (process.getuid?.() !== 0) {
     const before = { env: readFileSync(`${host.home}/host.env`, 'utf8'), keys: keyLines(), pid: emperorPid() }
     execFileSync('touch', [`${host.home}/repos/.kept`])
     const again = await run('bash', ['./install.sh', '--user', user, '--http-port', '28021', '--https-port', '28421',
-      '--listen', '127.0.0.1', '--key', `${host.keyFile}.pub`, '--no-build'], { cwd: repoRoot })
+      '--listen', '127.0.0.1', '--key', `${host.keyFile}.pub`, '--toolkit', toolkitDir, '--no-build'], { cwd: repoRoot })
     t.equal(again.code, 0, again.stderr)
     t.match(again.stderr, /already authorized/)
     t.same(keyLines(), before.keys)

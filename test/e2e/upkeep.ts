@@ -249,7 +249,7 @@ t.test('upkeep: re-running install.sh upgrades the toolkit in place, relinks hoo
   const hook = join(host.home, 'repos', 'keep', 'hooks', 'pre-receive')
   rmSync(hook)
   symlinkSync('/nonexistent/pre-receive', hook)
-  const install = run('bash', ['./install.sh', '--user', USER, '--http-port', `${host.httpPort}`, '--https-port', `${host.httpsPort}`, '--listen', '127.0.0.1', '--key', `${host.keyFile}.pub`, '--no-build'], { cwd: repoRoot })
+  const install = run('bash', ['./install.sh', '--user', USER, '--http-port', `${host.httpPort}`, '--https-port', `${host.httpsPort}`, '--listen', '127.0.0.1', '--key', `${host.keyFile}.pub`, '--toolkit', TOOLKIT, '--no-build'], { cwd: repoRoot })
   let installed = false
   void install.finally(() => (installed = true))
   const loop = await requestLoop(host, 'keep.test', 20, () => installed, 'hello saved\n')

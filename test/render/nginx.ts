@@ -6,8 +6,9 @@ import t from 'tap'
 
 // whole rendered files, reviewed like code; kept beside the other fixtures (nothing but the design card's folders at the top)
 t.snapshotFile = new URL('../fixtures/snapshots/render/nginx.cjs', import.meta.url).pathname
-import { renderNginxApp, nginxIdent, listenValues, NGINX_TEMPLATES, type NginxAppSpec, type NginxTemplates } from '../../lib/render/nginx.js'
+import { renderNginxApp, nginxIdent, listenValues, includeLineOf, explainNginxError, NGINX_TEMPLATES, type NginxAppSpec, type NginxTemplates } from '../../lib/render/nginx.js'
 import { parseCidrList } from '../../lib/parse/nginx-settings.js'
+import { parseNginxInclude, type NginxInclude } from '../../lib/parse/nginx-include.js'
 
 const tpl = {} as NginxTemplates
 for (const n of NGINX_TEMPLATES) tpl[n] = readFileSync(new URL(`../../templates/nginx/${n}`, import.meta.url), 'utf8')
@@ -32,7 +33,29 @@ const base: NginxAppSpec = {
   acmeRoot: '/home/piku/acme',
   maxBody: '100m',
 }
-const cache = { dir: '/home/piku/cache/web-app/nginx', settings: { prefixes: ['api', 'static/img', 'v1.2'], sizeGb: 2, timeS: 600, controlS: 300, expiryS: 86400 } }
+const cache = { dir: '/home/piku/cache/web-app/nginx', settings: { prefixes: ['api', 'static/img', 'v1.2'], sizeGb: 2, timeS: 600, redirectsS: 120, anyS: 60, controlS: 300, expiryS: 86400 } }
+
+function include(text: string, file = 'nginx.conf', env: Record<string, string> = {}): NginxInclude {
+  const r = parseNginxInclude(text, file, env)
+  if (!r.ok) throw new Error(r.errors.join('\n'))
+  return r.value
+}
+const extra = include('location = /extra { return 204; }\n', 'nginx/extra.conf')
+// piku's documented include (its pull request): one line raising the body size, plus $VARS
+const overrides = include(
+  [
+    'client_max_body_size 8M;',
+    'proxy_read_timeout ${SLOW};',
+    'add_header X-Deployed-By "$APP on $host";',
+    'add_header X-Frame-Options DENY;',
+    'location / {',
+    '    return 302 https://$BACKEND$request_uri;',
+    '}',
+    '',
+  ].join('\n'),
+  'nginx.conf',
+  { SLOW: '300s', APP: 'web-app', BACKEND: 'api.example.org' },
+)
 
 const variants: Record<string, NginxAppSpec> = {
   'web app, HTTP and HTTPS in one server': base,
@@ -53,10 +76,23 @@ const variants: Record<string, NginxAppSpec> = {
     allowGitFolders: true,
   },
   'cache on three prefixes': { ...base, cache },
-  'include file': { ...base, includeFile: '/home/piku/apps/web-app/releases/v3/nginx/extra.conf' },
+  'include file': { ...base, include: extra },
+  'include file that sets our defaults and location /': { ...base, include: overrides, proxyReadTimeoutS: 30, cache },
+  'body size, proxy timeouts and HSTS': { ...base, maxBody: '8m', proxyReadTimeoutS: 120, proxySendTimeoutS: 90, hsts: { maxAgeS: 31536000, subdomains: true }, cache },
+  'basic auth': { ...base, auth: { file: '/home/piku/auth/web-app.htpasswd' } },
+  'maintenance, HTTPS only, with auth and an include (both off while in maintenance)': {
+    ...base,
+    httpsOnly: true,
+    maintenance: { page: '/home/piku/apps/web-app/releases/v3/maintenance.html' },
+    auth: { file: '/home/piku/auth/web-app.htpasswd' },
+    include: extra,
+    cache,
+    hsts: { maxAgeS: 600, subdomains: false },
+    stamp: 'abc12',
+  },
   'Cloudflare ACL, HTTPS only': { ...base, httpsOnly: true, cloudflare: cf.value },
   'IPv6 off': { ...base, listen: listenValues([], 80, false), tlsListen: listenValues([], 443, false) },
-  'everything at once': { ...base, httpsOnly: true, cache, includeFile: '/home/piku/apps/web-app/releases/v3/extra.conf', cloudflare: cf.value, statics: [{ url: '/assets/', dir: '/home/piku/apps/web-app/releases/v3/public/' }] },
+  'everything at once': { ...base, httpsOnly: true, cache, include: extra, cloudflare: cf.value, statics: [{ url: '/assets/', dir: '/home/piku/apps/web-app/releases/v3/public/' }], hsts: { maxAgeS: 600, subdomains: false }, auth: { file: '/home/piku/auth/web-app.htpasswd' } },
 }
 
 for (const [name, spec] of Object.entries(variants)) {
@@ -75,7 +111,7 @@ t.test('renderNginxApp: HTTPS-only redirects to the requested host on the HTTPS 
   // the release check and the ACME challenge stay on HTTP
   const http = text.slice(0, text.indexOf('return 301'))
   t.match(http, 'location = /.well-known/piku-hooks-release')
-  t.match(http, 'location ^~ /.well-known/acme-challenge/ {\n        alias /home/piku/acme/;')
+  t.match(http, 'location ^~ /.well-known/acme-challenge/ {\n        auth_basic off;\n        alias /home/piku/acme/;')
 })
 
 t.test('renderNginxApp: cache prefixes end on a boundary and are escaped', async (t) => {
@@ -87,6 +123,66 @@ t.test('renderNginxApp: cache prefixes end on a boundary and are escaped', async
   t.match(text, `proxy_cache_path /home/piku/cache/web-app/nginx keys_zone=${nginxIdent('piku', 'web-app')}:10m inactive=86400s max_size=2g use_temp_path=off;`)
   t.notMatch(text, 'levels=', 'a flat folder the user can clean')
   t.match(text, /location ~ \^\/\(api[^]*add_header X-Deployed-By piku-hooks;/, 'the cache location keeps X-Deployed-By')
+  // piku's classes: content, redirects, never errors, anything else
+  t.match(text, 'proxy_cache_valid 200 304 600s;\n        proxy_cache_valid 301 307 120s;\n        proxy_cache_valid 500 502 503 504 0s;\n        proxy_cache_valid any 60s;')
+  const old = renderNginxApp({ ...base, cache: { ...cache, settings: { ...cache.settings, redirectsS: undefined, anyS: undefined } } }, tpl)
+  t.match(old, 'proxy_cache_valid 301 307 3600s;', 'a plan from before NGINX_CACHE_REDIRECTS: piku\'s default')
+})
+
+t.test('renderNginxApp: what the include file sets replaces our default for it', async (t) => {
+  const text = renderNginxApp(variants['include file that sets our defaults and location /'], tpl)
+  t.notMatch(text, 'client_max_body_size 100m', 'ours dropped')
+  t.match(text, 'client_max_body_size 8M;', 'theirs kept')
+  t.notMatch(text, 'proxy_read_timeout 30s', 'our timeout dropped for theirs')
+  t.match(text, 'proxy_read_timeout 300s;', '${SLOW} expanded')
+  t.notMatch(text, 'add_header X-Deployed-By piku-hooks', 'our header dropped everywhere, the cache location too')
+  t.match(text, 'add_header X-Deployed-By "web-app on $host";', '$APP expanded, nginx\'s $host kept')
+  t.match(text, 'return 302 https://api.example.org$request_uri;')
+  t.notMatch(text, /location \/ \{\n\s+proxy_pass/, 'our location / gives way to theirs')
+  t.match(text, 'location = /.well-known/piku-hooks-release', 'our own locations stay')
+})
+
+t.test('renderNginxApp: HSTS only on HTTPS answers, every location that adds headers', async (t) => {
+  const text = renderNginxApp(variants['body size, proxy timeouts and HSTS'], tpl)
+  const v = `${nginxIdent('piku', 'web-app')}_hsts`
+  t.match(text, `map $https $${v} {\n    on "max-age=31536000; includeSubDomains";\n    default "";\n}`)
+  t.equal(text.split(`add_header Strict-Transport-Security $${v} always;`).length - 1, 2, 'server and cache location')
+  t.match(text, 'client_max_body_size 8m;\n    proxy_read_timeout 120s;\n    proxy_send_timeout 90s;')
+})
+
+t.test('renderNginxApp: basic auth covers the app, never the ACME challenge or the release check', async (t) => {
+  const text = renderNginxApp(variants['basic auth'], tpl)
+  t.match(text, 'auth_basic "web-app";\n    auth_basic_user_file /home/piku/auth/web-app.htpasswd;')
+  t.match(text, /location \^~ \/\.well-known\/acme-challenge\/ \{\n\s+auth_basic off;/)
+  t.match(text, /location = \/\.well-known\/piku-hooks-release \{\n\s+auth_basic off;/)
+})
+
+t.test('renderNginxApp: maintenance answers 503 with the page everywhere but the challenge', async (t) => {
+  const text = renderNginxApp(variants['maintenance, HTTPS only, with auth and an include (both off while in maintenance)'], tpl)
+  t.match(text, 'error_page 503 /.well-known/piku-hooks-maintenance.html;')
+  t.match(text, 'alias /home/piku/apps/web-app/releases/v3/maintenance.html;')
+  t.match(text, /location \/ \{\n\s+return 503;/)
+  t.notMatch(text, 'proxy_pass', 'nothing reaches the app')
+  t.notMatch(text, 'location = /extra', 'nor its include')
+  t.notMatch(text, 'auth_basic "', 'nor asks for a password')
+  t.notMatch(text, 'proxy_cache_path', 'no cache zone in use')
+  t.match(text, 'return 200 "v3-abc123 abc12\\n";', 'the release check carries the stamp')
+  t.match(text, 'add_header Strict-Transport-Security', 'HSTS stays on')
+})
+
+t.test('includeLineOf, explainNginxError: an nginx -t place inside the include names the include line', async (t) => {
+  const spec = { ...base, include: include('gzip on;\nbogus_directive 1;\n', 'nginx.conf') }
+  const text = renderNginxApp(spec, tpl)
+  const all = text.split('\n')
+  const at = all.findIndex((l) => l === 'bogus_directive 1;') + 1
+  t.same(includeLineOf(text, at), { file: 'nginx.conf', line: 2 })
+  t.same(includeLineOf(text, at - 1), { file: 'nginx.conf', line: 1 })
+  t.equal(includeLineOf(text, at - 2), undefined, 'the marker line is ours')
+  t.equal(includeLineOf(text, at + 1), undefined, 'the end marker is ours')
+  t.equal(includeLineOf(text, 3), undefined)
+  const msg = `nginx rejected the configuration: [emerg] unknown directive "bogus_directive" in /home/u/apps/a/run/T/nginx.conf:${at}`
+  t.equal(explainNginxError(msg, '/home/u/apps/a/run/T/nginx.conf', text), 'nginx rejected the configuration: [emerg] unknown directive "bogus_directive" in nginx.conf:2 (NGINX_INCLUDE_FILE)')
+  t.equal(explainNginxError('x in /home/u/apps/a/run/T/nginx.conf:3', '/home/u/apps/a/run/T/nginx.conf', text), 'x in /home/u/apps/a/run/T/nginx.conf:3')
 })
 
 t.test('renderNginxApp: the Cloudflare ACL guards every location and trusts CF-Connecting-IP only from Cloudflare', async (t) => {
@@ -112,7 +208,10 @@ t.test('renderNginxApp: values outside the allow-lists throw', async (t) => {
     ['server name with a space', { serverNames: ['a.org b'] }],
     ['static dir with ..', { statics: [{ url: '/a/', dir: '/home/piku/x/../etc/' }] }],
     ['static url without a trailing slash', { statics: [{ url: '/assets', dir: '/home/piku/x/' }] }],
-    ['include file with ;', { includeFile: '/home/piku/x;y' }],
+    ['include file name with ;', { include: { ...extra, file: 'x;y' } }],
+    ['auth file with a space', { auth: { file: '/home/piku/a b' } }],
+    ['maintenance page with ..', { maintenance: { page: '/home/piku/../etc/passwd' } }],
+    ['stamp with a quote', { stamp: 'a"' }],
     ['cache prefix with (', { cache: { ...cache, settings: { ...cache.settings, prefixes: ['a(b'] } } }],
     ['cache without an upstream', { cache, upstreamPorts: [] }],
     ['certificate path with a quote', { tls: { cert: '/a"b', key: '/k' } }],
@@ -141,7 +240,6 @@ t.test('renderNginxApp: nginx -t accepts every variant', { skip: nginx.status ==
   const gen = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=t'])
   t.equal(gen.status, 0, String(gen.stderr))
   mkdirSync(join(dir, 'cache'))
-  writeFileSync(join(dir, 'extra.conf'), 'location = /extra { return 204; }\n')
   for (const [name, spec] of Object.entries(variants)) {
     const s: NginxAppSpec = {
       ...spec,
@@ -150,7 +248,8 @@ t.test('renderNginxApp: nginx -t accepts every variant', { skip: nginx.status ==
       tls: { cert, key },
       acmeRoot: dir,
       cache: spec.cache ? { ...spec.cache, dir: join(dir, 'cache') } : undefined,
-      includeFile: spec.includeFile ? join(dir, 'extra.conf') : undefined,
+      auth: spec.auth ? { file: join(dir, 'htpasswd') } : undefined,
+      maintenance: spec.maintenance ? { page: join(dir, 'maintenance.html') } : undefined,
       statics: spec.statics.map((m) => ({ ...m, dir: `${dir}/` })),
     }
     writeFileSync(join(dir, 'app.conf'), renderNginxApp(s, tpl))

@@ -2,7 +2,8 @@
 import { readFileSync, statSync, writeFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { AUDIT_MAX_BYTES, describeAction, needsRotation, recordAudit, redactMessage, renderAuditLine } from '../../lib/state/audit.js'
+import { AUDIT_MAX_BYTES, needsRotation, recordAudit, redactMessage, renderAuditLine } from '../../lib/state/audit.js'
+import { describeAction } from '../../lib/verbs/index.js'
 
 t.test('renderAuditLine: one line whatever the fields hold', async (t) => {
   const line = renderAuditLine({ time: 't', key: 'ci', action: 'config:set', app: 'web', detail: 'set A\nB', outcome: 'failed', message: 'first\nsecond' })
@@ -24,6 +25,12 @@ t.test('describeAction: what changed, never a config value', async (t) => {
   t.equal(describeAction('keys:remove', ['ci']), 'ci')
   t.equal(describeAction('backup', ['web']), '')
   t.equal(describeAction('restore', ['web', '--force']), 'web --force')
+  t.equal(describeAction('maintenance:on', ['web']), '')
+  t.equal(describeAction('maintenance:off', ['web']), '')
+  t.equal(describeAction('auth:add', ['web', 'alice']), 'alice')
+  t.equal(describeAction('auth:add', ['web', 'alice', 'typed-the-password-here']), 'alice', 'a password given as an argument by mistake is not recorded')
+  t.equal(describeAction('auth:remove', ['web', 'alice']), 'alice')
+  t.equal(describeAction('auth', ['web']), undefined)
   for (const quiet of ['apps', 'ps', 'logs', 'releases', 'config', 'config:get', 'config:live', 'keys', 'certs', 'doctor', 'help']) t.equal(describeAction(quiet, ['web']), undefined, quiet)
 })
 

@@ -1,7 +1,6 @@
 import t from 'tap'
 import { mergeScaling } from '../../lib/verbs/ps-scale.js'
 import { planDestroy } from '../../lib/verbs/destroy.js'
-import { parseKeyLines } from '../../lib/verbs/setup-ssh.js'
 import { appPaths } from '../../lib/state/paths.js'
 
 t.test('ps:scale: changes merged over the saved counts, order kept', async (t) => {
@@ -10,11 +9,7 @@ t.test('ps:scale: changes merged over the saved counts, order kept', async (t) =
 
 t.test('destroy: everything of the app, the repo last, data only when asked', async (t) => {
   const p = appPaths('a', '/home/u')
-  t.same(planDestroy(p, false), ['/home/u/apps/a', '/home/u/config/a', '/home/u/deps/a', '/home/u/logs/a', '/home/u/cache/a', '/home/u/nginx/a.conf', '/home/u/certs/a', '/home/u/repos/a'])
+  t.same(planDestroy(p, false), ['/home/u/apps/a', '/home/u/config/a', '/home/u/deps/a', '/home/u/logs/a', '/home/u/cache/a', '/home/u/nginx/a.conf', '/home/u/auth/a.htpasswd', '/home/u/certs/a', '/home/u/repos/a'])
   t.ok(planDestroy(p, true).includes('/home/u/data/a'))
   t.notOk(planDestroy(appPaths('a', '/home/u'), true).some((x) => x.includes('/ab')), 'nothing of another app')
-})
-
-t.test('setup:ssh: key lines, blanks and comments skipped', async (t) => {
-  t.same(parseKeyLines('\n# mine\nssh-ed25519 AAAA x@y\r\n  \nssh-rsa BBBB\n'), ['ssh-ed25519 AAAA x@y', 'ssh-rsa BBBB'])
 })

@@ -1,10 +1,11 @@
 // runtime/build: one builder per runtime. Each installs dependencies into a cache folder keyed by the
 // hash of what pins them, so an unchanged lockfile means no install at all.
 import { createHash } from 'node:crypto'
-import { accessSync, constants, existsSync, readFileSync, mkdirSync, symlinkSync, copyFileSync, writeFileSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { accessSync, statfsSync, constants, existsSync, readFileSync, mkdirSync, symlinkSync, copyFileSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { RuntimeName } from './detect.js'
 import { runStreamed } from '../../host/system.js'
+import { writeFileAtomic, DiskFullError } from '../../host/atomic-file.js'
 import { UserError } from '../../errors.js'
 import * as log from '../../log.js'
 
@@ -33,9 +34,25 @@ export function hashFiles(dir: string, names: string[], extra = ''): string {
   return h.digest('hex').slice(0, 16)
 }
 
+/** The first of `paths` whose filesystem is full (under 1 MiB or 0.5% free), or undefined. */
+export function fullFilesystem(paths: string[]): string | undefined {
+  for (const p of paths) {
+    try {
+      const s = statfsSync(p)
+      const free = s.bavail * s.bsize
+      if (free < 1024 * 1024 || (s.blocks > 0 && s.bavail / s.blocks < 0.005)) return p
+    } catch {}
+  }
+  return undefined
+}
+
 async function runOrFail(what: string, cmd: string, args: string[], cwd: string, env: Record<string, string>): Promise<void> {
   const code = await runStreamed(cmd, args, { cwd, env })
-  if (code !== 0) throw new UserError(`${what} failed (exit ${code}); the running release is unchanged`)
+  if (code === 0) return
+  // a build that filled its disk says so in one line, whatever the tool printed
+  const full = fullFilesystem([cwd, ...['VIRTUAL_ENV', 'UV_PROJECT_ENVIRONMENT', 'GOPATH', 'CARGO_TARGET_DIR', 'BUNDLE_PATH'].flatMap((k) => (env[k] ? [env[k]] : []))])
+  if (full) throw new DiskFullError(full, undefined, `${what} failed`)
+  throw new UserError(`${what} failed (exit ${code}); the running release is unchanged`)
 }
 
 /** The first executable `name` on the build's PATH, or undefined. */
@@ -67,8 +84,13 @@ async function cached(target: string, build: () => Promise<void>): Promise<boole
   }
   rmSync(target, { recursive: true, force: true })
   mkdirSync(target, { recursive: true, mode: 0o750 })
-  await build()
-  writeFileSync(marker, new Date().toISOString() + '\n')
+  try {
+    await build()
+  } catch (e) {
+    rmSync(target, { recursive: true, force: true }) // a half-filled cache is never reused, and frees its space now
+    throw e
+  }
+  writeFileAtomic(marker, new Date().toISOString() + '\n', 0o640)
   return true
 }
 

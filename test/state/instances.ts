@@ -1,5 +1,5 @@
 import t from 'tap'
-import { matchInstances, parseVassalNames, renderPs, type ProcInfo } from '../../lib/verbs/ps.js'
+import { matchInstances, parseVassalNames, renderPs, findOrphanWorkers, type ProcInfo } from '../../lib/verbs/ps.js'
 
 t.test('ps: instances of one activation from vassal names', async (t) => {
   const files = ['app@v2-x@web.1.ini', 'app@v2-x@worker.2.ini', 'app@v2-x@worker.1.ini', 'app@v1-y@web.1.ini', 'ab@v2-x@web.1.ini', 'app@v2-x@web.1.ini.tmp']
@@ -55,7 +55,40 @@ t.test('ps: text output', async (t) => {
       { kind: 'web', n: 1, pid: 20, pids: [20, 21], rssKb: 2048 },
       { kind: 'worker', n: 1, pids: [], rssKb: 0 },
     ],
+    others: [],
+    orphanWorkers: [],
   })
   t.equal(text, 'web:1\nworker:2\n\nweb.1     pid 20          2.0 MB  2 processes\nworker.1  not running\n')
-  t.match(renderPs({ app: 'app', release: 'v2', running: false, stopped: true, scaling: { web: 1 }, instances: [] }), /app is stopped/)
+  t.match(renderPs({ app: 'app', release: 'v2', running: false, stopped: true, scaling: { web: 1 }, instances: [], others: [], orphanWorkers: [] }), /app is stopped/)
+})
+
+t.test('ps: other activations and orphan workers are listed', async (t) => {
+  const text = renderPs({
+    app: 'app',
+    release: 'v2',
+    running: true,
+    stopped: false,
+    scaling: { web: 1 },
+    instances: [{ kind: 'web', n: 1, pid: 20, pids: [20], rssKb: 1024 }],
+    others: [
+      { token: 'v3-b', release: 'v3', state: 'orphan', instances: ['web.1'], why: 'it never switched: the deploy that started it was interrupted' },
+      { token: 'v1-a', release: 'v1', state: 'draining', instances: ['web.1'], why: 'its workers drain (pid 9 stops them)' },
+    ],
+    orphanWorkers: [{ pid: 77, token: 'v0-z', cmdline: '/bin/sh /h/apps/app/run/v0-z/web.1.sh' }],
+  })
+  t.match(text, /v3-b  web\.1  ORPHAN \(belongs to no live activation: it never switched/)
+  t.match(text, /v1-a  web\.1  draining: its workers drain/)
+  t.match(text, /pid 77  ORPHAN worker of activation v0-z/)
+})
+
+t.test('ps: findOrphanWorkers: launchers of tokens not known, the top of each tree', async (t) => {
+  const procs = [
+    proc(20, 10, 'app:web.1 uWSGI master'),
+    proc(21, 20, `/bin/sh ${run}/v2-x/web.1.sh`),
+    proc(31, 1, `/bin/sh ${run}/v1-old/web.1.sh`),
+    proc(32, 31, `/bin/sh -c node server.js ${run}/v1-old/x`),
+    proc(41, 1, '/bin/sh /h/apps/other/run/v1-old/web.1.sh'),
+  ]
+  t.same(findOrphanWorkers(procs, run, new Set(['v2-x'])).map((o) => [o.pid, o.token]), [[31, 'v1-old']])
+  t.same(findOrphanWorkers(procs, run, new Set(['v2-x', 'v1-old'])), [])
 })

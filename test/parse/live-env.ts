@@ -1,5 +1,5 @@
 import t from 'tap'
-import { parseLiveEnv } from '../../lib/verbs/config-live.js'
+import { parseLiveEnv, renderLiveEnv } from '../../lib/parse/live-env.js'
 
 t.test('config:live: LIVE_ENV lines are KEY="json"', async (t) => {
   t.same(parseLiveEnv('A="1"\nB="a \\"b\\"\\n$X"\n\n'), { ok: true, value: { A: '1', B: 'a "b"\n$X' } })
@@ -8,4 +8,9 @@ t.test('config:live: LIVE_ENV lines are KEY="json"', async (t) => {
 
 t.test('config:live: a broken line is an error naming it', async (t) => {
   t.same(parseLiveEnv('A="1"\nB=plain\nC="x'), { ok: false, errors: ['LIVE_ENV:2: expected KEY="json string"', 'LIVE_ENV:3: expected KEY="json string"'] })
+})
+
+t.test('renderLiveEnv: read back to the same values, whatever they hold', async (t) => {
+  const env = { A: '1', B: 'a "b"\n$X', C: '', D: '\u0001 ünï' }
+  t.same(parseLiveEnv(renderLiveEnv(env)), { ok: true, value: env })
 })

@@ -14,6 +14,8 @@ t.test('doctor: one line per app state', async (t) => {
   t.match(planAppCheck(facts({ deadPorts: [20001] })), { level: 'FAIL', message: /1 of 1 web worker\(s\) do not answer/ })
   t.match(planAppCheck(facts({ lastRollback: { time: '2024-06-01T11:00:00Z', id: 'v4' } })), { level: 'warn', message: /v4 crash-looped and was rolled back/ })
   t.match(planAppCheck(facts({ lastRollback: { time: '2024-05-01T11:00:00Z', id: 'v4' } })), { level: 'ok' }, 'an old rollback is history')
+  t.match(planAppCheck(facts({ maintenance: '2024-06-01T10:00:00Z' })), { level: 'warn', message: 'v3 running, but in maintenance mode since 2024-06-01T10:00:00Z: every request gets 503 until maintenance:off web' })
+  t.match(planAppCheck(facts({ maintenance: '2024-06-01T10:00:00Z', deadPorts: [1] })), { level: 'FAIL' }, 'a real failure comes first')
 })
 
 t.test('doctor: disk, memory and certificates', async (t) => {

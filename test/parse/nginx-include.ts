@@ -1,0 +1,92 @@
+// nginx-include: NGINX_INCLUDE_FILE expansion ($NAME from the app's env, nginx's own variables kept), the
+// server-level statements read with nginx's word rules, and errors that name FILE:LINE.
+import t from 'tap'
+import { expandIncludeVars, parseNginxStatements, parseNginxInclude, locationKey } from '../../lib/parse/nginx-include.js'
+
+const env = { APP: 'web', BACKEND: 'api.internal:8080', SIZE: '8M', EMPTY: '' }
+
+t.test('expandIncludeVars: $NAME and ${NAME} from the env; names it does not hold stay as written', async (t) => {
+  const r = expandIncludeVars('proxy_pass http://$BACKEND;\nclient_max_body_size ${SIZE};\nreturn 301 https://$host$request_uri;\nadd_header X "${APP}-$APPX-${host}-$EMPTY";\n', 'nginx.conf', env)
+  t.same(r, { ok: true, value: 'proxy_pass http://api.internal:8080;\nclient_max_body_size 8M;\nreturn 301 https://$host$request_uri;\nadd_header X "web-$APPX-${host}-";\n' })
+})
+
+t.test('expandIncludeVars: a value that could leave its line is refused, naming the key and the line', async (t) => {
+  for (const [value, what] of [['a;b', '";"'], ['a\nb', 'a newline'], ['a}', '"}"'], ['{', '"{"'], ['"x', '"\\""'], ["it's", `"'"`], ['a # b', '"#"'], ['a\\b', '"\\\\"'], ['a\rb', 'a carriage return'], ['a\x01', 'a control character']]) {
+    const r = expandIncludeVars('gzip on;\nadd_header X $EVIL;\n', 'conf/site.conf', { EVIL: value })
+    t.same(r, { ok: false, errors: [`conf/site.conf:2: $EVIL is not expanded: the value of EVIL holds ${what}, which could end the line or the directive (use values without newlines, ; { } quotes # or \\)`] }, JSON.stringify(value))
+  }
+  t.match(expandIncludeVars('x ${EVIL};', 'nginx.conf', { EVIL: 'a;b' }), { ok: false, errors: [/^nginx\.conf:1: \$\{EVIL\} is not expanded: the value of EVIL holds ";"/] })
+  t.same(expandIncludeVars('x $OTHER;', 'nginx.conf', { EVIL: 'a;b' }), { ok: true, value: 'x $OTHER;' }, 'only the names used are checked')
+})
+
+t.test('parseNginxStatements: server-level statements with lines, blocks skipped inside', async (t) => {
+  const text = [
+    '# comment with ; and { braces }',
+    'client_max_body_size 8M;',
+    'add_header X-Thing "a; b {c}" always;',
+    "add_header 'X-Other' v#notacomment;",
+    'location ~ ^/api/(?<rest>.*)$ {',
+    '    proxy_set_header Host ${host};',
+    '    if ($request_method = POST) { return 405; }',
+    '}',
+    'location = /x {',
+    '}',
+    'return 200 "multi',
+    'line";',
+    'rewrite ^/a\\;b /c;',
+    '',
+  ].join('\n')
+  const r = parseNginxStatements(text, 'nginx.conf')
+  t.same(r, {
+    ok: true,
+    value: [
+      { name: 'client_max_body_size', args: ['8M'], line: 2, block: false },
+      { name: 'add_header', args: ['X-Thing', 'a; b {c}', 'always'], line: 3, block: false },
+      { name: 'add_header', args: ['X-Other', 'v#notacomment'], line: 4, block: false },
+      { name: 'location', args: ['~', '^/api/(?<rest>.*)$'], line: 5, block: true },
+      { name: 'location', args: ['=', '/x'], line: 9, block: true },
+      { name: 'return', args: ['200', 'multi\nline'], line: 11, block: false },
+      { name: 'rewrite', args: ['^/a\\;b', '/c'], line: 13, block: false },
+    ],
+  })
+})
+
+t.test('parseNginxStatements: unbalanced text is refused at its line', async (t) => {
+  const cases: [string, string][] = [
+    ['gzip on;\nlocation / {\n  return 200;\n', 'nginx.conf:2: the "{" opened here is not closed'],
+    ['gzip on;\n}\n', 'nginx.conf:2: unexpected "}"'],
+    ['gzip on\n', 'nginx.conf:1: "gzip" has no ending ";"'],
+    ['location / {\n  return 200\n}\n', 'nginx.conf:2: "return" has no ending ";"'],
+    ['gzip on;\nadd_header X "open;\n', 'nginx.conf:2: the quote " opened here is not closed'],
+    [';', 'nginx.conf:1: unexpected ";"'],
+    ['{ }', 'nginx.conf:1: unexpected "{"'],
+  ]
+  for (const [text, error] of cases) t.same(parseNginxStatements(text, 'nginx.conf'), { ok: false, errors: [error] }, JSON.stringify(text))
+})
+
+t.test('parseNginxInclude: listen, server_name and our own locations are refused with their lines', async (t) => {
+  const r = parseNginxInclude('gzip on;\nlisten 8080;\nserver_name evil.org;\nlocation ^~ /.well-known/acme-challenge/ { return 404; }\nlocation = /.well-known/piku-hooks-release { return 200; }\n', 'nginx.conf', {})
+  t.same(r, {
+    ok: false,
+    errors: [
+      'nginx.conf:2: "listen" cannot be set here: the ports are the host\'s (install.sh --http-port, --https-port, --listen)',
+      'nginx.conf:3: "server_name" cannot be set here: the names come from NGINX_SERVER_NAME',
+      "nginx.conf:4: location ^~ /.well-known/acme-challenge/ is piku-hooks' own (certificate challenges and deploy checks use it)",
+      "nginx.conf:5: location = /.well-known/piku-hooks-release is piku-hooks' own (certificate challenges and deploy checks use it)",
+    ],
+  })
+  const good = parseNginxInclude('client_max_body_size $SIZE;\n', 'nginx.conf', env)
+  t.match(good, { ok: true, value: { file: 'nginx.conf', text: 'client_max_body_size 8M;\n', statements: [{ name: 'client_max_body_size', args: ['8M'], line: 1 }] } })
+  t.match(parseNginxInclude('x $EVIL;', 'n.conf', { EVIL: ';' }), { ok: false, errors: [/^n\.conf:1: \$EVIL is not expanded/] }, 'expansion errors first')
+})
+
+t.test('locationKey: the same location however it is written', async (t) => {
+  t.equal(locationKey(['/']), 'prefix /')
+  t.equal(locationKey(['^~', '/a/']), 'prefix /a/')
+  t.equal(locationKey(['^~/a/']), 'prefix /a/')
+  t.equal(locationKey(['=', '/x']), 'exact /x')
+  t.equal(locationKey(['=/x']), 'exact /x')
+  t.equal(locationKey(['~', '/\\.git']), 'regex ~ /\\.git')
+  t.equal(locationKey(['~*', '\\.png$']), 'regex ~* \\.png$')
+  t.equal(locationKey(['@fallback']), 'named @fallback')
+})
