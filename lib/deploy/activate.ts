@@ -19,6 +19,7 @@ import { writeRecord, markRecord, removeRecord, readJournal, journalPorts } from
 import { ownerOf } from '../state/lock.js'
 import { renameDurable } from '../host/atomic-file.js'
 import { spawnAfterSwitch } from './after-switch.js'
+import { planMemorySetup, prepareInstanceMemory, reportMemorySetup, removeAppGroups, reapGroups } from './memory.js'
 import * as log from '../log.js'
 
 const DRAIN_MS = 1500
@@ -116,6 +117,10 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watch
     }
   }
 
+  // memory caps: leftover empty groups of earlier activations go; each capped instance gets its own group
+  removeAppGroups(plan.app, { keepToken: readActive(plan.app)?.token })
+  const memory = planMemorySetup(plan.memory)
+
   // launchers, env files and vassal files, rendered first so nothing starts if one fails
   const vassals: { name: string; text: string }[] = []
   if (plan.processes.some((x) => x.role === 'wsgi')) checkUwsgiPlugins(plan.settings)
@@ -123,9 +128,10 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watch
   for (const proc of plan.processes.filter((x) => !opts.stage || x.role === 'web' || x.role === 'wsgi')) {
     for (let n = 1; n <= proc.count; n++) {
       const port = ports[proc.kind]?.[n - 1]
-      const env = processEnv(plan.env, proc.kind, port)
+      const capped = prepareInstanceMemory(memory, { app: plan.app, token, kind: proc.kind, n, runDir }, processEnv(plan.env, proc.kind, port))
+      const env = capped.env
       const logFile = join(p.logs, `${proc.kind}.${n}.log`)
-      const spec: VassalSpec = { app: plan.app, release: plan.id, kind: proc.kind, n, role: proc.role, cwd: plan.dir, logFile, settings: plan.settings, port }
+      const spec: VassalSpec = { app: plan.app, release: plan.id, kind: proc.kind, n, role: proc.role, cwd: plan.dir, logFile, settings: plan.settings, port, memoryScript: capped.script }
       if (proc.role === 'wsgi') {
         const envFile = join(runDir, `${proc.kind}.${n}.json`)
         writeFileAtomic(envFile, JSON.stringify({ env, cwd: plan.dir, module: proc.command, sitePackages: plan.sitePackages ?? null }), 0o600)
@@ -140,6 +146,7 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watch
       vassals.push({ name: vassalName(plan.app, token, proc.kind, n), text: renderVassal(spec) })
     }
   }
+  reportMemorySetup(memory, opts.quiet)
   const live = { ...plan.env, ...(Object.values(ports)[0]?.length ? { PORT: String(Object.values(ports)[0][0]) } : {}) }
 
   // nginx: render and validate beside every other app's live file before anything starts
@@ -177,6 +184,7 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watch
         .map((w) => tailLog(join(p.logs, `${w.kind}.1.log`)))
         .filter(Boolean)
         .join('\n')
+      removeAppGroups(plan.app, { onlyToken: token }) // those still emptying go at the next activation
       rmSync(runDir, { recursive: true, force: true })
       const answered = dead.find((d) => d.answer.status > 0)
       const what = answered
@@ -225,6 +233,8 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watch
     const watcher = spawnAfterSwitch(plan.app, { token, retire: webPorts.length ? retire : undefined, drainMs: DRAIN_MS, watchPrevious: webPorts.length ? opts.watchPrevious : undefined })
     // the watcher stops the previous workers after the drain: it owns their record now
     if (retire && watcher) markRecord(plan.app, retire, 'retiring', { owner: ownerOf(watcher) })
+  } else if (retire && removeAppGroups(plan.app, { onlyToken: retire }).length) {
+    spawnAfterSwitch(plan.app, { token, reap: retire, drainMs: 0 }) // the retired workers' memory cgroups, once they empty
   }
   return activation
 }
@@ -243,6 +253,7 @@ export async function stopApp(app: string): Promise<boolean> {
   if (active) rmSync(activationDir(app, active.token), { recursive: true, force: true })
   for (const r of readJournal(app).records) removeActivation(app, r.token)
   writeActive(app, undefined)
+  await reapGroups(app, {}, 5000) // memory cgroups, as the workers end (any left go at the next activation)
   return n > 0 || active !== undefined
 }
 

@@ -14,6 +14,7 @@ export interface AfterSwitch {
   retire?: string // the activation to stop after the drain
   drainMs: number
   watchPrevious?: string // the release to go back to if `token` crash-loops
+  reap?: string // an activation whose workers were stopped: remove its memory cgroups as they empty
 }
 
 /** Start the detached watcher; returns its pid. */

@@ -12,7 +12,16 @@ export async function afterSwitch(app: string, opts: AfterSwitch): Promise<void>
     const { removeActivation } = await import('./activate.js')
     removeActivation(app, opts.retire)
   }
+  // the retired workers' memory cgroups go as they empty, while the new release is watched
+  const reap = opts.retire ?? opts.reap
+  const reaping = reap
+    ? import('./memory.js').then(async ({ reapGroups }) => {
+        const left = await reapGroups(app, { onlyToken: reap }, 30_000)
+        if (left.length) console.log(`${new Date().toISOString()} ${app}: memory cgroups still in use 30 s after their workers were stopped: ${left.join(', ')}`)
+      })
+    : undefined
   if (opts.watchPrevious) await watch(app, opts.token, opts.watchPrevious)
+  await reaping
 }
 
 async function watch(app: string, token: string, previous: string): Promise<void> {

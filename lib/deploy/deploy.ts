@@ -161,6 +161,7 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string):
     sitePackages: built.sitePackages,
     depsDir: built.depsDir,
     keep: settings.value.keep,
+    ...(Object.keys(settings.value.memory).length ? { memory: settings.value.memory } : {}),
   }
 }
 

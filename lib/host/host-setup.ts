@@ -10,6 +10,7 @@ import { parseHostArgs, type HostOptions } from '../parse/host-options.js'
 import { parseKeyLines, parsePublicKey, planKeyName } from '../parse/ssh-key.js'
 import { addKey, chownKeyFiles, readKeyRecords, writeFetchAccess } from '../state/key-store.js'
 import * as log from '../log.js'
+import { setupMemorySubtree } from './cgroups.js'
 import { hostPaths, templatePath, toolkitRoot } from '../state/paths.js'
 import { renderEmperorIni, renderEmperorUnit, renderHostConf, renderHostEnv, renderRenewVassal, renderSudoers } from '../render/host.js'
 
@@ -60,7 +61,10 @@ export async function runHostSetup(argv: string[]): Promise<void> {
   const paths = hostPaths(o.home)
   const template = (...p: string[]) => readFileSync(templatePath(...p), 'utf8')
 
-  writeFile(paths.settings, renderHostEnv(o), 0o644, owner)
+  const memory = setupMemorySubtree(o.user, owner)
+  writeFile(paths.settings, renderHostEnv({ ...o, memoryCgroup: memory.ok ? memory.path : undefined }), 0o644, owner)
+  if (memory.ok) log.info(`memory caps: ${memory.path} (cgroup v${memory.version}${memory.by === 'systemd' ? ", delegated by systemd to the emperor's unit" : `, owned by ${o.user}`})`)
+  else log.warn(`memory caps (PIKU_MEMORY_MAX) cannot be enforced on this host: ${memory.reason}`)
   writeFile(paths.emperorIni, renderEmperorIni(template('uwsgi', 'emperor.ini'), o), 0o644, owner)
   writeFile(paths.renewVassal, renderRenewVassal(template('uwsgi', 'renew.ini'), o, process.execPath, toolkitRoot()), 0o600, owner)
   log.info(`wrote ${paths.settings} and ${paths.emperorIni}`)
@@ -73,7 +77,7 @@ export async function runHostSetup(argv: string[]): Promise<void> {
 
   if (existsSync('/run/systemd/system')) {
     const unit = `/etc/systemd/system/piku-hooks-emperor-${o.user}.service`
-    writeFile(unit, renderEmperorUnit(template('systemd', 'piku-hooks-emperor.service'), o), 0o644)
+    writeFile(unit, renderEmperorUnit(template('systemd', 'piku-hooks-emperor.service'), o, process.execPath, toolkitRoot()), 0o644)
     log.info(`wrote ${unit}`)
   }
   await authorizeKeys(o, owner)

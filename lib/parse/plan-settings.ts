@@ -2,7 +2,8 @@
 import { type Result, ok, fail } from '../errors.js'
 import { parseBool, parseStrictBool, parseUwsgiSettings, parseServerNames, parseHealth, parseKeepReleases } from './settings.js'
 import { parseScaling, planScaling, type ScaleCounts } from './scaling.js'
-import type { ProcEntry } from './procfile.js'
+import { classifyKind, type ProcEntry } from './procfile.js'
+import { planMemoryCaps, type MemoryCap } from './memory.js'
 import type { VassalSettings } from '../render/uwsgi.js'
 import type { StaticMapping } from '../render/nginx.js'
 import type { HealthRule } from './health.js'
@@ -18,6 +19,7 @@ export interface AppSettings {
   deployBranch?: string // PIKU_DEPLOY_BRANCH (default main/master)
   keep: number
   scaling: ScaleCounts
+  memory: Record<string, MemoryCap> // kind -> its cap (PIKU_MEMORY_MAX, PIKU_MEMORY_MAX_<KIND>)
 }
 
 export function planSettings(env: Record<string, string>, app: string, domain: string | undefined, scalingText: string, kinds: string[]): Result<AppSettings> {
@@ -42,9 +44,12 @@ export function planSettings(env: Record<string, string>, app: string, domain: s
   if (!autoRestart.ok) errors.push(...autoRestart.errors)
   const deployBranch = parseDeployBranch(env.PIKU_DEPLOY_BRANCH)
   if (!deployBranch.ok) errors.push(...deployBranch.errors)
+  const running = kinds.filter((k) => !['static', 'release', 'preflight'].includes(classifyKind(k)))
+  const memory = planMemoryCaps(env, running)
+  if (!memory.ok) errors.push(...memory.errors)
   const catchAll = env.NGINX_CATCH_ALL?.trim() || undefined
   if (catchAll && !/^\/[A-Za-z0-9._~\/-]*$/.test(catchAll)) errors.push(`NGINX_CATCH_ALL="${catchAll}": expected a path such as /index.html`)
-  if (errors.length || !uwsgi.ok || !health.ok || !keep.ok || !saved.ok || !autoRestart.ok || !deployBranch.ok) return fail(...errors)
+  if (errors.length || !uwsgi.ok || !health.ok || !keep.ok || !saved.ok || !autoRestart.ok || !deployBranch.ok || !memory.ok) return fail(...errors)
   return ok({
     serverNames,
     catchAll,
@@ -60,6 +65,7 @@ export function planSettings(env: Record<string, string>, app: string, domain: s
     ...(deployBranch.value ? { deployBranch: deployBranch.value } : {}),
     keep: keep.value,
     scaling: planScaling(kinds, saved.value),
+    memory: memory.value,
   })
 }
 

@@ -10,6 +10,7 @@ export interface HostValues {
   listen: string[] // empty = every IPv4 and IPv6 address
   domain: string
   acme?: Record<string, string> // ACME_ROOT_CA, ACME_EMAIL, ACME_CA_BUNDLE: written only when given
+  memoryCgroup?: string // the user's memory cgroup subtree (MEMORY_CGROUP), when the host has a memory controller
 }
 
 export function renderHostEnv(v: HostValues): string {
@@ -20,6 +21,7 @@ export function renderHostEnv(v: HostValues): string {
     `DOMAIN=${v.domain}`,
     `PIKU_USER=${v.user}`,
     ...Object.entries(v.acme ?? {}).map(([k, val]) => `${k}=${val}`),
+    ...(v.memoryCgroup ? [`MEMORY_CGROUP=${v.memoryCgroup}`] : []),
     '',
   ].join('\n')
 }
@@ -43,8 +45,10 @@ export function renderEmperorIni(template: string, v: HostValues): string {
   return renderTemplate(template, { USER: v.user, HOME: v.home })
 }
 
-export function renderEmperorUnit(template: string, v: HostValues): string {
-  return renderTemplate(template, { USER: v.user, HOME: v.home })
+/** The systemd unit: the emperor starts through bin/piku-emperor, which sets up the delegated memory subtree. */
+export function renderEmperorUnit(template: string, v: HostValues, node: string, toolkit: string): string {
+  for (const p of [node, toolkit]) if (!/^\/[A-Za-z0-9._\/-]+$/.test(p)) throw new Error(`unsafe path for the emperor unit: ${p}`)
+  return renderTemplate(template, { USER: v.user, HOME: v.home, NODE: node, TOOLKIT: toolkit })
 }
 
 /** A time of day for the daily renewal, fixed per user and spread over hosts (CAs ask clients not to all come at :00). */

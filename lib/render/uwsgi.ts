@@ -28,6 +28,7 @@ export interface VassalSpec {
   port?: number // web, wsgi
   cronSchedules?: string[] // cron: uwsgi schedule prefixes, e.g. '-5 -1 -1 -1 -1'
   wsgi?: { loader: string; envFile: string; virtualenv?: string }
+  memoryScript?: string // a capped instance: the script that moves the vassal into its memory cgroup
 }
 
 // a value we write must be plain: no line breaks, no uwsgi magic, no leading/trailing space
@@ -62,6 +63,8 @@ export function planVassal(s: VassalSpec): VassalOption[] {
     ['log-date', 'true'],
     ['umask', '027'],
   ]
+  // first of all, in the master: everything it starts then runs inside the group (render/cgroup.ts)
+  if (s.memoryScript) o.push(['exec-asap', `exec ${s.memoryScript}`])
   if (s.role === 'wsgi') {
     if (!s.wsgi || !s.port) throw new Error('wsgi vassal needs a port and a loader')
     o.push(['plugin', 'python3'], ...wsgiPlugins(s.settings), ['http-socket', `127.0.0.1:${s.port}`], ['processes', String(s.settings.processes)])

@@ -9,6 +9,7 @@ export interface HostSettings {
   listen: string[]
   domain?: string
   acme: Record<string, string | undefined> // host-wide ACME_ROOT_CA, ACME_EMAIL, ACME_CA_BUNDLE (an app's env wins)
+  memoryCgroup?: string // MEMORY_CGROUP: the user's memory cgroup subtree; absent when the host has none
 }
 
 export function parseHostEnv(text: string): HostSettings {
@@ -24,6 +25,7 @@ export function parseHostEnv(text: string): HostSettings {
     listen: (v.LISTEN ?? '').split(/\s+/).filter(Boolean),
     domain: v.DOMAIN || undefined,
     acme: { ACME_ROOT_CA: v.ACME_ROOT_CA, ACME_EMAIL: v.ACME_EMAIL, ACME_CA_BUNDLE: v.ACME_CA_BUNDLE },
+    memoryCgroup: v.MEMORY_CGROUP || undefined,
   }
 }
 

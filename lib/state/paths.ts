@@ -213,6 +213,11 @@ export function vassalName(app: string, token: string, kind: string, n: number):
   return `${vassalPrefix(app, token)}${kind}.${n}.ini`
 }
 
+/** A worker instance's memory cgroup under the user's subtree: `<app>@<token>@<kind>.<n>`, its vassal's name. */
+export function memoryGroupName(app: string, token: string, kind: string, n: number): string {
+  return `${vassalPrefix(app, token)}${kind}.${n}`
+}
+
 /** The start of every vassal name of an app, or of one activation of it. */
 export function vassalPrefix(app: string, token?: string): string {
   return token === undefined ? `${app}@` : `${app}@${token}@`

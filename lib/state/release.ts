@@ -5,6 +5,7 @@ import type { VassalRole, VassalSettings } from '../render/uwsgi.js'
 import type { StaticMapping } from '../render/nginx.js'
 import type { NginxSettings } from '../parse/nginx-settings.js'
 import type { HealthRule } from '../parse/health.js'
+import type { MemoryCap } from '../parse/memory.js'
 import { appPaths } from './paths.js'
 import { writeFileAtomic, swapSymlink, appendDurable } from '../host/atomic-file.js'
 import { readJournal, liveFromJournal } from './activations.js'
@@ -39,6 +40,7 @@ export interface ReleasePlan {
   sitePackages?: string
   depsDir?: string // the keyed dependency cache (deps/APP/KIND-HASH) this release runs with
   keep: number
+  memory?: Record<string, MemoryCap> // kind -> memory cap (absent in older plans and when none is set)
 }
 
 export interface Activation {

@@ -153,6 +153,7 @@ export async function gatherChecks(now = Date.now()): Promise<Check[]> {
   const boot = `as root: ${join(toolkitRoot(), 'bin', 'piku-boot')} ${user}`
   const read = (f: string) => readFileSync(f, 'utf8')
   const checks: Check[] = []
+  const capped: string[] = [] // apps whose live release sets a memory cap
 
   const nginxPidFile = process.env.PIKU_NGINX_PIDFILE || '/run/nginx.pid'
   const nginxPid = pidFromFile(nginxPidFile, 'nginx', read)
@@ -214,6 +215,14 @@ export async function gatherChecks(now = Date.now()): Promise<Check[]> {
     } catch (e) {
       checks.push({ name: `edits ${app}`, level: 'warn', message: `could not compare its hooks and templates with the stock ones: ${(e as Error).message}` })
     }
+    if (active && plan?.memory) {
+      capped.push(app)
+      const { readAppMemory } = await import('../state/instance-memory.js')
+      const { planMemoryChecks } = await import('../render/memory-report.js')
+      const instances = plan.processes.flatMap((p) => Array.from({ length: p.count }, (_, k) => ({ kind: p.kind, n: k + 1 })))
+      const m = readAppMemory(app, active.token, plan.memory, instances)
+      checks.push(...planMemoryChecks(app, m.instances, m.unenforced))
+    }
     if (release) {
       const r = readCertReport(app)
       const c = planCertCheck(app, r.kind, r.notAfter, r.lastError, now)
@@ -221,6 +230,10 @@ export async function gatherChecks(now = Date.now()): Promise<Check[]> {
     }
   }
   if (!apps.length) checks.push({ name: 'apps', level: 'ok', message: 'none yet: git push to create one' })
+  const { probeSubtree } = await import('../host/cgroups.js')
+  const { planCapHostCheck } = await import('../render/memory-report.js')
+  const subtree = readHostSettings().memoryCgroup
+  checks.push(planCapHostCheck(probeSubtree(subtree), subtree, capped))
   return checks
 }
 

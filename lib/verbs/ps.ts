@@ -8,6 +8,7 @@ import { activationDir, appPaths, hostPaths, vassalPrefix } from '../state/paths
 import { readActive, readPlan, currentRelease } from '../state/release.js'
 import { UserError } from '../errors.js'
 import type { VerbContext } from './index.js'
+import { formatInstanceMemory, type InstanceMemory } from '../render/memory-report.js'
 
 export interface ProcInfo {
   pid: number
@@ -26,6 +27,7 @@ export interface InstanceStatus extends Instance {
   pid?: number // the uwsgi master
   pids: number[] // the master and everything under it
   rssKb: number
+  memory?: InstanceMemory // its memory cap and cgroup counters, when it has a cap
 }
 
 /** The instances of an activation, from vassal file names `APP@TOKEN@KIND.N.ini`. */
@@ -148,6 +150,11 @@ export async function readPs(app: string): Promise<PsReport> {
   const dir = hostPaths().vassals
   const files = existsSync(dir) ? readdirSync(dir) : []
   if (active) instances = matchInstances(procs, app, activationDir(app, active.token), parseVassalNames(files, app, active.token))
+  if (active && plan?.memory) {
+    const { readAppMemory } = await import('../state/instance-memory.js')
+    const memory = readAppMemory(app, active.token, plan.memory, instances).instances
+    instances.forEach((i, k) => memory[k].cap && (i.memory = memory[k]))
+  }
   // what the journal says about every other activation (read only: doctor and the next deploy clean)
   const { gatherRecoveryInput } = await import('../deploy/recover.js')
   const { planRecovery } = await import('../state/activations.js')
@@ -177,7 +184,8 @@ export function renderPs(r: PsReport): string {
     const w = Math.max(...r.instances.map((i) => `${i.kind}.${i.n}`.length))
     for (const i of r.instances) {
       const name = `${i.kind}.${i.n}`.padEnd(w)
-      lines.push(i.pid === undefined ? `${name}  not running` : `${name}  pid ${String(i.pid).padEnd(7)} ${(i.rssKb / 1024).toFixed(1).padStart(7)} MB  ${i.pids.length} process${i.pids.length === 1 ? '' : 'es'}`)
+      const memory = i.memory ? `  ${formatInstanceMemory(i.memory)}` : ''
+      lines.push(i.pid === undefined ? `${name}  not running${memory}` : `${name}  pid ${String(i.pid).padEnd(7)} ${(i.rssKb / 1024).toFixed(1).padStart(7)} MB  ${i.pids.length} process${i.pids.length === 1 ? '' : 'es'}${memory}`)
     }
   }
   if (r.others.length || r.orphanWorkers.length) {

@@ -1,6 +1,6 @@
 // e2e/install: install.sh on this machine for a test user: layout, settings, nginx, emperor, keys, re-run, refusals.
 import { execFileSync } from 'node:child_process'
-import { chmodSync, copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
@@ -35,7 +35,9 @@ if (process.getuid?.() !== 0) {
   t.test('install: host.env and emperor.ini', async (t) => {
     t.equal(
       readFileSync(`${host.home}/host.env`, 'utf8'),
-      `HTTP_PORT=${host.httpPort}\nHTTPS_PORT=${host.httpsPort}\nLISTEN=127.0.0.1\nDOMAIN=\nPIKU_USER=phinstall\n`,
+      `HTTP_PORT=${host.httpPort}\nHTTPS_PORT=${host.httpsPort}\nLISTEN=127.0.0.1\nDOMAIN=\nPIKU_USER=phinstall\n` +
+        // the user's memory cgroup subtree, on a host with a memory controller (cgroup v1 here, v2 elsewhere)
+        (existsSync('/sys/fs/cgroup/memory/memory.limit_in_bytes') ? 'MEMORY_CGROUP=/sys/fs/cgroup/memory/piku-hooks-phinstall\n' : existsSync('/sys/fs/cgroup/cgroup.controllers') ? 'MEMORY_CGROUP=/sys/fs/cgroup/piku-hooks-phinstall\n' : ''),
     )
     const ini = readFileSync(`${host.home}/uwsgi/emperor.ini`, 'utf8')
     t.match(ini, /^emperor = \/home\/phinstall\/uwsgi\/vassals$/m)

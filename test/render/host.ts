@@ -14,6 +14,7 @@ const publicHost: HostValues = { user: 'piku', home: '/home/piku', httpPort: 80,
 
 t.test('renderHostEnv: ports, listen list, domain and user', async (t) => {
   t.equal(renderHostEnv(loopback), 'HTTP_PORT=28081\nHTTPS_PORT=28441\nLISTEN=127.0.0.1\nDOMAIN=\nPIKU_USER=phtest\n')
+  t.equal(renderHostEnv({ ...loopback, memoryCgroup: '/sys/fs/cgroup/memory/piku-hooks-phtest' }), 'HTTP_PORT=28081\nHTTPS_PORT=28441\nLISTEN=127.0.0.1\nDOMAIN=\nPIKU_USER=phtest\nMEMORY_CGROUP=/sys/fs/cgroup/memory/piku-hooks-phtest\n')
   t.equal(renderHostEnv({ ...publicHost, listen: ['127.0.0.1', '[::1]'] }), 'HTTP_PORT=80\nHTTPS_PORT=443\nLISTEN=127.0.0.1 [::1]\nDOMAIN=apps.example.org\nPIKU_USER=piku\n')
 })
 
@@ -37,17 +38,22 @@ t.test('renderEmperorIni: vassal folder, scan every second, pidfile, capped log'
 })
 
 t.test('renderEmperorUnit: runs as the user, stops with SIGINT, restarts', async (t) => {
-  const unit = renderEmperorUnit(template('systemd/piku-hooks-emperor.service'), publicHost)
+  const unit = renderEmperorUnit(template('systemd/piku-hooks-emperor.service'), publicHost, '/usr/bin/node', '/usr/local/lib/piku-hooks')
   t.match(unit, /^User=piku$/m)
   t.match(unit, /^KillSignal=SIGINT$/m)
   t.match(unit, /^Restart=always$/m)
-  t.match(unit, /^ExecStart=\/usr\/bin\/uwsgi --ini \/home\/piku\/uwsgi\/emperor\.ini$/m)
+  t.match(unit, /^Delegate=yes$/m, 'the unit\'s cgroup is the user\'s memory subtree')
+  t.match(unit, /^ExecStartPre=\+\/usr\/bin\/node \/usr\/local\/lib\/piku-hooks\/dist\/lib\/memory-setup\.js piku$/m)
+  t.match(unit, /^ExecStart=\/usr\/local\/lib\/piku-hooks\/bin\/piku-emperor \/home\/piku\/uwsgi\/emperor\.ini$/m)
+  t.throws(() => renderEmperorUnit(template('systemd/piku-hooks-emperor.service'), publicHost, '/usr/bin/node', '/opt/my toolkit'))
   t.matchSnapshot(unit)
 })
 
 t.test('renderEmperorUnit: systemd-analyze verify finds nothing to say', { skip: !existsSync('/usr/bin/systemd-analyze') && 'no systemd-analyze here' }, async (t) => {
   const file = join(t.testdir(), 'piku-hooks-emperor-piku.service')
-  writeFileSync(file, renderEmperorUnit(template('systemd/piku-hooks-emperor.service'), publicHost))
+  // this checkout stands in for the installed toolkit: verify checks that ExecStart's bin/piku-emperor is there
+  const checkout = new URL('../..', import.meta.url).pathname.replace(/\/$/, '')
+  writeFileSync(file, renderEmperorUnit(template('systemd/piku-hooks-emperor.service'), publicHost, process.execPath, checkout))
   const res = spawnSync('systemd-analyze', ['verify', file], { encoding: 'utf8', timeout: 30_000 })
   t.equal(res.status, 0)
   t.equal(res.stderr, '')

@@ -100,3 +100,13 @@ t.test('renderVassal: UWSGI_GEVENT and UWSGI_ASYNCIO put wsgi workers on a loop 
   t.same(wsgiPlugins({}), [])
   t.equal(PLUGIN_PACKAGES.gevent_python3, 'uwsgi-plugin-gevent-python3 python3-gevent')
 })
+
+t.test('planVassal: a capped instance joins its memory cgroup first of all (exec-asap, as the master)', async (t) => {
+  const worker = planVassal({ ...base, kind: 'worker', role: 'daemon', logFile: log('worker'), launcher: '/run/w.sh', memoryScript: '/home/piku/apps/demo/run/v3-x/worker.1.memory.sh' })
+  const at = worker.findIndex(([k]) => k === 'exec-asap')
+  t.same(worker[at], ['exec-asap', 'exec /home/piku/apps/demo/run/v3-x/worker.1.memory.sh'], '`exec`, so the script\'s parent is the master')
+  t.ok(at < worker.findIndex(([k]) => k === 'attach-daemon2'), 'before the launcher starts')
+  const wsgi = planVassal({ ...base, kind: 'wsgi', role: 'wsgi', logFile: log('wsgi'), port: 24001, wsgi: { loader: '/l.py', envFile: '/e.json' }, memoryScript: '/m.sh' })
+  t.ok(wsgi.some(([k, v]) => k === 'exec-asap' && v === 'exec /m.sh'), 'wsgi too: its workers fork from the master inside the group')
+  t.notOk(planVassal({ ...base, kind: 'web', role: 'web', logFile: log('web'), port: 1, launcher: '/run/w.sh' }).some(([k]) => k === 'exec-asap'), 'no cap, no group')
+})

@@ -1,0 +1,29 @@
+// memory-setup: as root, make USER's memory cgroup subtree again (cgroups are cleared at every boot). Run by
+// piku-boot and by the systemd unit's ExecStartPre; install.sh's host-setup does the same on install.
+// Usage: node memory-setup.js USER   (prints the subtree, or why there is none, on stderr; exits 0 either way:
+// the emperor must start even where caps cannot be enforced)
+import { statSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { setupMemorySubtree } from './host/cgroups.js'
+import { validateUserName } from './parse/host-options.js'
+
+export function runMemorySetup(argv: string[]): number {
+  const [user] = argv
+  const valid = validateUserName(user ?? '')
+  if (argv.length !== 1 || !valid.ok) {
+    process.stderr.write(`memory-setup: usage: memory-setup.js USER${valid.ok ? '' : ` (${valid.errors[0]})`}\n`)
+    return 2
+  }
+  let owner: { uid: number; gid: number }
+  try {
+    owner = statSync(execFileSync('getent', ['passwd', user], { encoding: 'utf8' }).split(':')[5])
+  } catch {
+    process.stderr.write(`memory-setup: no such user, or no home folder: ${user}\n`)
+    return 2
+  }
+  const plan = setupMemorySubtree(user, owner)
+  process.stderr.write(plan.ok ? `memory caps: ${plan.path} (cgroup v${plan.version})\n` : `memory caps are not enforced on this host: ${plan.reason}\n`)
+  return 0
+}
+
+process.exitCode = runMemorySetup(process.argv.slice(2))
