@@ -3,7 +3,7 @@
 // while an app serves, and no crontab for the user.
 import t from 'tap'
 import { spawn } from 'node:child_process'
-import { chownSync, closeSync, existsSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chownSync, closeSync, existsSync, openSync, lstatSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setupHost, ssh, makeApp, commitFiles, push, httpGet, run, repoRoot, requestLoop, toolkitDir, type TestHost } from '../fixtures/host.js'
@@ -150,7 +150,8 @@ t.test('upkeep: backup, destroy and restore give back the app with its config an
   t.equal(await body('keep.test'), 'hello saved\n', 'serves with its config and data')
   const cfg = await ssh(host, ['config:get', 'keep', 'GREETING'])
   t.equal(cfg.stdout.trim(), 'hello')
-  t.equal(readlinkSync(join(host.home, 'repos', 'keep', 'hooks', 'pre-receive')), join(TOOLKIT, 'bin', 'pre-receive'))
+  const restoredHook = join(host.home, 'repos', 'keep', 'hooks', 'pre-receive')
+  t.ok(lstatSync(restoredHook).isFile() && (statSync(restoredHook).mode & 0o100) !== 0, 'the restored repo has its pre-receive hook as an executable file')
   commitFiles(dir, { 'server.js': server(' again') }, 'after restore')
   const again = await push(host, dir, 'keep')
   t.equal(again.code, 0, `a push after the restore deploys: ${again.stderr.slice(-300)}`)
@@ -243,12 +244,13 @@ t.test('upkeep: piku-boot brings the host back after the emperor died; a stopped
   t.equal(ps.stdout.trim(), '', 'and no process')
 })
 
-t.test('upkeep: re-running install.sh upgrades the toolkit in place, relinks hooks and the app serves throughout', async (t) => {
-  // an older toolkit: a file the checkout does not have, and an app whose hook points elsewhere
+t.test('upkeep: re-running install.sh upgrades the toolkit in place, turns old hook links into files and the app serves throughout', async (t) => {
+  // an older toolkit: a file the checkout does not have, and an app whose hook is a link to the toolkit's
+  // bin/ shim, as installs before per-repo hooks made them
   writeFileSync(join(TOOLKIT, '.older-toolkit'), 'x\n')
   const hook = join(host.home, 'repos', 'keep', 'hooks', 'pre-receive')
   rmSync(hook)
-  symlinkSync('/nonexistent/pre-receive', hook)
+  symlinkSync(join(TOOLKIT, 'bin', 'pre-receive'), hook)
   const install = run('bash', ['./install.sh', '--user', USER, '--http-port', `${host.httpPort}`, '--https-port', `${host.httpsPort}`, '--listen', '127.0.0.1', '--key', `${host.keyFile}.pub`, '--toolkit', TOOLKIT, '--no-build'], { cwd: repoRoot })
   let installed = false
   void install.finally(() => (installed = true))
@@ -258,7 +260,8 @@ t.test('upkeep: re-running install.sh upgrades the toolkit in place, relinks hoo
   t.ok(loop.ok > 10, `${loop.ok} requests answered during the re-install`)
   t.equal(loop.failed, 0, 'no request failed')
   t.notOk(existsSync(join(TOOLKIT, '.older-toolkit')), 'the toolkit was replaced')
-  t.equal(readlinkSync(hook), join(TOOLKIT, 'bin', 'pre-receive'), 'the hook links to the toolkit again')
+  t.ok(lstatSync(hook).isFile(), 'the old link is now the hook file itself')
+  t.match(r.stdout + r.stderr, /keep/, 'install.sh names the app whose hook it refreshed')
   const dir = makeApp(t, { Procfile: 'web: node server.js\n', 'server.js': server(), ENV: 'NGINX_SERVER_NAME=after.test\n' })
   const p = await push(host, dir, 'after')
   t.equal(p.code, 0, p.stderr)
