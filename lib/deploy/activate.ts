@@ -11,9 +11,11 @@ import { processEnv } from '../parse/app-env.js'
 import { judgeHealth, describeAnswer } from '../parse/health.js'
 import { type ReleasePlan, type Activation, readActive, writeActive, switchCurrent, readPlan, writeStaged } from '../state/release.js'
 import { renderLiveEnv } from '../parse/live-env.js'
+import { parseAcmeSettings, type AcmeSettings } from '../parse/acme-settings.js'
+import { readHostSettings, type HostSettings } from '../state/host-settings.js'
 import { writeFileAtomic, pickFreePort, waitHealthy, reloadNginx, sleep } from '../host/system.js'
 import { writeStopped } from '../state/app-state.js'
-import { UserError } from '../errors.js'
+import { UserError, ok } from '../errors.js'
 import { vassalFiles } from '../state/vassals.js'
 import { writeRecord, markRecord, removeRecord, readJournal, journalPorts } from '../state/activations.js'
 import { ownerOf } from '../state/lock.js'
@@ -93,10 +95,19 @@ async function recoverBefore(plan: ReleasePlan, quiet: boolean): Promise<void> {
   if (quiet && report.notes.length) console.log(report.notes.join('\n'))
 }
 
+export interface ActivateOptions {
+  host: HostSettings // host.env, read once by the caller (the deploy, the verb, the watcher)
+  acme?: AcmeSettings // the release's ACME settings when the caller parsed them (a deploy, at build time)
+  quiet?: boolean
+  watchPrevious?: string
+  stage?: boolean
+}
+
 /** Bring `plan` up beside the running release and switch to it. With `stage`, only its web workers start,
  *  are health-checked and stopped again: nothing live changes (PIKU_AUTO_RESTART=0). */
-export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watchPrevious?: string; stage?: boolean } = {}): Promise<Activation> {
+export async function activate(plan: ReleasePlan, opts: ActivateOptions): Promise<Activation> {
   const p = appPaths(plan.app)
+  const subtree = opts.host.memoryCgroup
   const h = hostPaths()
   await recoverBefore(plan, opts.quiet === true)
   const token = `${plan.id}-${Date.now().toString(36)}`
@@ -118,8 +129,8 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watch
   }
 
   // memory caps: leftover empty groups of earlier activations go; each capped instance gets its own group
-  removeAppGroups(plan.app, { keepToken: readActive(plan.app)?.token })
-  const memory = planMemorySetup(plan.memory)
+  removeAppGroups(plan.app, subtree, { keepToken: readActive(plan.app)?.token })
+  const memory = planMemorySetup(plan.memory, subtree)
 
   // launchers, env files and vassal files, rendered first so nothing starts if one fails
   const vassals: { name: string; text: string }[] = []
@@ -151,7 +162,7 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watch
 
   // nginx: render and validate beside every other app's live file before anything starts
   if (plan.serverNames.length && (Object.values(ports).flat().length || plan.statics.length)) await prepareNginxFiles(plan)
-  const nginxText = renderNginxFor(plan, ports, token)
+  const nginxText = renderNginxFor(plan, ports, token, opts.host)
   const candidate = join(runDir, 'nginx.conf')
   if (nginxText) {
     writeFileAtomic(candidate, nginxText, 0o600) // root's master reads it; it may hold values NGINX_INCLUDE_FILE expanded
@@ -184,7 +195,7 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watch
         .map((w) => tailLog(join(p.logs, workerLogName(w.kind, 1))))
         .filter(Boolean)
         .join('\n')
-      removeAppGroups(plan.app, { onlyToken: token }) // those still emptying go at the next activation
+      removeAppGroups(plan.app, subtree, { onlyToken: token }) // those still emptying go at the next activation
       rmSync(runDir, { recursive: true, force: true })
       const answered = dead.find((d) => d.answer.status > 0)
       const what = answered
@@ -206,7 +217,7 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watch
     if (nginxText) {
       renameDurable(candidate, p.nginxConf)
       await reloadNginx()
-      if (!(await nginxServes(plan.serverNames[0], token))) log.warn('nginx has not picked up the new configuration yet')
+      if (!(await nginxServes(opts.host, plan.serverNames[0], token))) log.warn('nginx has not picked up the new configuration yet')
     } else if (existsSync(p.nginxConf)) {
       rmSync(p.nginxConf, { force: true })
       await reloadNginx()
@@ -223,7 +234,7 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watch
   markRecord(plan.app, token, 'switched', { switched: new Date().toISOString() })
   writeStopped(plan.app, false) // a `stop` lasts until the next activation (push, deploy, restart)
   writeFileAtomic(p.liveEnv, renderLiveEnv(live), 0o600)
-  if (nginxText) requestCertificateIfDue(plan)
+  if (nginxText) requestCertificateIfDue(plan, opts.acme ? ok(opts.acme) : parseAcmeSettings(plan.env, opts.host.acme))
 
   // old workers stop once the new ones serve, after a short drain: a detached process does that (and watches
   // the new release for a minute when asked), so the push or verb returns as soon as the switch is made
@@ -233,7 +244,7 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watch
     const watcher = spawnAfterSwitch(plan.app, { token, retire: webPorts.length ? retire : undefined, drainMs: DRAIN_MS, watchPrevious: webPorts.length ? opts.watchPrevious : undefined })
     // the watcher stops the previous workers after the drain: it owns their record now
     if (retire && watcher) markRecord(plan.app, retire, 'retiring', { owner: ownerOf(watcher) })
-  } else if (retire && removeAppGroups(plan.app, { onlyToken: retire }).length) {
+  } else if (retire && removeAppGroups(plan.app, subtree, { onlyToken: retire }).length) {
     spawnAfterSwitch(plan.app, { token, reap: retire, drainMs: 0 }) // the retired workers' memory cgroups, once they empty
   }
   return activation
@@ -253,7 +264,7 @@ export async function stopApp(app: string): Promise<boolean> {
   if (active) rmSync(activationDir(app, active.token), { recursive: true, force: true })
   for (const r of readJournal(app).records) removeActivation(app, r.token)
   writeActive(app, undefined)
-  await reapGroups(app, {}, 5000) // memory cgroups, as the workers end (any left go at the next activation)
+  await reapGroups(app, readHostSettings().memoryCgroup, {}, 5000) // memory cgroups, as the workers end (any left go at the next activation)
   return n > 0 || active !== undefined
 }
 
@@ -261,7 +272,7 @@ export async function stopApp(app: string): Promise<boolean> {
 export async function restartCurrent(app: string, id: string): Promise<Activation> {
   const plan = readPlan(app, id)
   if (!plan) throw new UserError(`release ${id} of app "${app}" has no plan on disk; push again`)
-  return activate(plan)
+  return activate(plan, { host: readHostSettings() })
 }
 
 /** The uwsgi plugins UWSGI_GEVENT / UWSGI_ASYNCIO need, present on this host, or one line naming the package. */

@@ -3,10 +3,13 @@
 // crash loop) the previous release is brought back on its own and the history says why.
 import { appPaths } from '../state/paths.js'
 import { FAILURES_TO_ROLL_BACK, PROBE_MS, WATCH_MS, type AfterSwitch } from './after-switch.js'
+import type { HostSettings } from '../state/host-settings.js'
 
 /** Stop the retired activation after the drain, then watch the new one when asked. */
 export async function afterSwitch(app: string, opts: AfterSwitch): Promise<void> {
   const { sleep } = await import('../host/system.js')
+  const { readHostSettings } = await import('../state/host-settings.js')
+  const host = readHostSettings() // once, for the reaping and a rollback
   if (opts.retire) {
     await sleep(opts.drainMs)
     const { removeActivation } = await import('./activate.js')
@@ -16,15 +19,15 @@ export async function afterSwitch(app: string, opts: AfterSwitch): Promise<void>
   const reap = opts.retire ?? opts.reap
   const reaping = reap
     ? import('./memory.js').then(async ({ reapGroups }) => {
-        const left = await reapGroups(app, { onlyToken: reap }, 30_000)
+        const left = await reapGroups(app, host.memoryCgroup, { onlyToken: reap }, 30_000)
         if (left.length) console.log(`${new Date().toISOString()} ${app}: memory cgroups still in use 30 s after their workers were stopped: ${left.join(', ')}`)
       })
     : undefined
-  if (opts.watchPrevious) await watch(app, opts.token, opts.watchPrevious)
+  if (opts.watchPrevious) await watch(app, opts.token, opts.watchPrevious, host)
   await reaping
 }
 
-async function watch(app: string, token: string, previous: string): Promise<void> {
+async function watch(app: string, token: string, previous: string, host: HostSettings): Promise<void> {
   const { readActive, readPlan, appendHistory } = await import('../state/release.js')
   const { httpStatus, sleep } = await import('../host/system.js')
   const end = Date.now() + WATCH_MS
@@ -35,9 +38,9 @@ async function watch(app: string, token: string, previous: string): Promise<void
     if (!active || active.token !== token) return // replaced, stopped or rolled back meanwhile
     const plan = readPlan(app, active.release)
     if (!plan) return
-    const host = plan.serverNames[0] ?? 'localhost'
+    const serverName = plan.serverNames[0] ?? 'localhost'
     for (const port of Object.values(active.ports).flat()) {
-      const s = await httpStatus(port, plan.health.path, host)
+      const s = await httpStatus(port, plan.health.path, serverName)
       if (s === 0 || s >= 500) failures++
     }
     if (failures >= FAILURES_TO_ROLL_BACK) {
@@ -50,7 +53,7 @@ async function watch(app: string, token: string, previous: string): Promise<void
         const back = readPlan(app, previous)
         if (!now || now.token !== token || !back) return
         console.log(`${new Date().toISOString()} ${app}: ${active.release} failed ${failures} health checks after the switch; rolling back to ${previous}`)
-        await activate(back, { quiet: true })
+        await activate(back, { host, quiet: true })
         appendHistory(app, { id: active.release, sha: plan.sha, time: new Date().toISOString(), key: 'watch', reason: 'crash-loop', outcome: 'rolled-back', message: `crashed after the switch; ${previous} serves again` })
         appendHistory(app, { id: previous, sha: back.sha, time: new Date().toISOString(), key: 'watch', reason: 'crash-loop', outcome: 'live' })
       } finally {

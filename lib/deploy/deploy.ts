@@ -15,7 +15,8 @@ import { activate } from './activate.js'
 import { type ReleasePlan, type ProcessPlan, currentRelease, nextReleaseId, writePlan, appendHistory, pruneReleases, removeRelease, readPlan, listReleases, readStaged, writeStaged } from '../state/release.js'
 import { planStatics, planSettings } from '../parse/plan-settings.js'
 import { planNginxSettings } from './nginx-app.js'
-import { readHostSettings } from '../state/host-settings.js'
+import { readHostSettings, type HostSettings } from '../state/host-settings.js'
+import type { AcmeSettings } from '../parse/acme-settings.js'
 import { runStreamed } from '../host/system.js'
 import { UserError } from '../errors.js'
 import * as log from '../log.js'
@@ -60,10 +61,10 @@ function readUwsgiInclude(dir: string, name: string | undefined): VassalOption[]
   return parsed.value
 }
 
-/** Build the release's plan: what runs, where, with which environment. */
-export async function buildRelease(req: DeployRequest, id: string, dir: string): Promise<ReleasePlan> {
+/** Build the release's plan: what runs, where, with which environment; with the ACME settings it checked
+ *  (for the activation's certificate request). */
+export async function buildRelease(req: DeployRequest, id: string, dir: string, host: HostSettings): Promise<{ plan: ReleasePlan; acme: AcmeSettings }> {
   const p = appPaths(req.app)
-  const host = readHostSettings()
   const procText = readIf(join(dir, 'Procfile'))
   const files = new Set(readdirSync(dir))
   const runtime = detectRuntime(files)
@@ -116,7 +117,7 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string):
   for (const s of statics.value) {
     if (!existsSync(s.dir)) throw new UserError(`static folder ${s.dir.slice(dir.length + 1)} does not exist in this commit`)
   }
-  const nginx = planNginxSettings(env, dir, req.app)
+  const { nginx, acme } = planNginxSettings(env, dir, req.app, host)
 
   const processes: ProcessPlan[] = []
   for (const e of entries) {
@@ -139,7 +140,7 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string):
   const release = entries.find((e) => e.kind === 'release')
   if (release) await runOnce('release', release.command, dir, { ...env, PROC_TYPE: 'release' })
 
-  return {
+  const plan: ReleasePlan = {
     app: req.app,
     id,
     sha: req.sha,
@@ -163,6 +164,7 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string):
     keep: settings.value.keep,
     ...(Object.keys(settings.value.memory).length ? { memory: settings.value.memory } : {}),
   }
+  return { plan, acme }
 }
 
 /** A failure caused by a full disk becomes one line naming the full filesystem (ENOSPC from a write of
@@ -179,9 +181,10 @@ function diskFullError(e: unknown, paths: string[]): unknown {
 
 /** Check out, build and activate a revision. Throws a UserError (and changes nothing live) on failure.
  *  The output is copied to logs/APP/deploys/ID.log; after a success, old releases, their deploy logs
- *  and dependency caches no kept release uses are removed. */
+ *  and dependency caches no kept release uses are removed. host.env is read here, once, for the whole deploy. */
 export async function deployRevision(req: DeployRequest): Promise<ReleasePlan> {
   const start = Date.now()
+  const host = readHostSettings()
   ensureAppDirs(req.app)
   const id = nextReleaseId(req.app)
   const dir = join(appPaths(req.app).releases, id)
@@ -198,14 +201,14 @@ export async function deployRevision(req: DeployRequest): Promise<ReleasePlan> {
     try {
       await exportRevision(appPaths(req.app).repo, req.sha, dir, req.objectEnv)
       if (req.gate) await req.gate(dir)
-      const plan = await buildRelease(req, id, dir)
+      const { plan, acme } = await buildRelease(req, id, dir, host)
       keep = plan.keep
       writePlan(plan)
       const previous = currentRelease(req.app)
       if (plan.autoRestart === false && !req.activate && previous && previous !== id) {
         // PIKU_AUTO_RESTART=0: build and check beside the live release, switch only on restart/deploy
         log.step(`PIKU_AUTO_RESTART is off: checking ${id} beside the live ${previous} without switching to it`)
-        await activate(plan, { stage: true })
+        await activate(plan, { host, acme, stage: true })
         writeStaged(req.app, id)
         appendHistory(req.app, { id, sha: req.sha, time: plan.created, key: req.key, reason: req.reason, outcome: 'staged' })
         const removed = pruneReleases(req.app, plan.keep)
@@ -213,7 +216,7 @@ export async function deployRevision(req: DeployRequest): Promise<ReleasePlan> {
         log.step(`${req.app} ${id} is staged (${((Date.now() - start) / 1000).toFixed(1)}s); ${previous} keeps serving until "restart ${req.app}" or "deploy ${req.app}"`)
         return plan
       }
-      await activate(plan, { watchPrevious: previous && previous !== id ? previous : undefined })
+      await activate(plan, { host, acme, watchPrevious: previous && previous !== id ? previous : undefined })
       appendHistory(req.app, { id, sha: req.sha, time: plan.created, key: req.key, reason: req.reason, outcome: 'live' })
       const removed = pruneReleases(req.app, plan.keep)
       if (removed.length) log.info(`removed old release(s) ${removed.join(', ')}`)
@@ -251,7 +254,7 @@ export async function activateStaged(app: string, key: string, reason: string, s
   }
   if (sha && plan.sha !== sha) return false
   log.step(`switching ${app} from ${live ?? 'nothing'} to the staged release ${id} (${plan.sha.slice(0, 7)})`)
-  await activate(plan, { watchPrevious: live })
+  await activate(plan, { host: readHostSettings(), watchPrevious: live })
   appendHistory(app, { id, sha: plan.sha, time: new Date().toISOString(), key, reason, outcome: 'live' })
   log.step(`${app} ${id} is live`)
   for (const n of plan.serverNames) log.info(`http://${n}/`)

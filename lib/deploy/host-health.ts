@@ -120,14 +120,14 @@ function copiesCheck(app: string): Check | undefined {
 }
 
 /** The memory lines of an app whose live release sets a cap (the kernel held an instance to it, or it is not enforced). */
-function appMemoryChecks(app: string, active: Activation, plan: ReleasePlan): Check[] {
+function appMemoryChecks(app: string, active: Activation, plan: ReleasePlan, subtree: string | undefined): Check[] {
   const instances = plan.processes.flatMap((p) => Array.from({ length: p.count }, (_, k) => ({ kind: p.kind, n: k + 1 })))
-  const m = readAppMemory(app, active.token, plan.memory, instances)
+  const m = readAppMemory(app, active.token, plan.memory, instances, subtree)
   return planMemoryChecks(app, m.instances, m.unenforced)
 }
 
 /** One app's lines (running, edits, memory, certificate), and whether its live release sets a memory cap. */
-async function appChecks(app: string, now: number): Promise<{ checks: Check[]; capped: boolean }> {
+async function appChecks(app: string, settings: HostSettings, now: number): Promise<{ checks: Check[]; capped: boolean }> {
   const release = currentRelease(app)
   const active = readActive(app)
   const plan = active ? readPlan(app, active.release) : undefined
@@ -135,7 +135,7 @@ async function appChecks(app: string, now: number): Promise<{ checks: Check[]; c
   const copies = copiesCheck(app)
   if (copies) checks.push(copies)
   const capped = Boolean(active && plan?.memory)
-  if (active && plan?.memory) checks.push(...appMemoryChecks(app, active, plan))
+  if (active && plan?.memory) checks.push(...appMemoryChecks(app, active, plan, settings.memoryCgroup))
   if (release) {
     const r = readCertReport(app)
     const c = planCertCheck(app, r.kind, r.notAfter, r.lastError, now)
@@ -152,7 +152,7 @@ export async function gatherChecks(now = Date.now()): Promise<Check[]> {
   checks.push(...(await cleanApps(apps)))
   const capped: string[] = [] // apps whose live release sets a memory cap
   for (const app of apps) {
-    const a = await appChecks(app, now)
+    const a = await appChecks(app, settings, now)
     checks.push(...a.checks)
     if (a.capped) capped.push(app)
   }

@@ -3,7 +3,6 @@
 // caps are not enforced here). After workers retire: remove their groups once they are empty.
 import { join } from 'node:path'
 import { memoryGroupName, memoryScriptName, vassalPrefix } from '../state/paths.js'
-import { readHostSettings } from '../state/host-settings.js'
 import { listGroups, prepareGroup, probeSubtree, removeEmptyGroups } from '../host/cgroups.js'
 import { renderMemoryScript } from '../render/cgroup.js'
 import { formatSize, withHeapLimit, type MemoryCap } from '../parse/memory.js'
@@ -22,11 +21,10 @@ export function capLabel(cap: MemoryCap): string {
   return `${formatSize(cap.bytes)} (${cap.key}=${cap.value})`
 }
 
-/** Check the host once per activation; no caps, no checks. */
-export function planMemorySetup(caps: Record<string, MemoryCap> | undefined): MemorySetup {
+/** Check the host once per activation (`subtree`: host.env's MEMORY_CGROUP); no caps, no checks. */
+export function planMemorySetup(caps: Record<string, MemoryCap> | undefined, subtree: string | undefined): MemorySetup {
   const setup: MemorySetup = { caps: caps ?? {}, problems: [] }
   if (!Object.keys(setup.caps).length) return setup
-  const subtree = readHostSettings().memoryCgroup
   const probe = probeSubtree(subtree)
   if (probe.ok) {
     setup.subtree = subtree
@@ -68,21 +66,21 @@ export function reportMemorySetup(m: MemorySetup, quiet = false): void {
   else if (!quiet) log.info(`memory caps: ${list}, each instance in its own cgroup (v${m.version})`)
 }
 
-/** Remove the empty groups of an app (all but `keepToken`'s), or of one activation (`onlyToken`). Returns those left. */
-export function removeAppGroups(app: string, opts: { keepToken?: string; onlyToken?: string } = {}): string[] {
-  const subtree = readHostSettings().memoryCgroup
+/** Remove the empty groups of an app (all but `keepToken`'s), or of one activation (`onlyToken`), under `subtree`
+ *  (host.env's MEMORY_CGROUP). Returns those left. */
+export function removeAppGroups(app: string, subtree: string | undefined, opts: { keepToken?: string; onlyToken?: string } = {}): string[] {
   if (!subtree) return []
   const names = listGroups(subtree, vassalPrefix(app, opts.onlyToken)).filter((n) => !opts.keepToken || !n.startsWith(vassalPrefix(app, opts.keepToken)))
   return names.length ? removeEmptyGroups(subtree, names) : []
 }
 
 /** After workers were told to stop: remove their groups as they empty, for at most `timeoutMs`. */
-export async function reapGroups(app: string, opts: { keepToken?: string; onlyToken?: string }, timeoutMs: number): Promise<string[]> {
+export async function reapGroups(app: string, subtree: string | undefined, opts: { keepToken?: string; onlyToken?: string }, timeoutMs: number): Promise<string[]> {
   const end = Date.now() + timeoutMs
-  let left = removeAppGroups(app, opts)
+  let left = removeAppGroups(app, subtree, opts)
   while (left.length && Date.now() < end) {
     await new Promise((r) => setTimeout(r, 250))
-    left = removeAppGroups(app, opts)
+    left = removeAppGroups(app, subtree, opts)
   }
   return left
 }

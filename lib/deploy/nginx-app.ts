@@ -1,5 +1,5 @@
 // nginx-app: the edge between a release plan and render/nginx. Gathers what the renderer needs from disk
-// (host.env, the certificate link, the shipped Cloudflare ranges), prepares the folders nginx will use
+// (the certificate link, the shipped Cloudflare ranges; host.env's settings come from the caller), prepares the folders nginx will use
 // (challenge webroot, cache folder, self-signed certificate), and after a switch starts a certificate
 // request when one is due. The live file is rewritten (maintenance, basic auth) with write, validate, swap.
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync } from 'node:fs'
@@ -12,11 +12,11 @@ import { parseNginxInclude, type NginxInclude } from '../parse/nginx-include.js'
 import { readAppState } from '../state/app-state.js'
 import { readActive, readPlan } from '../state/release.js'
 import { writeFileAtomic, validateNginx, reloadNginx, httpBody, sleep } from '../host/system.js'
-import { parseAcmeSettings, planCertificate } from '../parse/acme-settings.js'
-import { readHostSettings } from '../state/host-settings.js'
+import { parseAcmeSettings, planCertificate, type AcmeSettings } from '../parse/acme-settings.js'
+import { readHostSettings, type HostSettings } from '../state/host-settings.js'
 import { ensureAcmeRoot, ensureSelfSigned, liveCert, readCertState, spawnIssuer } from '../state/certs.js'
 import type { ReleasePlan } from '../state/release.js'
-import { UserError } from '../errors.js'
+import { UserError, type Result } from '../errors.js'
 import * as log from '../log.js'
 
 /** The app's edited nginx templates (its copies in repos/APP/templates/nginx that differ from the stock). */
@@ -69,16 +69,17 @@ export function nginxSettingsOf(plan: ReleasePlan): NginxSettings {
 
 /**
  * A release's nginx settings, checked at build time so a mistake fails the push with one line: the
- * NGINX_* values, the ACME_* values, and NGINX_INCLUDE_FILE, which must be a file inside the release
- * (after following links) so nothing outside the app is pulled into nginx's configuration.
+ * NGINX_* values, the ACME_* values (the app's over host.env's, returned for the activation's certificate
+ * request), and NGINX_INCLUDE_FILE, which must be a file inside the release (after following links) so
+ * nothing outside the app is pulled into nginx's configuration.
  */
-export function planNginxSettings(env: Record<string, string>, dir: string, app: string): NginxSettings {
+export function planNginxSettings(env: Record<string, string>, dir: string, app: string, host: HostSettings): { nginx: NginxSettings; acme: AcmeSettings } {
   const parsed = parseNginxSettings(env, { home: hostPaths().root, app })
   if (!parsed.ok) throw new UserError(parsed.errors.join('\n'))
-  const acme = parseAcmeSettings(env, readHostSettings().acme)
+  const acme = parseAcmeSettings(env, host.acme)
   if (!acme.ok) throw new UserError(acme.errors.join('\n'))
   if (parsed.value.includeFile) readNginxInclude(dir, parsed.value.includeFile, env)
-  return parsed.value
+  return { nginx: parsed.value, acme: acme.value }
 }
 
 /**
@@ -127,9 +128,8 @@ export function readCloudflareRanges(app: string): string[] {
  * The app's nginx file for `plan` on `ports`, with the app's sticky site state (maintenance, basic auth)
  * read from disk, so every deploy, restart and rewrite keeps it. `stamp` marks a rewrite (see refreshNginx).
  */
-export function renderNginxFor(plan: ReleasePlan, ports: Record<string, number[]>, token: string, stamp?: string): string | undefined {
+export function renderNginxFor(plan: ReleasePlan, ports: Record<string, number[]>, token: string, host: HostSettings, stamp?: string): string | undefined {
   if (!plan.serverNames.length) return undefined
-  const host = readHostSettings()
   const upstreamPorts = Object.values(ports).flat()
   if (!upstreamPorts.length && !plan.statics.length) return undefined
   const s = nginxSettingsOf(plan)
@@ -213,9 +213,8 @@ export async function validateNginxFile(app: string, candidate: string, text: st
   }
 }
 
-/** After a reload, wait until nginx's new workers answer the release check with `expected`. */
-export async function nginxServes(serverName: string, expected: string, timeoutMs = 10_000): Promise<boolean> {
-  const host = readHostSettings()
+/** After a reload, wait until nginx's new workers (on host.env's address and port) answer the release check with `expected`. */
+export async function nginxServes(host: HostSettings, serverName: string, expected: string, timeoutMs = 10_000): Promise<boolean> {
   const addr = host.listen.find((a) => !a.startsWith('[')) ?? '127.0.0.1'
   const deadline = Date.now() + timeoutMs
   // three answers in a row: for a moment after a reload an old worker may still take a new connection
@@ -238,8 +237,9 @@ export async function refreshNginx(app: string): Promise<boolean> {
   const active = readActive(app)
   const plan = active && readPlan(app, active.release)
   if (!active || !plan) return false
+  const host = readHostSettings()
   const stamp = Date.now().toString(36)
-  const text = renderNginxFor(plan, active.ports, active.token, stamp)
+  const text = renderNginxFor(plan, active.ports, active.token, host, stamp)
   if (!text) return false
   const p = appPaths(app)
   const candidate = join(activationDir(app, active.token), 'nginx.conf.next')
@@ -247,15 +247,15 @@ export async function refreshNginx(app: string): Promise<boolean> {
   await validateNginxFile(app, candidate, text)
   renameSync(candidate, p.nginxConf)
   await reloadNginx()
-  if (!(await nginxServes(plan.serverNames[0], `${active.token} ${stamp}`))) log.warn('nginx has not picked up the new configuration yet')
+  if (!(await nginxServes(host, plan.serverNames[0], `${active.token} ${stamp}`))) log.warn('nginx has not picked up the new configuration yet')
   return true
 }
 
-/** After a switch: ask the CA in the background when the certificate is missing, changed or due. Never throws. */
-export function requestCertificateIfDue(plan: ReleasePlan): void {
+/** After a switch: ask the CA in the background when the certificate is missing, changed or due (`acme`: the
+ *  release's ACME settings, parsed once by the caller). Never throws. */
+export function requestCertificateIfDue(plan: ReleasePlan, acme: Result<AcmeSettings>): void {
   try {
     if (!plan.serverNames.length) return
-    const acme = parseAcmeSettings(plan.env, readHostSettings().acme)
     if (!acme.ok) return log.warn(`${acme.errors[0]} (HTTPS keeps the self-signed certificate)`)
     const action = planCertificate(readCertState(plan.app), plan.serverNames, acme.value.directory, new Date(), false)
     if (action.action !== 'issue') return

@@ -8,6 +8,7 @@ import { activationDir, activationsRunRoot, hostPaths, instanceFilePrefix, parse
 import { readActive, readPlan, currentRelease } from '../state/release.js'
 import { readAppState } from '../state/app-state.js'
 import { readAppMemory } from '../state/instance-memory.js'
+import { readHostSettings } from '../state/host-settings.js'
 import { planRecovery } from '../state/activations.js'
 import { gatherRecoveryInput } from './recover.js'
 import { readProcesses } from '../host/proc.js'
@@ -48,7 +49,7 @@ export function readPs(app: string): PsReport {
     instances = matchInstances(procs, app, activationInstances(vassals, app, active.token), (i) => join(runDir, instanceFilePrefix(i.kind, i.n)))
   }
   if (active && plan?.memory) {
-    const memory = readAppMemory(app, active.token, plan.memory, instances).instances
+    const memory = readAppMemory(app, active.token, plan.memory, instances, readHostSettings().memoryCgroup).instances
     instances.forEach((i, k) => memory[k].cap && (i.memory = memory[k]))
   }
   const { others, liveToken } = readOtherActivations(app, vassals, active?.token)

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { parseAcmeSettings, planCertificate, issuableNames, type AcmeSettings } from '../parse/acme-settings.js'
 import { ensureAcmeRoot, installIssued, readCertInfo, readCertState, writeCertState } from '../state/certs.js'
 import { appPaths, hostPaths } from '../state/paths.js'
-import { readHostSettings } from '../state/host-settings.js'
+import { readHostSettings, type HostSettings } from '../state/host-settings.js'
 import { readActive, readPlan } from '../state/release.js'
 import { validateAppName } from '../parse/app-name.js'
 
@@ -92,12 +92,12 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   })
 }
 
-/** Issue or renew one app's certificate if it needs it; every outcome is recorded in its state. */
-export async function issueFor(app: string, scheduled: boolean): Promise<'issued' | 'skipped' | 'failed'> {
+/** Issue or renew one app's certificate if it needs it (the app's ACME settings over `host`'s); every outcome
+ *  is recorded in its state. */
+export async function issueFor(app: string, scheduled: boolean, host: HostSettings): Promise<'issued' | 'skipped' | 'failed'> {
   const active = readActive(app)
   const plan = active ? readPlan(app, active.release) : undefined
   if (!active || !plan || !existsSync(appPaths(app).nginxConf)) return 'skipped' // not served: nothing to validate through
-  const host = readHostSettings()
   const settings = parseAcmeSettings(plan.env, host.acme)
   const state = readCertState(app)
   const now = new Date()
@@ -133,7 +133,7 @@ export async function issueFor(app: string, scheduled: boolean): Promise<'issued
 }
 
 /** One issuer per app at a time; a second start while one runs leaves it alone. */
-async function issueLocked(app: string, scheduled: boolean): Promise<string> {
+async function issueLocked(app: string, scheduled: boolean, host: HostSettings): Promise<string> {
   const { acquireLock, releaseLock, readLock } = await import('../state/lock.js')
   const { pidAlive } = await import('./system.js')
   const lock = join(hostPaths().run, `${app}.certs.lock`)
@@ -141,19 +141,21 @@ async function issueLocked(app: string, scheduled: boolean): Promise<string> {
   if (held && held.pid !== process.pid && pidAlive(held.pid)) return 'busy'
   await acquireLock(lock, process.pid, 'certificate request', 1000)
   try {
-    return await issueFor(app, scheduled)
+    return await issueFor(app, scheduled, host)
   } finally {
     releaseLock(lock, process.pid)
   }
 }
 
-/** Issue for `apps`, or (`due`) for every app whose certificate is due; returns the exit code (1: one failed). */
+/** Issue for `apps`, or (`due`) for every app whose certificate is due; returns the exit code (1: one failed).
+ *  host.env is read once, for every app of the run. */
 export async function issueCertificates(argApps: string[], due: boolean): Promise<number> {
+  const host = readHostSettings()
   const apps = due ? (existsSync(hostPaths().apps) ? readdirSync(hostPaths().apps).filter((a) => validateAppName(a).ok) : []) : argApps
   let failed = 0
   for (const app of apps) {
     if (!validateAppName(app).ok) throw new Error(`invalid app name ${JSON.stringify(app)}`)
-    const outcome = await issueLocked(app, due).catch((e: Error) => (say(app, `certificate run failed: ${e.message}`), 'failed'))
+    const outcome = await issueLocked(app, due, host).catch((e: Error) => (say(app, `certificate run failed: ${e.message}`), 'failed'))
     if (outcome === 'failed') failed++
   }
   return failed ? 1 : 0

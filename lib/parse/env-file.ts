@@ -1,4 +1,5 @@
-// env-file: parse and write ENV files (the repo's ENV, config:set values) with one set of rules.
+// env-file: parse and write ENV files (the repo's ENV, config:set values) with one set of rules; its line
+// reader (parseEnvLines) is also the one of host.env (parse/host-env.ts) and LIVE_ENV (parse/live-env.ts).
 //
 // Rules (ours; the README lists where they differ from piku):
 // - One `KEY=VALUE` per line, split at the first `=`; an optional `export ` prefix is ignored.
@@ -24,18 +25,37 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*/
 const DOUBLE_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', '"': '"', '\\': '\\', $: '$' }
 const PLAIN_VALUE = /^[A-Za-z0-9_\-.,:/@%+=]+$/
 
-/** Parse an ENV file; returns the file's own keys (in first-seen order) with values expanded. */
-export function parseEnvFile(text: string, base: Record<string, string>, file = 'ENV'): Result<Record<string, string>> {
+type Lookup = (name: string) => string | undefined
+
+/** How the text after a line's `=` (trimmed) becomes its value; `own` looks up the keys of earlier lines. A reader
+ *  that has nothing to add to the expected form fails with no message. */
+export type EnvValueReader = (raw: string, own: Lookup) => Result<string>
+
+export interface EnvLines {
+  values: Record<string, string> // the keys of the lines that fit, in first-seen order
+  errors: string[] // one per line that does not fit: `FILE:LINE: expected FORM...`
+}
+
+/**
+ * The one reader of KEY=VALUE lines, for every env-style file: a byte-order mark, blank lines and `#` comments
+ * skipped, `export ` ignored, split at the first `=`, a config key, the value read by `value` (ENV's rules by
+ * default, `$NAME` looked up in earlier lines, then in `base`). Every line that does not fit is an error naming it.
+ */
+export function parseEnvLines(
+  text: string,
+  o: { file: string; base?: Record<string, string>; value?: EnvValueReader; expected?: string },
+): EnvLines {
+  const base = o.base ?? {}
+  const readValue = o.value ?? ((raw, own) => parseValue(raw, (name) => own(name) ?? (Object.hasOwn(base, name) ? base[name] : undefined)))
   const values: Record<string, string> = {}
   const errors: string[] = []
-  const lookup = (name: string): string | undefined =>
-    Object.hasOwn(values, name) ? values[name] : Object.hasOwn(base, name) ? base[name] : undefined
+  const own: Lookup = (name) => (Object.hasOwn(values, name) ? values[name] : undefined)
 
   text
     .replace(/^\uFEFF/, '')
     .split(/\r?\n/)
     .forEach((raw, i) => {
-      const where = `${file}:${i + 1}: expected KEY=VALUE`
+      const where = `${o.file}:${i + 1}: expected ${o.expected ?? 'KEY=VALUE'}`
       let line = raw.trim()
       if (line === '' || line.startsWith('#')) return
       line = line.replace(/^export\s+(?=[A-Za-z_])/, '')
@@ -50,13 +70,19 @@ export function parseEnvFile(text: string, base: Record<string, string>, file = 
         errors.push(`${where}: ${valid.errors[0]}`)
         return
       }
-      const value = parseValue(line.slice(eq + 1).trim(), lookup)
+      const value = readValue(line.slice(eq + 1).trim(), own)
       if (!value.ok) {
-        errors.push(`${where}: ${value.errors[0]}`)
+        errors.push(value.errors[0] ? `${where}: ${value.errors[0]}` : where)
         return
       }
       values[key] = value.value
     })
+  return { values, errors }
+}
+
+/** Parse an ENV file; returns the file's own keys (in first-seen order) with values expanded. */
+export function parseEnvFile(text: string, base: Record<string, string>, file = 'ENV'): Result<Record<string, string>> {
+  const { values, errors } = parseEnvLines(text, { file, base })
   if (errors.length > 0) return { ok: false, errors }
   return ok(values)
 }
@@ -78,8 +104,6 @@ function quote(value: string): string {
   })
   return `"${escaped}"`
 }
-
-type Lookup = (name: string) => string | undefined
 
 function parseValue(v: string, lookup: Lookup): Result<string> {
   if (v.startsWith("'")) {

@@ -2,7 +2,6 @@
 // purpose: ps loads it, so no deploy or logging modules.
 import { join } from 'node:path'
 import { memoryGroupName } from './paths.js'
-import { readHostSettings } from './host-settings.js'
 import { probeSubtree, readGroupStats } from '../host/cgroups.js'
 import type { MemoryCap } from '../parse/memory.js'
 import type { InstanceMemory } from '../render/memory-report.js'
@@ -12,10 +11,10 @@ export interface AppMemory {
   unenforced?: string // why caps are not enforced on this host, when the app has some
 }
 
-export function readAppMemory(app: string, token: string, caps: Record<string, MemoryCap> | undefined, instances: { kind: string; n: number }[]): AppMemory {
+/** `subtree`: host.env's MEMORY_CGROUP (read by the caller). */
+export function readAppMemory(app: string, token: string, caps: Record<string, MemoryCap> | undefined, instances: { kind: string; n: number }[], subtree: string | undefined): AppMemory {
   const out: InstanceMemory[] = instances.map((i) => ({ kind: i.kind, n: i.n, cap: caps?.[i.kind] }))
   if (!out.some((i) => i.cap)) return { instances: out }
-  const subtree = readHostSettings().memoryCgroup
   const probe = probeSubtree(subtree)
   if (!probe.ok || !subtree) return { instances: out, unenforced: probe.ok ? undefined : probe.reason }
   for (const i of out) {

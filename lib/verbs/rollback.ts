@@ -23,6 +23,7 @@ export async function run(ctx: VerbContext, args: string[]): Promise<number> {
   if (extra.length) throw new UserError('usage: rollback APP [ID]')
   const { acquireLock, releaseLock } = await import('../state/lock.js')
   const { activate } = await import('../deploy/activate.js')
+  const { readHostSettings } = await import('../state/host-settings.js')
   const lock = appPaths(app).lock
   await acquireLock(lock, process.pid, 'rollback')
   try {
@@ -31,7 +32,7 @@ export async function run(ctx: VerbContext, args: string[]): Promise<number> {
     const plan = readPlan(app, target)
     if (!plan) throw new UserError(`rollback: release ${target} has no plan on disk`)
     log.step(`rolling ${app} back from ${live ?? 'nothing'} to ${target} (${plan.sha.slice(0, 7)})`)
-    await activate(plan)
+    await activate(plan, { host: readHostSettings() })
     if (live) appendHistory(app, { id: live, sha: readPlan(app, live)?.sha ?? '', time: new Date().toISOString(), key: ctx.key, reason: 'rollback', outcome: 'rolled-back', message: `replaced by ${target}` })
     appendHistory(app, { id: target, sha: plan.sha, time: new Date().toISOString(), key: ctx.key, reason: 'rollback', outcome: 'live' })
     log.step(`${app} ${target} is live`)

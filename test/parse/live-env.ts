@@ -14,3 +14,11 @@ t.test('renderLiveEnv: read back to the same values, whatever they hold', async 
   const env = { A: '1', B: 'a "b"\n$X', C: '', D: '\u0001 ünï' }
   t.same(parseLiveEnv(renderLiveEnv(env)), { ok: true, value: env })
 })
+
+t.test('config:live: read by the ENV line reader (blank lines, CRLF, a byte-order mark), values by JSON', async (t) => {
+  t.same(parseLiveEnv('\uFEFFA="1"\r\n\r\nB="\\u0001 \\u2028 ${A}"\r\n'), { ok: true, value: { A: '1', B: '\u0001 \u2028 ${A}' } })
+  t.same(parseLiveEnv('A=1\nB="x" "y"\nbad line\n'), {
+    ok: false,
+    errors: ['LIVE_ENV:1: expected KEY="json string"', 'LIVE_ENV:2: expected KEY="json string"', 'LIVE_ENV:3: expected KEY="json string", got "bad line"'],
+  })
+})
