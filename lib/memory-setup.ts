@@ -3,11 +3,11 @@
 // Usage: node memory-setup.js USER   (prints the subtree, or why there is none, on stderr; exits 0 either way:
 // the emperor must start even where caps cannot be enforced)
 import { statSync } from 'node:fs'
-import { execFileSync } from 'node:child_process'
+import { runCapture } from './host/run.js'
 import { setupMemorySubtree } from './host/cgroups.js'
 import { validateUserName } from './parse/host-options.js'
 
-export function runMemorySetup(argv: string[]): number {
+export async function runMemorySetup(argv: string[]): Promise<number> {
   const [user] = argv
   const valid = validateUserName(user ?? '')
   if (argv.length !== 1 || !valid.ok) {
@@ -16,7 +16,9 @@ export function runMemorySetup(argv: string[]): number {
   }
   let owner: { uid: number; gid: number }
   try {
-    owner = statSync(execFileSync('getent', ['passwd', user], { encoding: 'utf8' }).split(':')[5])
+    const entry = await runCapture('getent', ['passwd', user])
+    if (entry.code !== 0) throw new Error(entry.stderr)
+    owner = statSync(entry.stdout.split(':')[5])
   } catch {
     process.stderr.write(`memory-setup: no such user, or no home folder: ${user}\n`)
     return 2
@@ -26,4 +28,4 @@ export function runMemorySetup(argv: string[]): number {
   return 0
 }
 
-process.exitCode = runMemorySetup(process.argv.slice(2))
+runMemorySetup(process.argv.slice(2)).then((code) => (process.exitCode = code))

@@ -37,16 +37,6 @@ function authorize(ctx: VerbContext, need: Role, what: string, app?: string, aud
   throw new UserError(denied)
 }
 
-// node:child_process loads only for git (every other verb starts without it)
-async function runGit(cmd: 'git-receive-pack' | 'git-upload-pack', repo: string, key: string): Promise<number> {
-  const { spawn } = await import('node:child_process')
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, [repo], { stdio: 'inherit', env: { ...process.env, PIKU_KEY: key } })
-    child.on('error', reject)
-    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)))
-  })
-}
-
 async function gitVerb(ctx: VerbContext, words: string[]): Promise<number> {
   const [cmd, arg] = words
   if (words.length !== 2) throw new UserError(`${cmd}: expected one repository argument`)
@@ -55,17 +45,18 @@ async function gitVerb(ctx: VerbContext, words: string[]): Promise<number> {
   const app = parsed.value
   const p = appPaths(app)
   const exists = existsSync(join(p.repo, 'HEAD'))
+  // host/git.js (and node:child_process) loads only here: every other verb starts without it
+  const { initBareRepo, serveGit } = await import('./host/git.js')
   if (cmd === 'git-upload-pack') {
     authorize(ctx, 'read', 'fetching', app)
     if (!exists) throw new UserError(`app "${app}" not found`)
-    return runGit('git-upload-pack', p.repo, ctx.key)
+    return serveGit('git-upload-pack', p.repo, ctx.key)
   }
   if (exists) authorize(ctx, 'deploy', 'pushing', app, { action: 'push', app })
   else authorize(ctx, 'admin', `creating app "${app}"`, app, { action: 'create', app })
   if (!exists) {
     mkdirSync(p.repo, { recursive: true, mode: 0o750 })
-    const { runCapture } = await import('./host/system.js')
-    const r = await runCapture('git', ['init', '--quiet', '--bare', '--initial-branch=main', p.repo], { env: { PATH: process.env.PATH, HOME: process.env.HOME } })
+    const r = await initBareRepo(p.repo)
     if (r.code !== 0) {
       recordAudit({ key: ctx.key, action: 'create', app, outcome: 'failed', message: r.stderr.trim() })
       throw new UserError(`could not create the repository for "${app}": ${r.stderr.trim()}`)
@@ -76,7 +67,7 @@ async function gitVerb(ctx: VerbContext, words: string[]): Promise<number> {
   // the app's own hooks and templates: written on the first push, refreshed after an upgrade unless edited
   const { syncCopies } = await import('./state/stock.js')
   for (const line of syncCopies(app)) process.stderr.write(`       ${line}\n`)
-  return runGit('git-receive-pack', p.repo, ctx.key)
+  return serveGit('git-receive-pack', p.repo, ctx.key)
 }
 
 /** A verb of the host's own (~/verbs/NAME): role from its header, an APP argument checked as for built-ins,

@@ -43,8 +43,8 @@ async function postReceive(): Promise<void> {
     const { readDeployBranchSetting } = await import('./deploy-branch.js')
     for (const u of branches) {
       if (!isDeployBranch(u.ref, await readDeployBranchSetting(app.value, u.newSha).catch(() => undefined))) continue
-      const { runCapture } = await import('../host/system.js')
-      await runCapture('git', ['symbolic-ref', 'HEAD', u.ref], { env: { PATH: process.env.PATH, GIT_DIR: p.repo } })
+      const { writeHeadRef } = await import('../host/git.js')
+      await writeHeadRef(p.repo, u.ref)
       deployed = u
       break
     }
