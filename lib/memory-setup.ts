@@ -6,12 +6,13 @@ import { statSync } from 'node:fs'
 import { runCapture } from './host/run.js'
 import { setupMemorySubtree } from './host/cgroups.js'
 import { validateUserName } from './parse/host-options.js'
+import * as log from './log.js'
 
 export async function runMemorySetup(argv: string[]): Promise<number> {
   const [user] = argv
   const valid = validateUserName(user ?? '')
   if (argv.length !== 1 || !valid.ok) {
-    process.stderr.write(`memory-setup: usage: memory-setup.js USER${valid.ok ? '' : ` (${valid.errors[0]})`}\n`)
+    log.note(`memory-setup: usage: memory-setup.js USER${valid.ok ? '' : ` (${valid.errors[0]})`}`)
     return 2
   }
   let owner: { uid: number; gid: number }
@@ -20,11 +21,11 @@ export async function runMemorySetup(argv: string[]): Promise<number> {
     if (entry.code !== 0) throw new Error(entry.stderr)
     owner = statSync(entry.stdout.split(':')[5])
   } catch {
-    process.stderr.write(`memory-setup: no such user, or no home folder: ${user}\n`)
+    log.note(`memory-setup: no such user, or no home folder: ${user}`)
     return 2
   }
   const plan = setupMemorySubtree(user, owner)
-  process.stderr.write(plan.ok ? `memory caps: ${plan.path} (cgroup v${plan.version})\n` : `memory caps are not enforced on this host: ${plan.reason}\n`)
+  log.note(plan.ok ? `memory caps: ${plan.path} (cgroup v${plan.version})` : `memory caps are not enforced on this host: ${plan.reason}`)
   return 0
 }
 

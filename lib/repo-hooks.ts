@@ -6,6 +6,7 @@ import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { hostPaths, startedAs } from './state/paths.js'
 import { validateAppName } from './parse/app-name.js'
+import * as log from './log.js'
 
 /** Sync the copies of every app under the host root; returns the lines to print. */
 export async function syncAllApps(): Promise<string[]> {
@@ -23,10 +24,10 @@ export async function syncAllApps(): Promise<string[]> {
 if (startedAs('repo-hooks.js')) {
   syncAllApps().then(
     (lines) => {
-      for (const l of lines) process.stdout.write(`       ${l}\n`)
+      for (const l of lines) log.outLine(`       ${l}`)
     },
     (e: unknown) => {
-      process.stderr.write(`error: could not update the apps' hooks and templates: ${(e as Error).message}\n`)
+      log.failure(`could not update the apps' hooks and templates: ${(e as Error).message}`)
       process.exitCode = 1
     },
   )

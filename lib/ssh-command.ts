@@ -11,6 +11,7 @@ import { appPaths, hostPaths } from './state/paths.js'
 import { findVerb, renderHelp, verbFile, type VerbContext, type VerbModule } from './verbs/index.js'
 import { checkAccess, LOCAL_GRANT, parseKeyRecords, planGrant, type Role } from './parse/access.js'
 import { recordAudit, redactMessage, type AuditEntry } from './state/audit.js'
+import * as log from './log.js'
 
 /** The grant of the key sshd named; a key missing from config/.keys.json (or a damaged list) gets nothing. */
 function keyContext(key: string): VerbContext {
@@ -62,11 +63,11 @@ async function gitVerb(ctx: VerbContext, words: string[]): Promise<number> {
       throw new UserError(`could not create the repository for "${app}": ${r.stderr.trim()}`)
     }
     recordAudit({ key: ctx.key, action: 'create', app, outcome: 'ok' })
-    process.stderr.write(`-----> created app "${app}"\n`)
+    log.step(`created app "${app}"`)
   }
   // the app's own hooks and templates: written on the first push, refreshed after an upgrade unless edited
   const { syncCopies } = await import('./state/stock.js')
-  for (const line of syncCopies(app)) process.stderr.write(`       ${line}\n`)
+  for (const line of syncCopies(app)) log.info(line)
   return serveGit('git-receive-pack', p.repo, ctx.key)
 }
 
@@ -95,7 +96,7 @@ async function adminVerb(ctx: VerbContext, name: string, args: string[]): Promis
 
 /** What an interactive login (no command) gets: the verb list, and no shell. */
 function refuseLogin(): never {
-  process.stdout.write(renderHelp())
+  log.out(renderHelp())
   throw new UserError('no shell here: give a verb, e.g. "ssh USER@HOST apps" (the list is above)')
 }
 
@@ -122,7 +123,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const ctx = keyContext(key)
   if (words.length === 0) {
-    process.stdout.write(renderHelp())
+    log.out(renderHelp())
     return 0
   }
   const [name, ...args] = words
@@ -160,10 +161,10 @@ main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     if (e instanceof UserError) {
-      process.stderr.write(`error: ${e.message}\n`)
+      log.failure(e.message)
       process.exitCode = e.exitCode
     } else {
-      process.stderr.write(`error: internal: ${(e as Error)?.stack ?? e}\n`)
+      log.failure(`internal: ${(e as Error)?.stack ?? e}`)
       process.exitCode = 70
     }
   },

@@ -3,6 +3,7 @@
 // crash loop) the previous release is brought back on its own and the history says why.
 import { appPaths } from '../state/paths.js'
 import { FAILURES_TO_ROLL_BACK, PROBE_MS, WATCH_MS, type AfterSwitch } from './after-switch.js'
+import * as log from '../log.js'
 
 /** Stop the retired activation after the drain, then watch the new one when asked. */
 export async function afterSwitch(app: string, opts: AfterSwitch): Promise<void> {
@@ -17,7 +18,7 @@ export async function afterSwitch(app: string, opts: AfterSwitch): Promise<void>
   const reaping = reap
     ? import('./memory.js').then(async ({ reapGroups }) => {
         const left = await reapGroups(app, { onlyToken: reap }, 30_000)
-        if (left.length) console.log(`${new Date().toISOString()} ${app}: memory cgroups still in use 30 s after their workers were stopped: ${left.join(', ')}`)
+        if (left.length) log.outLine(`${new Date().toISOString()} ${app}: memory cgroups still in use 30 s after their workers were stopped: ${left.join(', ')}`)
       })
     : undefined
   if (opts.watchPrevious) await watch(app, opts.token, opts.watchPrevious)
@@ -49,7 +50,7 @@ async function watch(app: string, token: string, previous: string): Promise<void
         const now = readActive(app)
         const back = readPlan(app, previous)
         if (!now || now.token !== token || !back) return
-        console.log(`${new Date().toISOString()} ${app}: ${active.release} failed ${failures} health checks after the switch; rolling back to ${previous}`)
+        log.outLine(`${new Date().toISOString()} ${app}: ${active.release} failed ${failures} health checks after the switch; rolling back to ${previous}`)
         await activate(back, { quiet: true })
         appendHistory(app, { id: active.release, sha: plan.sha, time: new Date().toISOString(), key: 'watch', reason: 'crash-loop', outcome: 'rolled-back', message: `crashed after the switch; ${previous} serves again` })
         appendHistory(app, { id: previous, sha: back.sha, time: new Date().toISOString(), key: 'watch', reason: 'crash-loop', outcome: 'live' })

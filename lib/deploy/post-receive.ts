@@ -8,6 +8,7 @@ import { parseRefUpdates, isDeployBranch } from '../parse/refs.js'
 import { validateAppName } from '../parse/app-name.js'
 import { appPaths } from '../state/paths.js'
 import { releaseLock } from '../state/lock.js'
+import * as log from '../log.js'
 
 interface Pushed {
   receivePack: number
@@ -71,6 +72,6 @@ export async function main(): Promise<void> {
   try {
     await postReceive()
   } catch (e) {
-    process.stderr.write(`warning: post-receive: ${(e as Error)?.message ?? e}\n`)
+    log.warn(`post-receive: ${(e as Error)?.message ?? e}`)
   }
 }

@@ -9,6 +9,7 @@ import { readActive, readPlan, currentRelease } from '../state/release.js'
 import { UserError } from '../errors.js'
 import type { VerbContext } from './index.js'
 import { formatInstanceMemory, type InstanceMemory } from '../render/memory-report.js'
+import * as log from '../log.js'
 
 export interface ProcInfo {
   pid: number
@@ -204,6 +205,7 @@ export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   const json = rest.length === 1 && rest[0] === '--json'
   if (rest.length > 0 && !json) throw new UserError('usage: ps APP [--json]')
   const report = await readPs(app)
-  process.stdout.write(json ? JSON.stringify(report, null, 2) + '\n' : renderPs(report))
+  if (json) log.json(report)
+  else log.out(renderPs(report))
   return 0
 }
