@@ -1,8 +1,8 @@
 // stock-hashes: the build step that keeps the manifest of shipped hooks and templates (run by `npm run build`
-// after tsc). stock.sha256 at the top of the checkout is committed and only ever grows: every version of
+// after tsc). templates/stock.sha256 in the checkout is committed and only ever grows: every version of
 // every hook and template the toolkit has shipped, so an upgrade can tell an old stock copy (refreshed) from
 // an admin's edit (kept). The build writes dist/stock.sha256 = that file plus the current versions, so an
-// installed toolkit always knows its own files; `--update` adds the current versions to stock.sha256 itself.
+// installed toolkit always knows its own files; `--update` adds the current versions to templates/stock.sha256 itself.
 //   node dist/lib/stock-hashes.js [--update]
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -17,7 +17,7 @@ export const MANIFEST_HEADER = [
 ]
 
 export function committedManifestPath(checkout: string): string {
-  return join(checkout, 'stock.sha256')
+  return join(checkout, 'templates', 'stock.sha256')
 }
 
 export function readManifestFile(file: string): Manifest {
@@ -27,7 +27,7 @@ export function readManifestFile(file: string): Manifest {
   return parsed.value
 }
 
-/** Build step: dist/stock.sha256 (and with `update`, stock.sha256) = the committed manifest + current files. */
+/** Build step: dist/stock.sha256 (and with `update`, templates/stock.sha256) = the committed manifest + current files. */
 export async function buildManifest(checkout: string, update: boolean): Promise<string[]> {
   const { currentStockHashes } = await import('./state/stock.js')
   const committed = readManifestFile(committedManifestPath(checkout))

@@ -3,7 +3,7 @@
 // serving and removes what was started.
 import { existsSync, readdirSync, readFileSync, unlinkSync, mkdirSync, rmSync, chmodSync } from 'node:fs'
 import { join } from 'node:path'
-import { activationDir, appPaths, appTemplatePath, hostPaths, vassalName, vassalPrefix } from '../state/paths.js'
+import { activationDir, appPaths, appTemplatePath, hostPaths, launcherName, vassalName, vassalPrefix, workerLogName, wsgiEnvName } from '../state/paths.js'
 import { renderVassal, wsgiPlugins, PLUGIN_PACKAGES, type VassalSpec } from '../render/uwsgi.js'
 import { renderLauncher } from '../render/launcher.js'
 import { renderNginxFor, prepareNginxFiles, requestCertificateIfDue, validateNginxFile, nginxServes } from './nginx-app.js'
@@ -130,14 +130,14 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watch
       const port = ports[proc.kind]?.[n - 1]
       const capped = prepareInstanceMemory(memory, { app: plan.app, token, kind: proc.kind, n, runDir }, processEnv(plan.env, proc.kind, port))
       const env = capped.env
-      const logFile = join(p.logs, `${proc.kind}.${n}.log`)
+      const logFile = join(p.logs, workerLogName(proc.kind, n))
       const spec: VassalSpec = { app: plan.app, release: plan.id, kind: proc.kind, n, role: proc.role, cwd: plan.dir, logFile, settings: plan.settings, port, memoryScript: capped.script }
       if (proc.role === 'wsgi') {
-        const envFile = join(runDir, `${proc.kind}.${n}.json`)
+        const envFile = join(runDir, wsgiEnvName(proc.kind, n))
         writeFileAtomic(envFile, JSON.stringify({ env, cwd: plan.dir, module: proc.command, sitePackages: plan.sitePackages ?? null }), 0o600)
         spec.wsgi = { loader: appTemplatePath(plan.app, 'uwsgi', 'wsgi-loader.py'), envFile }
       } else {
-        const launcher = join(runDir, `${proc.kind}.${n}.sh`)
+        const launcher = join(runDir, launcherName(proc.kind, n))
         writeFileAtomic(launcher, renderLauncher({ title: `${plan.app} ${proc.kind}.${n}`, cwd: plan.dir, env, command: proc.command, supervise: proc.role !== 'cron' }), 0o700)
         chmodSync(launcher, 0o700)
         spec.launcher = launcher
@@ -181,7 +181,7 @@ export async function activate(plan: ReleasePlan, opts: { quiet?: boolean; watch
     if (dead.length) {
       abandon()
       const logs = webRoles(plan)
-        .map((w) => tailLog(join(p.logs, `${w.kind}.1.log`)))
+        .map((w) => tailLog(join(p.logs, workerLogName(w.kind, 1))))
         .filter(Boolean)
         .join('\n')
       removeAppGroups(plan.app, { onlyToken: token }) // those still emptying go at the next activation

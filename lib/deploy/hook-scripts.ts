@@ -107,6 +107,9 @@ export async function runHookScripts(hook: HookName, app: string, run: ScriptRun
     log.step(`${hook}.d: running ${name}`)
     const started = Date.now()
     const child = sh`${script}`
+    // a script that exits without reading its stdin closes the pipe under zx's write of the ref lines:
+    // that EPIPE is the script's choice, not an error of the hook
+    child.stdin.on('error', () => {})
     child.stdout.on('data', (d: Buffer) => log.raw(d))
     child.stderr.on('data', (d: Buffer) => log.raw(d))
     const out = await child

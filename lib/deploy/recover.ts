@@ -6,7 +6,7 @@
 // always holding the app's lock. Every repair is one line in the report.
 import { existsSync, readFileSync, readdirSync, rmSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
-import { activationDir, activationsDir, appPaths, hostPaths } from '../state/paths.js'
+import { activationDir, activationsDir, activationsRunRoot, appPaths, hostPaths, vassalPrefix } from '../state/paths.js'
 import { planRecovery, readJournal, writeRecord, removeRecord, type RecoveryInput, type RecoveryPlan, type ActivationRecord } from '../state/activations.js'
 import { ownerAlive } from '../state/lock.js'
 import { activeFile, currentRelease, planFile, readHistory, appendHistory, removeRelease, switchCurrent, writeActive, writePlan, type Activation, type ReleasePlan } from '../state/release.js'
@@ -70,7 +70,7 @@ export function gatherRecoveryInput(app: string): RecoveryInput {
   // vassal seen here always has its record on disk by the time the journal is read
   const vassals = vassalFiles(app)
   const journal = readJournal(app)
-  const runRoot = join(p.home, 'run')
+  const runRoot = activationsRunRoot(app)
   let nginxToken: string | undefined
   try {
     nginxToken = parseNginxToken(readFileSync(p.nginxConf, 'utf8'))
@@ -88,7 +88,7 @@ export function gatherRecoveryInput(app: string): RecoveryInput {
     nginxToken,
     current: currentRelease(app),
     stopped,
-    portsOf: (token) => portsFromDisk(app, token, vassals.filter((f) => f.startsWith(`${app}@${token}@`))),
+    portsOf: (token) => portsFromDisk(app, token, vassals.filter((f) => f.startsWith(vassalPrefix(app, token)))),
   }
 }
 

@@ -229,9 +229,24 @@ export function parseVassalName(file: string): { app: string; token: string; kin
   return m ? { app: m[1], token: m[2], kind: m[3], n: Number(m[4]) } : undefined
 }
 
+/** The start of the name of every file of one worker instance in its activation folder: `KIND.N.`. */
+export function instanceFilePrefix(kind: string, n: number): string {
+  return `${kind}.${n}.`
+}
+
 /** A worker's launcher in its activation folder: `KIND.N.sh`. */
 export function launcherName(kind: string, n: number): string {
-  return `${kind}.${n}.sh`
+  return `${instanceFilePrefix(kind, n)}sh`
+}
+
+/** A wsgi worker's environment in its activation folder: `KIND.N.json` (read by the wsgi loader). */
+export function wsgiEnvName(kind: string, n: number): string {
+  return `${instanceFilePrefix(kind, n)}json`
+}
+
+/** A capped worker's exec-asap script in its activation folder: `KIND.N.memory.sh` (joins its memory cgroup). */
+export function memoryScriptName(kind: string, n: number): string {
+  return `${instanceFilePrefix(kind, n)}memory.sh`
 }
 
 /** A worker's log file name under logs/APP: `KIND.N.log` (uwsgi rotates it to `.old`). */
@@ -245,9 +260,14 @@ export function parseWorkerLogName(file: string): { kind: string; n: number } | 
   return m ? { kind: m[1], n: Number(m[2]) } : undefined
 }
 
+/** The folder of an app's activation folders: `apps/APP/run`, one `TOKEN/` each. */
+export function activationsRunRoot(app: string, root: string = hostRoot()): string {
+  return join(appPaths(app, root).home, 'run')
+}
+
 /** Where an activation's generated launchers and env files go (private to the user). */
 export function activationDir(app: string, token: string, root: string = hostRoot()): string {
-  return join(appPaths(app, root).home, 'run', token)
+  return join(activationsRunRoot(app, root), token)
 }
 
 /** The activation journal of an app: one record per activation, `apps/APP/activations/TOKEN.json`. */

@@ -255,7 +255,7 @@ t.test('hackable: install.sh from a newer checkout keeps every edit working; sto
   // the newer checkout: this one with a changed stock template and changed stock hooks, built as `npm run build` would
   const newer = mkdtempSync(join(tmpdir(), 'piku-hooks-newer-'))
   t.teardown(() => rmSync(newer, { recursive: true, force: true }))
-  for (const f of ['install.sh', 'dist', 'templates', 'bin', 'package.json', 'package-lock.json', 'stock.sha256']) cpSync(join(repoRoot, f), join(newer, f), { recursive: true })
+  for (const f of ['install.sh', 'dist', 'templates', 'bin', 'package.json', 'package-lock.json']) cpSync(join(repoRoot, f), join(newer, f), { recursive: true })
   const sb = join(newer, 'templates/nginx/server-body.conf')
   writeFileSync(sb, '    add_header X-Stock-Version 2;\n' + readFileSync(sb, 'utf8'))
   for (const h of ['pre-receive', 'post-receive']) writeFileSync(join(newer, `dist/hooks/${h}.cjs`), readFileSync(join(newer, `dist/hooks/${h}.cjs`), 'utf8') + '// a newer stock version\n')

@@ -1,6 +1,6 @@
 // paths: within/joinWithin keep paths built from names inside their root; appPaths refuses bad names.
 import t from 'tap'
-import { appPaths, joinWithin, releaseDir, within } from '../../lib/state/paths.js'
+import { activationDir, activationsRunRoot, appPaths, instanceFilePrefix, joinWithin, launcherName, memoryScriptName, parseVassalName, releaseDir, vassalName, within, workerLogName, wsgiEnvName } from '../../lib/state/paths.js'
 
 t.test('within: inside, the root itself, and every way out', async (t) => {
   t.ok(within('/home/p/apps', '/home/p/apps/web'))
@@ -34,4 +34,14 @@ t.test('appPaths and releaseDir: only validated names, every path inside its roo
   t.equal(releaseDir('web', 'v3', '/home/p'), '/home/p/apps/web/releases/v3')
   t.throws(() => releaseDir('web', '../../config', '/home/p'), /leaves/)
   t.throws(() => releaseDir('web', '..', '/home/p'), /leaves/)
+})
+
+t.test('paths: vassal names and the files of an instance, one spelling each', async (t) => {
+  t.equal(vassalName('web', 'v3-lx9', 'worker', 2), 'web@v3-lx9@worker.2.ini')
+  t.same(parseVassalName(vassalName('web', 'v3-lx9', 'worker', 2)), { app: 'web', token: 'v3-lx9', kind: 'worker', n: 2 })
+  for (const bad of ['web@v3@worker.2.ini.tmp', '@piku-hooks-renew.ini', 'web@v3@2.ini', 'web@worker.1.ini']) t.equal(parseVassalName(bad), undefined, bad)
+  t.equal(activationsRunRoot('web', '/home/p'), '/home/p/apps/web/run')
+  t.equal(activationDir('web', 'v3-lx9', '/home/p'), '/home/p/apps/web/run/v3-lx9')
+  for (const name of [launcherName('web', 1), wsgiEnvName('web', 1), memoryScriptName('web', 1)]) t.ok(name.startsWith(instanceFilePrefix('web', 1)), name)
+  t.same([launcherName('web', 1), wsgiEnvName('web', 1), memoryScriptName('web', 1), workerLogName('web', 1)], ['web.1.sh', 'web.1.json', 'web.1.memory.sh', 'web.1.log'])
 })

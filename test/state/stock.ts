@@ -178,13 +178,13 @@ t.test('resetCopies: the stock version back, the edit kept as FILE.edited-STAMP'
 })
 
 t.test('stock.sha256: the committed manifest holds every hook and template the toolkit ships now', async (t) => {
-  const committed = parseManifest(readFileSync(join(checkout, 'stock.sha256'), 'utf8'))
+  const committed = parseManifest(readFileSync(join(checkout, 'templates', 'stock.sha256'), 'utf8'))
   t.ok(committed.ok)
   if (!committed.ok) return
   const current = currentStockHashes(checkout)
   t.ok(current.has('hooks/pre-receive') && current.has('templates/nginx/app.conf'), 'hooks (built) and templates are both covered')
   const missing = missingFrom(committed.value, current)
-  t.same(missing, [], `run "npm run stock-hashes" and commit stock.sha256: it lacks the current ${missing.join(', ')}`)
+  t.same(missing, [], `run "npm run stock-hashes" and commit templates/stock.sha256: it lacks the current ${missing.join(', ')}`)
   const built = parseManifest(readFileSync(join(checkout, 'dist', 'stock.sha256'), 'utf8'))
   t.ok(built.ok && missingFrom(built.value, current).length === 0, 'the build puts them all in dist/stock.sha256 too')
 })

@@ -1,6 +1,6 @@
-// tests: doctor's pure checks (apps, disk, memory, certificates), its lines and its exit code.
+// tests: doctor's pure checks (apps, disk, memory, certificates, edited copies), its lines and its exit code.
 import t from 'tap'
-import { planAppCheck, planDiskCheck, planMemoryCheck, planCertCheck, renderChecks, doctorExitCode, type AppFacts } from '../../lib/verbs/doctor.js'
+import { planAppCheck, planDiskCheck, planMemoryCheck, planCertCheck, planCopiesCheck, renderChecks, doctorExitCode, type AppFacts } from '../../lib/render/doctor-report.js'
 
 const now = Date.parse('2024-06-01T12:00:00Z')
 const facts = (f: Partial<AppFacts>): AppFacts => ({ app: 'web', release: 'v3', stopped: false, active: true, workers: 2, vassals: 2, webPorts: 1, deadPorts: [], now, ...f })
@@ -31,6 +31,17 @@ t.test('doctor: disk, memory and certificates', async (t) => {
   t.match(planCertCheck('web', 'acme', '2024-06-05T00:00:00Z', 'DNS problem', now), { level: 'warn', message: /has not been renewed: DNS problem/ })
   t.match(planCertCheck('web', 'acme', '2024-08-01T00:00:00Z', undefined, now), { level: 'ok' })
   t.match(planCertCheck('web', 'self-signed', '2024-06-05T00:00:00Z', undefined, now), { level: 'ok' }, 'a self-signed one is not renewed by ACME')
+  t.match(planCertCheck('web', 'acme', '2024-08-01T00:00:00Z', 'rate limited', now), { level: 'warn', message: 'acme, last ACME attempt failed: rate limited' })
+  t.match(planCertCheck('web', 'self-signed', undefined, undefined, now), { level: 'ok', message: 'self-signed' })
+})
+
+t.test('doctor: edited copies whose stock version changed', async (t) => {
+  t.equal(planCopiesCheck('web', []), undefined, 'nothing behind: no line')
+  t.same(planCopiesCheck('web', ['hooks/pre-receive', 'templates/nginx/app.conf']), {
+    name: 'edits web',
+    level: 'warn',
+    message: 'the stock version of your edited repos/web/hooks/pre-receive, repos/web/templates/nginx/app.conf changed since: compare each with FILE.stock, merge what you want, then remove FILE.stock (or hooks:reset web FILE)',
+  })
 })
 
 t.test('doctor: lines and exit code', async (t) => {
