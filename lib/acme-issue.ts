@@ -3,6 +3,7 @@
 //   node acme-issue.js APP...   this app now if it needs one
 //   node acme-issue.js --due    every app whose certificate is missing or due within 30 days
 import { startedAs } from './state/paths.js'
+import * as log from './log.js'
 
 if (startedAs('acme-issue.js')) {
   const argv = process.argv.slice(2)
@@ -11,7 +12,7 @@ if (startedAs('acme-issue.js')) {
     .then(
       (code) => (process.exitCode = code),
       (e: unknown) => {
-        console.log(`${new Date().toISOString()} acme-issue: ${(e as Error)?.stack ?? e}`)
+        log.outLine(`${new Date().toISOString()} acme-issue: ${(e as Error)?.stack ?? e}`)
         process.exitCode = 1
       },
     )

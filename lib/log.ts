@@ -1,12 +1,11 @@
 // log: the one output format. Data goes to stdout; progress and messages go to stderr.
-import { stderr, stdout } from 'node:process'
-import { Chalk } from 'chalk'
+import { isatty } from 'node:tty'
 
-// git relays hook output through a pipe, so colour follows the pusher's terminal only when asked
-let chalk: InstanceType<typeof Chalk> | undefined
+// git relays hook output through a pipe, so colour follows the pusher's terminal only when asked; chalk
+// loads only where colour can show (a verb that prints data to a pipe starts without it)
+const chalk = isatty(2) && !process.env.NO_COLOR ? new (await import('chalk')).Chalk({ level: 1 }) : undefined
 function paint(color: 'green' | 'yellow' | 'red', s: string): string {
-  chalk ??= new Chalk({ level: stderr.isTTY && !process.env.NO_COLOR ? 1 : 0 })
-  return chalk[color](s)
+  return chalk ? chalk[color](s) : s
 }
 
 // a copy of everything written to stderr goes to the tee while one is set (the deploy log of a push)
@@ -18,13 +17,13 @@ export function teeTo(sink: ((text: string) => void) | undefined): void {
 }
 
 function write(text: string): void {
-  stderr.write(text)
+  process.stderr.write(text)
   tee?.(text.replace(/\x1b\[[0-9;]*m/g, ''))
 }
 
 /** Output of a child process (a build, a release command), shown to the pusher as it is. */
 export function raw(chunk: string | Uint8Array): void {
-  stderr.write(chunk)
+  process.stderr.write(chunk)
   tee?.(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'))
 }
 
@@ -50,6 +49,22 @@ export function failure(text: string): void {
   write('error: ' + text + '\n')
 }
 
+/** A plain message line on stderr (no prefix, no colour): "There are no applications deployed." */
+export function note(text: string): void {
+  write(text + '\n')
+}
+
+/** Data on stdout, exactly as given (a rendered table, a file's content). */
 export function out(text: string): void {
-  stdout.write(text.endsWith('\n') ? text : text + '\n')
+  process.stdout.write(text)
+}
+
+/** One line of data on stdout (the newline added). */
+export function outLine(text: string): void {
+  process.stdout.write(text + '\n')
+}
+
+/** A value as indented JSON on stdout (a verb's --json). */
+export function json(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n')
 }

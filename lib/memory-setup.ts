@@ -3,27 +3,30 @@
 // Usage: node memory-setup.js USER   (prints the subtree, or why there is none, on stderr; exits 0 either way:
 // the emperor must start even where caps cannot be enforced)
 import { statSync } from 'node:fs'
-import { execFileSync } from 'node:child_process'
+import { runCapture } from './host/run.js'
 import { setupMemorySubtree } from './host/cgroups.js'
 import { validateUserName } from './parse/host-options.js'
+import * as log from './log.js'
 
-export function runMemorySetup(argv: string[]): number {
+export async function runMemorySetup(argv: string[]): Promise<number> {
   const [user] = argv
   const valid = validateUserName(user ?? '')
   if (argv.length !== 1 || !valid.ok) {
-    process.stderr.write(`memory-setup: usage: memory-setup.js USER${valid.ok ? '' : ` (${valid.errors[0]})`}\n`)
+    log.note(`memory-setup: usage: memory-setup.js USER${valid.ok ? '' : ` (${valid.errors[0]})`}`)
     return 2
   }
   let owner: { uid: number; gid: number }
   try {
-    owner = statSync(execFileSync('getent', ['passwd', user], { encoding: 'utf8' }).split(':')[5])
+    const entry = await runCapture('getent', ['passwd', user])
+    if (entry.code !== 0) throw new Error(entry.stderr)
+    owner = statSync(entry.stdout.split(':')[5])
   } catch {
-    process.stderr.write(`memory-setup: no such user, or no home folder: ${user}\n`)
+    log.note(`memory-setup: no such user, or no home folder: ${user}`)
     return 2
   }
   const plan = setupMemorySubtree(user, owner)
-  process.stderr.write(plan.ok ? `memory caps: ${plan.path} (cgroup v${plan.version})\n` : `memory caps are not enforced on this host: ${plan.reason}\n`)
+  log.note(plan.ok ? `memory caps: ${plan.path} (cgroup v${plan.version})` : `memory caps are not enforced on this host: ${plan.reason}`)
   return 0
 }
 
-process.exitCode = runMemorySetup(process.argv.slice(2))
+runMemorySetup(process.argv.slice(2)).then((code) => (process.exitCode = code))

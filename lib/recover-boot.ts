@@ -6,6 +6,7 @@
 import { existsSync, readdirSync } from 'node:fs'
 import { appPaths, hostPaths, startedAs } from './state/paths.js'
 import { validateAppName } from './parse/app-name.js'
+import * as log from './log.js'
 
 /** Apps with a repo or an apps/ folder (a half-destroyed app still gets its workers cleaned). */
 export function appsOnDisk(): string[] {
@@ -22,15 +23,15 @@ async function main(): Promise<number> {
   for (const app of appsOnDisk()) {
     const lock = appPaths(app).lock
     if (!tryLock(lock, process.pid, 'recovery at boot')) {
-      console.log(`${app}: a deploy holds its lock; not checked`)
+      log.outLine(`${app}: a deploy holds its lock; not checked`)
       continue
     }
     try {
       const r = await recoverApp(app)
-      for (const n of r.notes) console.log(`${app}: ${n}`)
+      for (const n of r.notes) log.outLine(`${app}: ${n}`)
     } catch (e) {
       failed++
-      console.error(`${app}: recovery failed: ${(e as Error).message}`)
+      log.note(`${app}: recovery failed: ${(e as Error).message}`)
     } finally {
       releaseLock(lock, process.pid)
     }
@@ -42,7 +43,7 @@ if (startedAs('recover-boot.js')) {
   main().then(
     (code) => (process.exitCode = code),
     (e: unknown) => {
-      console.error(`recovery failed: ${(e as Error)?.stack ?? e}`)
+      log.note(`recovery failed: ${(e as Error)?.stack ?? e}`)
       process.exitCode = 1
     },
   )

@@ -11,6 +11,7 @@ import { appPaths, hostPaths } from './state/paths.js'
 import { findVerb, renderHelp, verbFile, type VerbContext, type VerbModule } from './verbs/index.js'
 import { checkAccess, LOCAL_GRANT, parseKeyRecords, planGrant, type Role } from './parse/access.js'
 import { recordAudit, redactMessage, type AuditEntry } from './state/audit.js'
+import * as log from './log.js'
 
 /** The grant of the key sshd named; a key missing from config/.keys.json (or a damaged list) gets nothing. */
 function keyContext(key: string): VerbContext {
@@ -37,16 +38,6 @@ function authorize(ctx: VerbContext, need: Role, what: string, app?: string, aud
   throw new UserError(denied)
 }
 
-// node:child_process loads only for git (every other verb starts without it)
-async function runGit(cmd: 'git-receive-pack' | 'git-upload-pack', repo: string, key: string): Promise<number> {
-  const { spawn } = await import('node:child_process')
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, [repo], { stdio: 'inherit', env: { ...process.env, PIKU_KEY: key } })
-    child.on('error', reject)
-    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)))
-  })
-}
-
 async function gitVerb(ctx: VerbContext, words: string[]): Promise<number> {
   const [cmd, arg] = words
   if (words.length !== 2) throw new UserError(`${cmd}: expected one repository argument`)
@@ -55,28 +46,29 @@ async function gitVerb(ctx: VerbContext, words: string[]): Promise<number> {
   const app = parsed.value
   const p = appPaths(app)
   const exists = existsSync(join(p.repo, 'HEAD'))
+  // host/git.js (and node:child_process) loads only here: every other verb starts without it
+  const { initBareRepo, serveGit } = await import('./host/git.js')
   if (cmd === 'git-upload-pack') {
     authorize(ctx, 'read', 'fetching', app)
     if (!exists) throw new UserError(`app "${app}" not found`)
-    return runGit('git-upload-pack', p.repo, ctx.key)
+    return serveGit('git-upload-pack', p.repo, ctx.key)
   }
   if (exists) authorize(ctx, 'deploy', 'pushing', app, { action: 'push', app })
   else authorize(ctx, 'admin', `creating app "${app}"`, app, { action: 'create', app })
   if (!exists) {
     mkdirSync(p.repo, { recursive: true, mode: 0o750 })
-    const { runCapture } = await import('./host/system.js')
-    const r = await runCapture('git', ['init', '--quiet', '--bare', '--initial-branch=main', p.repo], { env: { PATH: process.env.PATH, HOME: process.env.HOME } })
+    const r = await initBareRepo(p.repo)
     if (r.code !== 0) {
       recordAudit({ key: ctx.key, action: 'create', app, outcome: 'failed', message: r.stderr.trim() })
       throw new UserError(`could not create the repository for "${app}": ${r.stderr.trim()}`)
     }
     recordAudit({ key: ctx.key, action: 'create', app, outcome: 'ok' })
-    process.stderr.write(`-----> created app "${app}"\n`)
+    log.step(`created app "${app}"`)
   }
   // the app's own hooks and templates: written on the first push, refreshed after an upgrade unless edited
   const { syncCopies } = await import('./state/stock.js')
-  for (const line of syncCopies(app)) process.stderr.write(`       ${line}\n`)
-  return runGit('git-receive-pack', p.repo, ctx.key)
+  for (const line of syncCopies(app)) log.info(line)
+  return serveGit('git-receive-pack', p.repo, ctx.key)
 }
 
 /** A verb of the host's own (~/verbs/NAME): role from its header, an APP argument checked as for built-ins,
@@ -104,7 +96,7 @@ async function adminVerb(ctx: VerbContext, name: string, args: string[]): Promis
 
 /** What an interactive login (no command) gets: the verb list, and no shell. */
 function refuseLogin(): never {
-  process.stdout.write(renderHelp())
+  log.out(renderHelp())
   throw new UserError('no shell here: give a verb, e.g. "ssh USER@HOST apps" (the list is above)')
 }
 
@@ -131,7 +123,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const ctx = keyContext(key)
   if (words.length === 0) {
-    process.stdout.write(renderHelp())
+    log.out(renderHelp())
     return 0
   }
   const [name, ...args] = words
@@ -169,10 +161,10 @@ main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     if (e instanceof UserError) {
-      process.stderr.write(`error: ${e.message}\n`)
+      log.failure(e.message)
       process.exitCode = e.exitCode
     } else {
-      process.stderr.write(`error: internal: ${(e as Error)?.stack ?? e}\n`)
+      log.failure(`internal: ${(e as Error)?.stack ?? e}`)
       process.exitCode = 70
     }
   },

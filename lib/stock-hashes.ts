@@ -8,6 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startedAs, stockManifestPath, toolkitRoot } from './state/paths.js'
 import { type Manifest, addHash, mergeManifests, missingFrom, parseManifest, renderManifest } from './parse/stock-manifest.js'
+import * as log from './log.js'
 
 export const MANIFEST_HEADER = [
   'stock.sha256: the SHA-256 of every version of every hook and template piku-hooks has shipped (HASH  PATH).',
@@ -44,10 +45,10 @@ if (startedAs('stock-hashes.js')) {
   const update = process.argv.includes('--update')
   buildManifest(toolkitRoot(), update).then(
     (missing) => {
-      if (update && missing.length) process.stdout.write(`stock.sha256: added the current ${missing.join(', ')}\n`)
+      if (update && missing.length) log.outLine(`stock.sha256: added the current ${missing.join(', ')}`)
     },
     (e: unknown) => {
-      process.stderr.write(`stock-hashes: ${(e as Error).message}\n`)
+      log.note(`stock-hashes: ${(e as Error).message}`)
       process.exitCode = 1
     },
   )

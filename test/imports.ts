@@ -1,26 +1,42 @@
 // imports: the import graph of lib/ and hooks/ has no circle, dynamic imports included (a computed
 // `import(`./verbs/${...}.js`)` counts as an import of every file in that folder). Type-only imports are
-// erased by the compiler and do not count.
+// erased by the compiler and do not count. The hooks (*.cts) load the toolkit by its installed path
+// ('/usr/local/lib/piku-hooks/dist/lib/deploy/pre-receive.js', held in a const): a path into dist/ counts
+// as an import of the source it is compiled from; an import this test cannot resolve fails it.
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const SOURCE = /\.[cm]?ts$/
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
     const p = join(dir, f)
-    return statSync(p).isDirectory() ? sources(p) : f.endsWith('.ts') ? [p] : []
+    return statSync(p).isDirectory() ? sources(p) : SOURCE.test(f) && !f.endsWith('.d.ts') ? [p] : []
   })
 }
 
-/** The modules `file` imports at run time, as absolute .ts paths. */
-export function importsOf(file: string, text: string): string[] {
+/** The source a compiled name stands for: x.js -> x.ts, x.cjs -> x.cts, x.mjs -> x.mts. */
+function sourceOf(path: string): string {
+  return path.replace(/\.([cm]?)js$/, '.$1ts')
+}
+
+/** The modules `file` imports at run time, as absolute source paths (or `unresolved: ...` for an import
+ *  whose target cannot be read from the text, which the whole-tree test reports). */
+export function importsOf(file: string, text: string, checkout: string = root): string[] {
   const out: string[] = []
   const code = text.replace(/^\s*\/\/.*$/gm, '')
+  // const NAME = '...': a hook names the toolkit's module in one, then imports it
+  const consts = new Map([...code.matchAll(/\bconst\s+([\w$]+)\s*=\s*['"]([^'"]+)['"]/g)].map((m) => [m[1], m[2]]))
   const add = (spec: string) => {
-    if (spec.startsWith('.')) out.push(resolve(dirname(file), spec).replace(/\.js$/, '.ts'))
+    if (spec.startsWith('.')) out.push(sourceOf(resolve(dirname(file), spec)))
+    else if (spec.startsWith('/')) {
+      // an installed toolkit path: <toolkit>/dist/lib/... or /dist/hooks/... is compiled from lib/ or hooks/
+      const m = /\/dist\/((?:lib|hooks)\/.+)$/.exec(spec)
+      out.push(m ? sourceOf(join(checkout, m[1])) : `unresolved: ${spec}`)
+    }
   }
   // static: import x from '...', import { a } from '...', export { a } from '...', import '...'
   for (const m of code.matchAll(/^\s*(import|export)\s+(type\s+)?([^'";]*?\s+from\s+)?['"]([^'"]+)['"]/gm)) {
@@ -30,8 +46,13 @@ export function importsOf(file: string, text: string): string[] {
     }
     add(m[4])
   }
-  // dynamic: import('...') and import(`prefix${...}suffix`)
-  for (const m of code.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) add(m[1])
+  // dynamic and CommonJS: import('...'), require('...'), and the same through a const holding the path
+  for (const m of code.matchAll(/\b(?:import|require)\(\s*['"]([^'"]+)['"]\s*\)/g)) add(m[1])
+  for (const m of code.matchAll(/\b(?:import|require)\(\s*([\w$]+)\s*\)/g)) {
+    const spec = consts.get(m[1])
+    if (spec === undefined) out.push(`unresolved: ${m[0]}`)
+    else add(spec)
+  }
   for (const m of code.matchAll(/\bimport\(\s*`([^`$]*)\$\{[^`]*`\s*\)/g)) {
     const dir = resolve(dirname(file), m[1].replace(/[^/]*$/, ''))
     for (const f of readdirSync(dir).filter((x) => x.endsWith('.ts'))) out.push(join(dir, f))
@@ -80,17 +101,55 @@ t.test('importsOf: static, re-exports, dynamic and computed imports; type-only o
   t.ok(verbs.some((p) => p.endsWith('/lib/verbs/apps.ts')), 'a computed import reaches every file of its folder')
 })
 
+t.test('importsOf: a hook\'s toolkit path held in a const, require(), .cts names; an unreadable import is reported', async (t) => {
+  const hook = join(root, 'hooks', 'pre-receive.cts')
+  const text = [
+    "#!/usr/bin/env node",
+    "const preReceive = '/usr/local/lib/piku-hooks/dist/lib/deploy/pre-receive.js'; // the toolkit's code",
+    'import(preReceive).then((hook) => hook.main());',
+  ].join('\n')
+  t.same(importsOf(hook, text), [join(root, 'lib', 'deploy', 'pre-receive.ts')])
+  t.same(importsOf(hook, "const x = '/opt/other/dist/lib/log.js'\nrequire(x)"), [join(root, 'lib', 'log.ts')], 'any toolkit folder')
+  t.same(importsOf(hook, "require('../lib/a.js'); require('./b.cjs'); import('./c.mjs'); require('node:fs')"), [
+    join(root, 'lib', 'a.ts'),
+    join(root, 'hooks', 'b.cts'),
+    join(root, 'hooks', 'c.mts'),
+  ])
+  t.same(importsOf(hook, 'import(somewhere)'), ['unresolved: import(somewhere)'])
+  t.same(importsOf(hook, "import('/etc/x.js')"), ['unresolved: /etc/x.js'])
+})
+
 t.test('findCycle: finds a circle, and none in a tree', async (t) => {
   t.same(findCycle(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']]])), ['a', 'b', 'c', 'a'])
   t.equal(findCycle(new Map([['a', ['b', 'c']], ['b', ['c']], ['c', []]])), undefined)
 })
 
-t.test('lib/ and hooks/: no import circle', async (t) => {
+/** The import graph of the whole tree: lib/ and hooks/, each file to the files it imports. */
+function treeGraph(): Map<string, string[]> {
   const files = [...sources(join(root, 'lib')), ...sources(join(root, 'hooks'))]
-  const graph = new Map(files.map((f) => [f, importsOf(f, readFileSync(f, 'utf8'))]))
-  const missing = [...graph].flatMap(([f, deps]) => deps.filter((d) => !graph.has(d)).map((d) => `${relative(root, f)} -> ${relative(root, d)}`))
-  t.same(missing, [], 'every relative import names a file of lib/ or hooks/')
+  return new Map(files.map((f) => [f, importsOf(f, readFileSync(f, 'utf8'))]))
+}
+
+const shown = (f: string) => (f.startsWith('unresolved: ') ? f : relative(root, f))
+
+t.test('lib/ and hooks/: no import circle', async (t) => {
+  const graph = treeGraph()
+  const missing = [...graph].flatMap(([f, deps]) => deps.filter((d) => !graph.has(d)).map((d) => `${shown(f)} -> ${shown(d)}`))
+  t.same(missing, [], 'every import of lib/ or hooks/ code names a file there')
   t.ok(graph.size > 50, 'the graph holds the whole tree')
+  for (const hook of ['pre-receive', 'post-receive']) {
+    t.same(graph.get(join(root, 'hooks', `${hook}.cts`)), [join(root, 'lib', 'deploy', `${hook}.ts`)], `hooks/${hook}.cts is in the graph, importing its lib code`)
+  }
   const cycle = findCycle(graph)
-  t.equal(cycle?.map((f) => relative(root, f)).join(' -> '), undefined, 'no import circle')
+  t.equal(cycle?.map(shown).join(' -> '), undefined, 'no import circle')
+})
+
+t.test('lib/ and hooks/: a circle through a hook would be found', async (t) => {
+  const graph = treeGraph()
+  const hook = join(root, 'hooks', 'pre-receive.cts')
+  const lib = join(root, 'lib', 'deploy', 'pre-receive.ts')
+  graph.set(lib, [...graph.get(lib)!, hook]) // as if lib/deploy/pre-receive.ts imported the hook back
+  const cycle = findCycle(graph)?.map(shown)
+  t.equal(cycle?.length, 3, cycle?.join(' -> '))
+  t.same(new Set(cycle), new Set(['hooks/pre-receive.cts', 'lib/deploy/pre-receive.ts']))
 })

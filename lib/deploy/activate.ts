@@ -92,7 +92,7 @@ async function recoverBefore(plan: ReleasePlan, quiet: boolean): Promise<void> {
   const { recoverApp } = await import('./recover.js')
   const report = await recoverApp(plan.app, { inProgress: plan.id })
   for (const n of report.notes) if (!quiet) log.warn(n)
-  if (quiet && report.notes.length) console.log(report.notes.join('\n'))
+  if (quiet && report.notes.length) log.outLine(report.notes.join('\n'))
 }
 
 export interface ActivateOptions {

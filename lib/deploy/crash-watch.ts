@@ -4,6 +4,7 @@
 import { appPaths } from '../state/paths.js'
 import { FAILURES_TO_ROLL_BACK, PROBE_MS, WATCH_MS, type AfterSwitch } from './after-switch.js'
 import type { HostSettings } from '../state/host-settings.js'
+import * as log from '../log.js'
 
 /** Stop the retired activation after the drain, then watch the new one when asked. */
 export async function afterSwitch(app: string, opts: AfterSwitch): Promise<void> {
@@ -20,7 +21,7 @@ export async function afterSwitch(app: string, opts: AfterSwitch): Promise<void>
   const reaping = reap
     ? import('./memory.js').then(async ({ reapGroups }) => {
         const left = await reapGroups(app, host.memoryCgroup, { onlyToken: reap }, 30_000)
-        if (left.length) console.log(`${new Date().toISOString()} ${app}: memory cgroups still in use 30 s after their workers were stopped: ${left.join(', ')}`)
+        if (left.length) log.outLine(`${new Date().toISOString()} ${app}: memory cgroups still in use 30 s after their workers were stopped: ${left.join(', ')}`)
       })
     : undefined
   if (opts.watchPrevious) await watch(app, opts.token, opts.watchPrevious, host)
@@ -52,7 +53,7 @@ async function watch(app: string, token: string, previous: string, host: HostSet
         const now = readActive(app)
         const back = readPlan(app, previous)
         if (!now || now.token !== token || !back) return
-        console.log(`${new Date().toISOString()} ${app}: ${active.release} failed ${failures} health checks after the switch; rolling back to ${previous}`)
+        log.outLine(`${new Date().toISOString()} ${app}: ${active.release} failed ${failures} health checks after the switch; rolling back to ${previous}`)
         await activate(back, { host, quiet: true })
         appendHistory(app, { id: active.release, sha: plan.sha, time: new Date().toISOString(), key: 'watch', reason: 'crash-loop', outcome: 'rolled-back', message: `crashed after the switch; ${previous} serves again` })
         appendHistory(app, { id: previous, sha: back.sha, time: new Date().toISOString(), key: 'watch', reason: 'crash-loop', outcome: 'live' })

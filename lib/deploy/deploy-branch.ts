@@ -3,15 +3,12 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { appPaths } from '../state/paths.js'
 import { planDeployBranch } from '../parse/refs.js'
-import { runCapture } from '../host/system.js'
-import { gitEnv } from '../host/git.js'
+import { readCommitFile } from '../host/git.js'
 import { UserError } from '../errors.js'
 
 /** The ENV file of commit `sha`, or undefined when it has none. */
-export async function readCommitEnv(repo: string, sha: string, objectEnv: NodeJS.ProcessEnv = {}): Promise<string | undefined> {
-  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha)) return undefined
-  const r = await runCapture('git', ['cat-file', 'blob', `${sha}:ENV`], { env: gitEnv(repo, objectEnv) })
-  return r.code === 0 ? r.stdout : undefined
+export function readCommitEnv(repo: string, sha: string, objectEnv: NodeJS.ProcessEnv = {}): Promise<string | undefined> {
+  return readCommitFile(repo, sha, 'ENV', objectEnv)
 }
 
 /** The configured deploy branch of `app` as seen from commit `sha` (undefined: main/master). Throws a

@@ -8,6 +8,7 @@ import { parseRefUpdates, isDeployBranch } from '../parse/refs.js'
 import { validateAppName } from '../parse/app-name.js'
 import { appPaths } from '../state/paths.js'
 import { releaseLock } from '../state/lock.js'
+import * as log from '../log.js'
 
 interface Pushed {
   receivePack: number
@@ -43,8 +44,8 @@ async function postReceive(): Promise<void> {
     const { readDeployBranchSetting } = await import('./deploy-branch.js')
     for (const u of branches) {
       if (!isDeployBranch(u.ref, await readDeployBranchSetting(app.value, u.newSha).catch(() => undefined))) continue
-      const { runCapture } = await import('../host/system.js')
-      await runCapture('git', ['symbolic-ref', 'HEAD', u.ref], { env: { PATH: process.env.PATH, GIT_DIR: p.repo } })
+      const { writeHeadRef } = await import('../host/git.js')
+      await writeHeadRef(p.repo, u.ref)
       deployed = u
       break
     }
@@ -71,6 +72,6 @@ export async function main(): Promise<void> {
   try {
     await postReceive()
   } catch (e) {
-    process.stderr.write(`warning: post-receive: ${(e as Error)?.message ?? e}\n`)
+    log.warn(`post-receive: ${(e as Error)?.message ?? e}`)
   }
 }

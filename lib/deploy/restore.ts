@@ -46,10 +46,10 @@ export async function restoreApp({ app, force, key, input }: RestoreRequest): Pr
     const keys = existsSync(join(out, 'keys.json')) ? parseBackupKeys(readFileSync(join(out, 'keys.json'), 'utf8')) : { ok: true as const, value: [] }
     if (!keys.ok) throw new UserError(`${keys.errors[0]}; nothing changed`)
     const repo = join(out, 'repos', src)
-    const { readDeployBranch } = await import('../host/git.js')
+    const { readDeployBranch, hasAllObjects } = await import('../host/git.js')
     const branch = await readDeployBranch(repo)
     if (!branch) throw new UserError(`the archive's repository has no main or master branch to deploy; nothing changed`)
-    const fsck = await runCapture('git', ['rev-list', '--objects', '--quiet', branch.sha], { env: { ...tarEnv, GIT_DIR: repo } })
+    const fsck = await hasAllObjects(repo, branch.sha)
     if (fsck.code !== 0) throw new UserError(`the archive's repository is damaged (${fsck.stderr.trim().split('\n')[0]}); nothing changed`)
 
     // 3. move into place, holding the app's lock

@@ -12,10 +12,11 @@ import { appPaths, hostPaths } from '../state/paths.js'
 import { readHostSettings, type HostSettings } from '../state/host-settings.js'
 import { readActive, readPlan } from '../state/release.js'
 import { validateAppName } from '../parse/app-name.js'
+import * as log from '../log.js'
 
 export const ISSUE_TIMEOUT_MS = 180_000
 
-const say = (app: string, text: string) => console.log(`${new Date().toISOString()} ${app}: ${text}`)
+const say = (app: string, text: string) => log.outLine(`${new Date().toISOString()} ${app}: ${text}`)
 
 async function accountKey(dir: string, crypto: { createPrivateEcdsaKey(): Promise<Buffer> }): Promise<Buffer> {
   const accounts = hostPaths().acmeAccounts

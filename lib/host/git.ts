@@ -62,6 +62,13 @@ export async function readRef(repo: string, ref: string, objectEnv: NodeJS.Proce
   return r.code === 0 && SHA.test(sha) ? sha : undefined
 }
 
+/** The file `path` of commit `sha` (`ENV`), or undefined when the commit has none or `sha` is not a commit id. */
+export async function readCommitFile(repo: string, sha: string, path: string, objectEnv: NodeJS.ProcessEnv = {}): Promise<string | undefined> {
+  if (!SHA.test(sha)) return undefined
+  const r = await runCapture('git', ['cat-file', 'blob', `${sha}:${path}`], { env: gitEnv(repo, objectEnv) })
+  return r.code === 0 ? r.stdout : undefined
+}
+
 export async function commitSubject(repo: string, sha: string, objectEnv: NodeJS.ProcessEnv = {}): Promise<string> {
   const r = await runCapture('git', ['log', '-1', '--format=%s', sha], { env: gitEnv(repo, objectEnv) })
   return r.stdout.trim()

@@ -6,6 +6,8 @@ import { mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { constants } from 'node:os'
 
+export type { SpawnOptions }
+
 export interface RunResult {
   code: number
   stdout: string

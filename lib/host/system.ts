@@ -1,6 +1,5 @@
 // system: the I/O edges toward the host: nginx checks and reloads, ports, health checks (child processes
 // are started by run.ts, files written by atomic-file.ts; both are re-exported here for the deploy code).
-import type { SpawnOptions } from 'node:child_process'
 import { mkdirSync, existsSync, readdirSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { request } from 'node:http'
@@ -10,7 +9,7 @@ import * as log from '../log.js'
 
 import { writeFileAtomic } from './atomic-file.js'
 import { pidAlive, sleep } from './wait.js'
-import { runCapture, runWithOutput } from './run.js'
+import { runCapture, runWithOutput, type SpawnOptions } from './run.js'
 export { writeFileAtomic, pidAlive, sleep }
 
 export type { RunResult } from './run.js'

@@ -62,16 +62,15 @@ export function listAdminVerbs(isBuiltIn: (name: string) => boolean): { name: st
 
 /** Run the verb with `args` as its argv; resolves with its exit status (128+N when a signal ended it). */
 export async function runAdminVerb(verb: AdminVerb, args: string[], env: Record<string, string>): Promise<number> {
-  const { spawn } = await import('node:child_process')
+  const { runAttached } = await import('../host/run.js')
   const base: Record<string, string> = {
     PATH: `${join(toolkitRoot(), 'node_modules', '.bin')}:${process.env.PATH || '/usr/local/bin:/usr/bin:/bin'}`,
     HOME: hostPaths().root,
   }
   for (const k of ['USER', 'LOGNAME', 'LANG', 'LC_ALL', 'TZ', 'TERM', 'PIKU_ROOT']) if (process.env[k]) base[k] = process.env[k]!
-  const signals: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15, SIGPIPE: 13 }
-  return new Promise((resolve, reject) => {
-    const child = spawn(verb.file, args, { stdio: 'inherit', cwd: hostPaths().root, env: { ...base, ...env } })
-    child.on('error', (e) => reject(new UserError(`~/verbs/${verb.name}: could not start it: ${e.message}`)))
-    child.on('close', (code, signal) => resolve(code ?? 128 + (signals[signal ?? ''] ?? 1)))
-  })
+  try {
+    return (await runAttached(verb.file, args, { cwd: hostPaths().root, env: { ...base, ...env } })).code
+  } catch (e) {
+    throw new UserError(`~/verbs/${verb.name}: could not start it: ${(e as Error).message}`)
+  }
 }

@@ -4,6 +4,7 @@
 import { appendFileSync, chmodSync, mkdirSync, renameSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { hostPaths } from './paths.js'
+import * as log from '../log.js'
 
 export const AUDIT_MAX_BYTES = 1024 * 1024
 
@@ -45,7 +46,7 @@ export function recordAudit(entry: Omit<AuditEntry, 'time'> & { time?: string },
     appendFileSync(file, line, { mode: 0o600 })
     chmodSync(file, 0o600)
   } catch (e) {
-    process.stderr.write(`warning: could not write the audit log ${file}: ${(e as Error).message}\n`)
+    log.warn(`could not write the audit log ${file}: ${(e as Error).message}`)
   }
 }
 

@@ -9,6 +9,7 @@ import type { MemoryCap } from '../parse/memory.js'
 import { appPaths } from './paths.js'
 import { writeFileAtomic, swapSymlink, appendDurable } from '../host/atomic-file.js'
 import { readJournal, liveFromJournal } from './activations.js'
+import * as log from '../log.js'
 
 export interface ProcessPlan {
   kind: string
@@ -136,7 +137,7 @@ export function writePlan(plan: ReleasePlan): void {
 function warnOnce(text: string): void {
   if (warned.has(text)) return
   warned.add(text)
-  process.stderr.write(`warning: ${text}\n`)
+  log.warn(text)
 }
 const warned = new Set<string>()
 

@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto'
 import { chmodSync, existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { APP_TEMPLATE_DIRS, HOST_TEMPLATES, appPaths, displayPath, stockHookPath, stockManifestPath, toolkitRoot } from './paths.js'
+import { APP_TEMPLATE_DIRS, HOST_TEMPLATES, appPaths, displayPath, hostPaths, stockHookPath, stockManifestPath, toolkitRoot } from './paths.js'
+import { validateAppName } from '../parse/app-name.js'
 import { writeFileAtomic } from '../host/atomic-file.js'
 import {
   type CopyFacts,
@@ -186,6 +187,19 @@ export function syncCopies(app: string, toolkit: string = toolkitRoot()): string
 /** A UTC stamp for file names: 20261202T071500Z. */
 function stamp(d = new Date()): string {
   return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
+}
+
+/** Sync the copies of every app under the host root (install.sh's pass after an upgrade, through
+ *  lib/repo-hooks.ts); returns the lines to print. */
+export function syncAllApps(toolkit: string = toolkitRoot()): string[] {
+  const repos = hostPaths().repos
+  if (!existsSync(repos)) return []
+  const out: string[] = []
+  for (const app of readdirSync(repos).sort()) {
+    if (!validateAppName(app).ok || !existsSync(join(repos, app, 'HEAD'))) continue
+    out.push(...syncCopies(app, toolkit))
+  }
+  return out
 }
 
 /**

@@ -3,6 +3,7 @@ import { listApps, appStatus } from '../state/apps.js'
 import { mayUseApp } from '../parse/access.js'
 import { UserError } from '../errors.js'
 import type { VerbContext } from './index.js'
+import * as log from '../log.js'
 
 export async function run(ctx: VerbContext, args: string[]): Promise<number> {
   const json = args.includes('--json')
@@ -12,13 +13,13 @@ export async function run(ctx: VerbContext, args: string[]): Promise<number> {
     .filter((n) => mayUseApp(ctx, n))
     .map(appStatus)
   if (json) {
-    process.stdout.write(JSON.stringify({ apps }, null, 2) + '\n')
+    log.json({ apps })
     return 0
   }
   if (!apps.length) {
-    process.stderr.write('There are no applications deployed.\n')
+    log.note('There are no applications deployed.')
     return 0
   }
-  for (const a of apps) process.stdout.write(`${a.running ? '*' : ' '} ${a.name}${a.release ? `  (${a.release})` : ''}${a.maintenance ? '  maintenance' : ''}\n`)
+  for (const a of apps) log.outLine(`${a.running ? '*' : ' '} ${a.name}${a.release ? `  (${a.release})` : ''}${a.maintenance ? '  maintenance' : ''}`)
   return 0
 }

@@ -5,6 +5,7 @@ import { renderCertReports } from '../render/cert-report.js'
 import { mayUseApp } from '../parse/access.js'
 import { UserError } from '../errors.js'
 import type { VerbContext } from './index.js'
+import * as log from '../log.js'
 
 export async function run(ctx: VerbContext, args: string[]): Promise<number> {
   const json = args.includes('--json')
@@ -16,8 +17,8 @@ export async function run(ctx: VerbContext, args: string[]): Promise<number> {
     names = [rest[0]]
   }
   const reports = names.map(readCertReport)
-  if (json) process.stdout.write(JSON.stringify({ certs: reports }, null, 2) + '\n')
-  else if (!reports.length) process.stderr.write('There are no applications deployed.\n')
-  else process.stdout.write(renderCertReports(reports))
+  if (json) log.json({ certs: reports })
+  else if (!reports.length) log.note('There are no applications deployed.')
+  else log.out(renderCertReports(reports))
   return 0
 }

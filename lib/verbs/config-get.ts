@@ -3,6 +3,7 @@ import { validateConfigKey } from '../parse/app-name.js'
 import { UserError } from '../errors.js'
 import { readConfigValues } from '../state/app-config.js'
 import type { VerbContext } from './index.js'
+import * as log from '../log.js'
 
 export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   const [app, key, ...rest] = args
@@ -11,6 +12,6 @@ export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   if (!valid.ok) throw new UserError(valid.errors[0])
   const values = readConfigValues(app)
   if (!Object.hasOwn(values, key)) throw new UserError(`${key} is not set for "${app}" (config:get reads config:set values; see config:live for the running environment)`)
-  process.stdout.write(values[key] + '\n')
+  log.outLine(values[key])
   return 0
 }

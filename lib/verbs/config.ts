@@ -3,6 +3,7 @@ import { readConfigValues } from '../state/app-config.js'
 import { serializeEnvFile } from '../parse/env-file.js'
 import { UserError } from '../errors.js'
 import type { VerbContext } from './index.js'
+import * as log from '../log.js'
 
 export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   const [app, ...rest] = args
@@ -10,13 +11,13 @@ export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   if (rest.length > 0 && !json) throw new UserError(`config: unexpected argument ${JSON.stringify(rest[0].slice(0, 40))}; usage: config APP [--json]`)
   const values = readConfigValues(app)
   if (json) {
-    process.stdout.write(JSON.stringify(values, null, 2) + '\n')
+    log.json(values)
     return 0
   }
   if (Object.keys(values).length === 0) {
-    process.stderr.write(`no config:set values for "${app}" (the repo's ENV still applies; see config:live)\n`)
+    log.note(`no config:set values for "${app}" (the repo's ENV still applies; see config:live)`)
     return 0
   }
-  process.stdout.write(serializeEnvFile(values))
+  log.out(serializeEnvFile(values))
   return 0
 }

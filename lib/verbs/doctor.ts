@@ -5,6 +5,7 @@ import { UserError } from '../errors.js'
 import { gatherChecks } from '../deploy/host-health.js'
 import { doctorExitCode, renderChecks } from '../render/doctor-report.js'
 import type { VerbContext } from './index.js'
+import * as log from '../log.js'
 
 export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   const json = args.includes('--json')
@@ -12,7 +13,7 @@ export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   if (extra.length) throw new UserError(`doctor: unexpected argument ${JSON.stringify(extra[0].slice(0, 40))}; usage: doctor [--json]`)
   const checks = await gatherChecks()
   const code = doctorExitCode(checks)
-  if (json) process.stdout.write(JSON.stringify({ ok: code === 0, checks }, null, 2) + '\n')
-  else process.stdout.write(renderChecks(checks))
+  if (json) log.json({ ok: code === 0, checks })
+  else log.out(renderChecks(checks))
   return code
 }

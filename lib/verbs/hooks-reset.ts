@@ -2,6 +2,7 @@
 // not stock), keeping the edited copy as FILE.edited-STAMP so nothing is lost.
 import { UserError } from '../errors.js'
 import type { VerbContext } from './index.js'
+import * as log from '../log.js'
 
 export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   const [app, ...rest] = args
@@ -12,6 +13,6 @@ export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
     throw new UserError(`hooks:reset: ${JSON.stringify(path.slice(0, 80))} is not a hook or template of ${app}; "hooks ${app}" lists them`)
   }
   const lines = resetCopies(app, path)
-  process.stdout.write(lines.length ? lines.join('\n') + '\n' : `every hook and template of ${app} is already the stock version\n`)
+  log.out(lines.length ? lines.join('\n') + '\n' : `every hook and template of ${app} is already the stock version\n`)
   return 0
 }

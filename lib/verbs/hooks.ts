@@ -4,6 +4,7 @@
 import { UserError } from '../errors.js'
 import { appPaths, displayPath, hostPaths } from '../state/paths.js'
 import type { VerbContext } from './index.js'
+import * as log from '../log.js'
 
 export interface HooksReport {
   app: string
@@ -48,6 +49,7 @@ export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   const json = rest.length === 1 && rest[0] === '--json'
   if (rest.length > 0 && !json) throw new UserError('usage: hooks APP [--json]')
   const report = await readHooks(app)
-  process.stdout.write(json ? JSON.stringify(report, null, 2) + '\n' : renderHooks(report))
+  if (json) log.json(report)
+  else log.out(renderHooks(report))
   return 0
 }

@@ -3,6 +3,7 @@
 import { UserError, unwrap } from '../errors.js'
 import { hostPaths } from '../state/paths.js'
 import type { VerbContext } from './index.js'
+import * as log from '../log.js'
 
 export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   const { parseKeyAddArgs } = await import('../parse/access.js')
@@ -13,6 +14,6 @@ export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   const lines = parseKeyLines(readFileSync(0, 'utf8'))
   if (lines.length !== 1) throw new UserError(`keys:add: expected one public key on stdin, got ${lines.length} (e.g. keys:add ${req.name} ${req.role} < key.pub)`)
   const rec = unwrap(await authorizeKey(hostPaths().root, req, lines[0]))
-  process.stdout.write(`key "${rec.name}" added: role ${rec.role}${rec.apps.length ? `, apps ${rec.apps.join(', ')}` : ''} (${rec.fingerprint})\n`)
+  log.outLine(`key "${rec.name}" added: role ${rec.role}${rec.apps.length ? `, apps ${rec.apps.join(', ')}` : ''} (${rec.fingerprint})`)
   return 0
 }

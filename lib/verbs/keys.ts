@@ -2,6 +2,7 @@
 import { UserError } from '../errors.js'
 import { hostPaths } from '../state/paths.js'
 import type { VerbContext } from './index.js'
+import * as log from '../log.js'
 
 export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   const json = args[0] === '--json'
@@ -9,6 +10,7 @@ export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   const { readKeyRecords } = await import('../state/key-store.js')
   const { renderKeyList } = await import('../parse/access.js')
   const records = readKeyRecords(hostPaths().root)
-  process.stdout.write(json ? JSON.stringify({ keys: records }, null, 2) + '\n' : renderKeyList(records))
+  if (json) log.json({ keys: records })
+  else log.out(renderKeyList(records))
   return 0
 }

@@ -6,6 +6,7 @@ import { deployLogFile } from '../state/deploy-log.js'
 import { readHistory } from '../state/release.js'
 import { type Result, ok, fail, UserError } from '../errors.js'
 import type { VerbContext } from './index.js'
+import * as log from '../log.js'
 
 const LOG = /^v(\d{1,9})\.log$/
 
@@ -34,7 +35,7 @@ export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   const id = pickDeployLog(existsSync(dir) ? readdirSync(dir) : [], wanted)
   if (!id.ok) throw new UserError(id.errors[0])
   const last = [...readHistory(app)].reverse().find((h) => h.id === id.value)
-  process.stderr.write(`-----> deploy log of ${app} ${id.value}${last ? ` (${last.outcome}${last.message ? `: ${last.message}` : ''})` : ''}\n`)
-  process.stdout.write(readFileSync(deployLogFile(app, id.value), 'utf8'))
+  log.step(`deploy log of ${app} ${id.value}${last ? ` (${last.outcome}${last.message ? `: ${last.message}` : ''})` : ''}`)
+  log.out(readFileSync(deployLogFile(app, id.value), 'utf8'))
   return 0
 }

@@ -4,6 +4,7 @@ import { validateKind } from '../parse/app-name.js'
 import { currentRelease, readPlan } from '../state/release.js'
 import { type Result, ok, fail, UserError } from '../errors.js'
 import type { VerbContext } from './index.js'
+import * as log from '../log.js'
 
 export interface LogsRequest {
   kind?: string
@@ -51,8 +52,8 @@ export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   let gone = false
   process.stdout.on('error', () => (gone = true))
   const parent = process.ppid
-  const write = (line: string) => process.stdout.write(line + '\n')
+  const write = (line: string) => log.outLine(line)
   const shown = await showWorkerLogs({ app, kind, lines, follow, write, goneWhen: () => gone || process.ppid !== parent, sleep })
-  if (!shown) process.stderr.write(`no logs found for "${app}"${kind ? ` (kind ${kind})` : ''}\n`)
+  if (!shown) log.note(`no logs found for "${app}"${kind ? ` (kind ${kind})` : ''}`)
   return 0
 }

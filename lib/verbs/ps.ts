@@ -5,12 +5,14 @@ import { UserError } from '../errors.js'
 import { readPs } from '../deploy/ps-report.js'
 import { renderPs } from '../render/ps.js'
 import type { VerbContext } from './index.js'
+import * as log from '../log.js'
 
 export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   const [app, ...rest] = args
   const json = rest.length === 1 && rest[0] === '--json'
   if (rest.length > 0 && !json) throw new UserError('usage: ps APP [--json]')
   const report = readPs(app)
-  process.stdout.write(json ? JSON.stringify(report, null, 2) + '\n' : renderPs(report))
+  if (json) log.json(report)
+  else log.out(renderPs(report))
   return 0
 }

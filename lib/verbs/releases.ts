@@ -3,6 +3,7 @@
 import { listReleases, readPlan, readHistory, currentRelease, readStaged } from '../state/release.js'
 import { UserError } from '../errors.js'
 import type { VerbContext } from './index.js'
+import * as log from '../log.js'
 
 export interface ReleaseRow {
   id: string
@@ -45,15 +46,15 @@ export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   if (extra.length) throw new UserError(`releases: unexpected argument "${extra[0]}"; usage: releases APP [--json]`)
   const rows = releaseRows(app)
   if (json) {
-    process.stdout.write(JSON.stringify({ app, releases: rows }, null, 2) + '\n')
+    log.json({ app, releases: rows })
     return 0
   }
   if (!rows.length) {
-    process.stderr.write(`app "${app}" has no releases yet\n`)
+    log.note(`app "${app}" has no releases yet`)
     return 0
   }
   for (const r of rows) {
-    process.stdout.write(`${r.live ? '*' : ' '} ${r.id.padEnd(5)} ${r.commit.slice(0, 7)}  ${r.time.replace('T', ' ').slice(0, 19)}  ${r.key.padEnd(12)} ${r.outcome.padEnd(11)} ${r.reason}  ${r.subject}\n`)
+    log.outLine(`${r.live ? '*' : ' '} ${r.id.padEnd(5)} ${r.commit.slice(0, 7)}  ${r.time.replace('T', ' ').slice(0, 19)}  ${r.key.padEnd(12)} ${r.outcome.padEnd(11)} ${r.reason}  ${r.subject}`)
   }
   return 0
 }

@@ -23,7 +23,7 @@ export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
     const added = await addKey(home, k.ok ? k.value.comment : '', 'admin', line)
     if (!added.ok) throw new UserError(`setup:ssh: ${added.errors[0]}`)
     if (!added.value.added) log.info(`key "${added.value.name}" was already authorized`)
-    process.stdout.write(added.value.name + '\n')
+    log.outLine(added.value.name)
   }
   return 0
 }

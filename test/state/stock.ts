@@ -4,7 +4,7 @@ import t from 'tap'
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { currentStockHashes, readCopies, resetCopies, sha256, stockFiles, syncCopies } from '../../lib/state/stock.js'
+import { currentStockHashes, readCopies, resetCopies, sha256, stockFiles, syncAllApps, syncCopies } from '../../lib/state/stock.js'
 import { normalizeHook, parseManifest, missingFrom } from '../../lib/parse/stock-manifest.js'
 
 const checkout = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
@@ -74,6 +74,32 @@ function hostWithApp(t: Parameters<Parameters<typeof t.test>[1]>[0]): string {
 t.test('stockFiles: both hooks and every app template, never the host\'s own', async (t) => {
   const tk = v1(t.testdir())
   t.same(stockFiles(tk).map((f) => f.path), ['hooks/pre-receive', 'hooks/post-receive', 'templates/nginx/app.conf', 'templates/uwsgi/wsgi-loader.py'])
+})
+
+t.test('syncAllApps: every repo with a HEAD, by name; others and bad names left alone', async (t) => {
+  const root = hostWithApp(t)
+  mkdirSync(join(root, 'repos', 'api', 'hooks'), { recursive: true })
+  writeFileSync(join(root, 'repos', 'api', 'HEAD'), 'ref: refs/heads/main\n')
+  mkdirSync(join(root, 'repos', 'half')) // no HEAD: not a repo
+  mkdirSync(join(root, 'repos', '.hidden'))
+  writeFileSync(join(root, 'repos', '.hidden', 'HEAD'), 'ref: refs/heads/main\n')
+  const lines = syncAllApps(v1(join(root, 'toolkit')))
+  t.equal(lines.length, 2)
+  t.match(lines[0], /^wrote api's git hooks/)
+  t.match(lines[1], /^wrote web's git hooks/)
+  t.notOk(existsSync(join(root, 'repos', 'half', 'hooks')))
+  t.notOk(existsSync(join(root, 'repos', '.hidden', 'hooks', 'pre-receive')))
+})
+
+t.test('syncAllApps: no repos folder, nothing to do', async (t) => {
+  const saved = process.env.PIKU_ROOT
+  const root = t.testdir({})
+  process.env.PIKU_ROOT = root
+  t.teardown(() => {
+    if (saved === undefined) delete process.env.PIKU_ROOT
+    else process.env.PIKU_ROOT = saved
+  })
+  t.same(syncAllApps(v1(join(root, 'toolkit'))), [])
 })
 
 t.test('syncCopies: the first push writes real executable hooks naming this toolkit, and the templates', async (t) => {
