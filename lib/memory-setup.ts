@@ -6,6 +6,7 @@ import { statSync } from 'node:fs'
 import { runCapture } from './host/run.js'
 import { setupMemorySubtree } from './host/cgroups.js'
 import { validateUserName } from './parse/host-options.js'
+import { startedAs } from './state/paths.js'
 import * as log from './log.js'
 
 export async function runMemorySetup(argv: string[]): Promise<number> {
@@ -29,4 +30,4 @@ export async function runMemorySetup(argv: string[]): Promise<number> {
   return 0
 }
 
-runMemorySetup(process.argv.slice(2)).then((code) => (process.exitCode = code))
+if (startedAs('memory-setup.js')) runMemorySetup(process.argv.slice(2)).then((code) => (process.exitCode = code))

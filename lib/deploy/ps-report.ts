@@ -46,7 +46,7 @@ export function readPs(app: string): PsReport {
   const vassals = readVassalNames()
   if (active) {
     const runDir = activationDir(app, active.token)
-    instances = matchInstances(procs, app, activationInstances(vassals, app, active.token), (i) => join(runDir, instanceFilePrefix(i.kind, i.n)))
+    instances = matchInstances(procs, app, activationInstances(vassals, app, active.token), (i) => join(runDir, instanceFilePrefix(i.kind, i.n)), activationsRunRoot(app))
   }
   if (active && plan?.memory) {
     const memory = readAppMemory(app, active.token, plan.memory, instances, readHostSettings().memoryCgroup).instances

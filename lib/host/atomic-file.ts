@@ -112,6 +112,22 @@ export function writeFileAtomic(path: string, content: string | Uint8Array, mode
   fsyncDir(dir)
 }
 
+/** writeFileAtomic with an async step on the temp file before the swap (an ACL set by setfacl, say): a thrown
+ *  error removes the temp file and leaves `path` as it was. */
+export async function writeFileAtomicPrepared(path: string, content: string | Uint8Array, mode: number, prepare: (tmp: string) => Promise<void>): Promise<void> {
+  const dir = dirname(path)
+  mkdirSync(dir, { recursive: true })
+  const tmp = writeTemp(path, content, mode)
+  try {
+    await prepare(tmp)
+    renameSync(tmp, path)
+  } catch (e) {
+    rmSync(tmp, { force: true })
+    throw e
+  }
+  fsyncDir(dir)
+}
+
 /**
  * Create `path` with `content` only if it does not exist yet, in one step: the file appears complete or not
  * at all (temp file, then link(), which fails when the name is taken). Returns false when it existed.

@@ -47,9 +47,11 @@ export function activationInstances(vassals: VassalName[], app: string, token: s
  * Find each instance's master among `procs`: named `APP:KIND.N uWSGI master`; when several are (a restart in
  * progress), the one whose children run a file of the instance in the live activation's folder (`filesOf`:
  * the path every such file starts with, e.g. `apps/APP/run/TOKEN/KIND.N.`), else the newest. Then collect
- * every descendant and sum their memory.
+ * every descendant and sum their memory. A master not ours whose tree runs a file from `runRoot` (the app's
+ * activations' run folder) belongs to another activation and is never taken.
  */
-export function matchInstances(procs: ProcInfo[], app: string, instances: Instance[], filesOf: (i: Instance) => string): InstanceStatus[] {
+export function matchInstances(procs: ProcInfo[], app: string, instances: Instance[], filesOf: (i: Instance) => string, runRoot: string): InstanceStatus[] {
+  const runPrefix = runRoot.endsWith('/') ? runRoot : runRoot + '/'
   const children = new Map<number, ProcInfo[]>()
   for (const p of procs) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p])
   const tree = (root: ProcInfo): ProcInfo[] => [root, ...(children.get(root.pid) ?? []).flatMap(tree)]
@@ -58,7 +60,7 @@ export function matchInstances(procs: ProcInfo[], app: string, instances: Instan
     const masters = procs.filter((p) => p.cmdline.startsWith(title) && p.cmdline.includes('master'))
     const files = filesOf(inst)
     const ours = masters.filter((m) => tree(m).some((p) => p.cmdline.includes(files)))
-    const foreign = masters.filter((m) => !ours.includes(m) && tree(m).some((p) => p !== m && /\/run\/[^/]+\/[^/]+\.sh\b/.test(p.cmdline)))
+    const foreign = masters.filter((m) => !ours.includes(m) && tree(m).some((p) => p !== m && p.cmdline.includes(runPrefix)))
     const candidates = ours.length ? ours : masters.filter((m) => !foreign.includes(m))
     const master = candidates.sort((a, b) => b.start - a.start)[0]
     if (!master) return { ...inst, pids: [], rssKb: 0 }

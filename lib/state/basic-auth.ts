@@ -2,8 +2,8 @@
 // no one else: every piku-hooks user has www-data as primary group, so group read would let the other users
 // on the host read the hashes too. The file is 0600 with an ACL entry for www-data alone (setfacl, from the
 // acl package install.sh installs); without setfacl it falls back to 0640 and says so.
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
-import { dirname, join, basename } from 'node:path'
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { writeFileAtomicPrepared } from '../host/atomic-file.js'
 import { appPaths, hostPaths } from './paths.js'
 import { parseHtpasswd, renderHtpasswd, type AuthUser } from '../parse/htpasswd.js'
 import { UserError } from '../errors.js'
@@ -40,21 +40,14 @@ export async function writeAuthUsers(app: string, users: AuthUser[]): Promise<st
   const dir = hostPaths().auth
   mkdirSync(dir, { recursive: true, mode: 0o710 })
   chmodSync(dir, 0o710) // nginx's workers pass through; no one lists it
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`)
-  writeFileSync(tmp, renderHtpasswd(users), { mode: 0o600 })
-  chmodSync(tmp, 0o600)
   let warning: string | undefined
-  try {
+  await writeFileAtomicPrepared(file, renderHtpasswd(users), 0o600, async (tmp) => {
     const { runCapture } = await import('../host/system.js')
     const r = await runCapture('setfacl', ['-m', `u:${NGINX_USER}:r`, '--', tmp], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } }).catch(() => ({ code: 127, stdout: '', stderr: 'setfacl not found' }))
     if (r.code !== 0) {
       chmodSync(tmp, 0o640)
       warning = `${r.stderr.trim().split('\n')[0] || 'setfacl failed'}: ${file} is readable by the ${NGINX_USER} group, which every piku-hooks user on this host is in (install the acl package to keep it to nginx alone)`
     }
-    renameSync(tmp, file)
-  } catch (e) {
-    rmSync(tmp, { force: true })
-    throw e
-  }
+  })
   return warning
 }

@@ -1,9 +1,9 @@
 // tests: the one atomic writer: whole files with their mode, no temp file left, validate before the swap,
 // create-only-if-absent in one step, symlink swaps, durable appends, and a full disk named in one line.
 import t from 'tap'
-import { readFileSync, readdirSync, statSync, readlinkSync } from 'node:fs'
+import { chmodSync, readFileSync, readdirSync, statSync, readlinkSync } from 'node:fs'
 import { join } from 'node:path'
-import { writeFileAtomic, createFileAtomic, swapSymlink, appendDurable, DiskFullError, isDiskFull, removeDeadTemps, tempWriter } from '../../lib/host/atomic-file.js'
+import { writeFileAtomic, writeFileAtomicPrepared, createFileAtomic, swapSymlink, appendDurable, DiskFullError, isDiskFull, removeDeadTemps, tempWriter } from '../../lib/host/atomic-file.js'
 
 t.test('writeFileAtomic: the new content with its mode, nothing beside it', async (t) => {
   const dir = t.testdir({ 'a.json': 'old' })
@@ -20,6 +20,20 @@ t.test('writeFileAtomic: a failed validation leaves the old file and no temp fil
   t.throws(() => writeFileAtomic(join(dir, 'a.conf'), 'bad', 0o600, { validate: () => { throw new Error('rejected') } }), /rejected/)
   t.equal(readFileSync(join(dir, 'a.conf'), 'utf8'), 'old')
   t.same(readdirSync(dir), ['a.conf'])
+})
+
+t.test('writeFileAtomicPrepared: an async step on the temp file before the swap; its failure keeps the old file', async (t) => {
+  const dir = t.testdir({ 'a.htpasswd': 'old' })
+  const file = join(dir, 'a.htpasswd')
+  await writeFileAtomicPrepared(file, 'new', 0o600, async (tmp) => {
+    t.equal(readFileSync(file, 'utf8'), 'old', 'the target is untouched while the step runs')
+    chmodSync(tmp, 0o640)
+  })
+  t.equal(readFileSync(file, 'utf8'), 'new')
+  t.equal(statSync(file).mode & 0o777, 0o640, 'what the step did to the temp file is what lands')
+  await t.rejects(writeFileAtomicPrepared(file, 'bad', 0o600, async () => { throw new Error('setfacl failed') }), /setfacl failed/)
+  t.equal(readFileSync(file, 'utf8'), 'new')
+  t.same(readdirSync(dir), ['a.htpasswd'], 'no temp file is left')
 })
 
 t.test('createFileAtomic: only when absent, whole', async (t) => {

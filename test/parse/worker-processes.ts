@@ -27,7 +27,7 @@ t.test('ps: the master, its tree and their memory', async (t) => {
     proc(30, 10, 'ab:web.1 uWSGI master'),
     proc(31, 30, '/bin/sh -c /h/apps/ab/run/v1-z/web.1.sh'),
   ]
-  t.same(matchInstances(procs, 'app', [{ kind: 'web', n: 1 }, { kind: 'worker', n: 1 }], filesIn(`${run}/v2-x`)), [
+  t.same(matchInstances(procs, 'app', [{ kind: 'web', n: 1 }, { kind: 'worker', n: 1 }], filesIn(`${run}/v2-x`), run), [
     { kind: 'web', n: 1, pid: 20, pids: [20, 21, 22], rssKb: 42000 },
     { kind: 'worker', n: 1, pids: [], rssKb: 0 },
   ])
@@ -40,13 +40,23 @@ t.test('ps: during a restart, the live activation master (by its launcher), not 
     proc(40, 10, 'app:web.1 uWSGI master', 1000, 900),
     proc(41, 40, `/bin/sh -c ${run}/v2-new/web.1.sh`),
   ]
-  t.equal(matchInstances(procs, 'app', [{ kind: 'web', n: 1 }], filesIn(`${run}/v2-x`))[0].pid, 20)
-  t.equal(matchInstances(procs, 'app', [{ kind: 'web', n: 1 }], filesIn(`${run}/v2-new`))[0].pid, 40)
+  t.equal(matchInstances(procs, 'app', [{ kind: 'web', n: 1 }], filesIn(`${run}/v2-x`), run)[0].pid, 20)
+  t.equal(matchInstances(procs, 'app', [{ kind: 'web', n: 1 }], filesIn(`${run}/v2-new`), run)[0].pid, 40)
 })
 
 t.test('ps: a wsgi master (no launcher) is found by name, the newest first', async (t) => {
   const procs = [proc(20, 10, 'app:wsgi.1 uWSGI master', 1000, 500), proc(21, 20, 'app:wsgi.1 uWSGI worker 1', 9000), proc(40, 10, 'app:wsgi.1 uWSGI master', 1000, 900)]
-  t.same(matchInstances(procs, 'app', [{ kind: 'wsgi', n: 1 }], filesIn(`${run}/v2-x`)), [{ kind: 'wsgi', n: 1, pid: 40, pids: [40], rssKb: 1000 }])
+  t.same(matchInstances(procs, 'app', [{ kind: 'wsgi', n: 1 }], filesIn(`${run}/v2-x`), run), [{ kind: 'wsgi', n: 1, pid: 40, pids: [40], rssKb: 1000 }])
+})
+
+t.test("ps: a master running another activation's file is never taken, whatever its age", async (t) => {
+  const procs = [
+    proc(20, 10, 'app:wsgi.1 uWSGI master', 1000, 500),
+    proc(40, 10, 'app:wsgi.1 uWSGI master', 1000, 900),
+    proc(41, 40, `/bin/sh ${run}/v1-old/wsgi.1.sh`),
+  ]
+  t.equal(matchInstances(procs, 'app', [{ kind: 'wsgi', n: 1 }], filesIn(`${run}/v2-x`), run)[0].pid, 20)
+  t.equal(matchInstances(procs, 'app', [{ kind: 'wsgi', n: 1 }], filesIn(`${run}/v2-x`), '/h/apps/other/run')[0].pid, 40, 'a file outside the run folder says nothing')
 })
 
 t.test('ps: findOrphanWorkers: launchers of tokens not known, the top of each tree', async (t) => {
