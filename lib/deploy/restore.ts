@@ -17,7 +17,8 @@ export async function restoreApp({ app, force, key, input }: RestoreRequest): Pr
   const { pipeline } = await import('node:stream/promises')
   const { appPaths, hostPaths } = await import('../state/paths.js')
   const { runCapture } = await import('../host/system.js')
-  const { parseManifest, parseBackupKeys, parseTarListing, validateMembers, CONFIG_FILES } = await import('../parse/backup.js')
+  const { parseManifest, parseBackupKeys, parseTarListing, validateMembers, AUTH_MEMBER, CONFIG_FILES } = await import('../parse/backup.js')
+  const { parseHtpasswd } = await import('../parse/htpasswd.js')
   const { withAppLock } = await import('./app-change.js')
 
   const h = hostPaths()
@@ -45,6 +46,9 @@ export async function restoreApp({ app, force, key, input }: RestoreRequest): Pr
     if (manifest.value.app !== src) throw new UserError(`manifest.json names app "${manifest.value.app}" but the archive holds "${src}"; nothing changed`)
     const keys = existsSync(join(out, 'keys.json')) ? parseBackupKeys(readFileSync(join(out, 'keys.json'), 'utf8')) : { ok: true as const, value: [] }
     if (!keys.ok) throw new UserError(`${keys.errors[0]}; nothing changed`)
+    const authText = existsSync(join(out, AUTH_MEMBER)) ? readFileSync(join(out, AUTH_MEMBER), 'utf8') : ''
+    const auth = parseHtpasswd(authText, `${AUTH_MEMBER} in the archive`)
+    if (!auth.ok) throw new UserError(`${auth.errors[0]}; nothing changed`)
     const repo = join(out, 'repos', src)
     const { readDeployBranch, hasAllObjects } = await import('../host/git.js')
     const branch = await readDeployBranch(repo)
@@ -83,6 +87,11 @@ export async function restoreApp({ app, force, key, input }: RestoreRequest): Pr
         renameSync(data, p.data)
         chmodSync(p.data, 0o700)
       }
+      // its basic-auth users as they were (none in the archive: none now); setfacl gives nginx alone read
+      const { writeAuthUsers } = await import('../state/basic-auth.js')
+      const authWarning = await writeAuthUsers(app, auth.value)
+      if (authWarning) log.warn(authWarning)
+      if (auth.value.length) log.info(`basic-auth users of "${app}" restored: ${auth.value.map((u) => u.user).join(', ')}`)
       // the backup's own hooks and templates: edits come back as they were, stock copies follow this toolkit
       const { syncCopies } = await import('../state/stock.js')
       for (const line of syncCopies(app)) log.info(line)

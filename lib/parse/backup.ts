@@ -1,10 +1,13 @@
-// backup: one app as one gzip tar (manifest.json first, keys.json, then repos/APP, config/APP/{ENV,SCALING},
-// data/APP as they lie under the user's home), and the checks a restore makes before anything moves.
+// backup: one app as one gzip tar (manifest.json first, keys.json, auth.htpasswd when the app has basic-auth
+// users, then repos/APP, config/APP/{ENV,SCALING}, data/APP as they lie under the user's home), and the checks
+// a restore makes before anything moves.
 import { fail, ok, type Result } from '../errors.js'
 
 export const BACKUP_FORMAT = 'piku-hooks-backup'
 export const BACKUP_VERSION = 1
 export const CONFIG_FILES = ['ENV', 'SCALING'] as const
+/** The app's basic-auth users (auth/APP.htpasswd on the host), a top-level member beside keys.json. */
+export const AUTH_MEMBER = 'auth.htpasswd'
 
 export interface BackupManifest {
   format: typeof BACKUP_FORMAT
@@ -89,7 +92,7 @@ export function parseTarListing(text: string): ArchiveMember[] {
 
 /**
  * Every member must stay inside the layout of one app's backup: manifest.json (first), keys.json,
- * repos/SRC/..., config/SRC/ENV|SCALING, data/SRC/... No absolute names, no `..`, no hard links or
+ * auth.htpasswd, repos/SRC/..., config/SRC/ENV|SCALING, data/SRC/... No absolute names, no `..`, no hard links or
  * devices, nothing below a symlink of the archive. Returns the app name the archive holds.
  */
 export function validateMembers(members: ArchiveMember[]): Result<string> {
@@ -105,7 +108,7 @@ export function validateMembers(members: ArchiveMember[]): Result<string> {
     if (name.startsWith('/') || name.split('/').some((part) => part === '..' || part === '')) return fail(`${where}: leaves the backup's folder; refused`)
     if (!['-', 'd', 'l'].includes(m.type)) return fail(`${where}: ${m.type === 'h' ? 'hard links' : 'devices, fifos and sockets'} are not allowed in a backup`)
     if (links.some((l) => name.startsWith(l + '/'))) return fail(`${where}: lies below a symlink of the archive; refused`)
-    if (name === 'manifest.json' || name === 'keys.json') {
+    if (name === 'manifest.json' || name === 'keys.json' || name === AUTH_MEMBER) {
       if (m.type !== '-') return fail(`${where}: must be a plain file`)
       continue
     }

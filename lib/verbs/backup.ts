@@ -1,4 +1,4 @@
-// backup: stream one app (git repo, ENV and SCALING, the keys granted it, DATA_ROOT) to stdout as a gzip tar
+// backup: stream one app (git repo, ENV and SCALING, the keys granted it, its basic-auth users, DATA_ROOT) to stdout as a gzip tar
 // with a manifest first:   ssh piku@host backup myapp > myapp.tar.gz
 import { UserError } from '../errors.js'
 import * as log from '../log.js'
@@ -9,7 +9,7 @@ export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   const [app, ...rest] = args
   if (rest.length > 0) throw new UserError('usage: backup APP > APP.tar.gz')
   if (process.stdout.isTTY) throw new UserError('backup writes a gzip tar to stdout: redirect it, e.g. ssh piku@host backup APP > APP.tar.gz')
-  const { existsSync, mkdtempSync, rmSync, writeFileSync } = await import('node:fs')
+  const { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } = await import('node:fs')
   const { join } = await import('node:path')
   const { appPaths, hostPaths } = await import('../state/paths.js')
   const { withAppLock } = await import('../deploy/app-change.js')
@@ -17,7 +17,7 @@ export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   const { readKeyRecords } = await import('../state/key-store.js')
   const { readHeadRef } = await import('../host/git.js')
   const { runAttached } = await import('../host/run.js')
-  const { renderManifest, BACKUP_FORMAT, BACKUP_VERSION, CONFIG_FILES } = await import('../parse/backup.js')
+  const { renderManifest, AUTH_MEMBER, BACKUP_FORMAT, BACKUP_VERSION, CONFIG_FILES } = await import('../parse/backup.js')
 
   const h = hostPaths()
   const p = appPaths(app)
@@ -31,10 +31,15 @@ export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
     try {
       writeFileSync(join(tmp, 'manifest.json'), renderManifest({ format: BACKUP_FORMAT, version: BACKUP_VERSION, app, created: new Date().toISOString(), branch: head || undefined, release: currentRelease(app) }), { mode: 0o600 })
       writeFileSync(join(tmp, 'keys.json'), JSON.stringify(keys, null, 2) + '\n', { mode: 0o600 })
+      const fromTmp = ['manifest.json', 'keys.json']
+      if (existsSync(p.authFile)) {
+        copyFileSync(p.authFile, join(tmp, AUTH_MEMBER))
+        fromTmp.push(AUTH_MEMBER)
+      }
       const fromHome = [`repos/${app}`, `config/${app}`, ...CONFIG_FILES.map((f) => `config/${app}/${f}`).filter((f) => existsSync(join(h.root, f)))]
       if (existsSync(p.data)) fromHome.push(`data/${app}`)
       // config/APP itself without its other files (state, LIVE_ENV): --no-recursion for that one entry
-      const tarArgs = ['-czf', '-', '--warning=no-file-changed', '-C', tmp, 'manifest.json', 'keys.json', '-C', h.root, `repos/${app}`]
+      const tarArgs = ['-czf', '-', '--warning=no-file-changed', '-C', tmp, ...fromTmp, '-C', h.root, `repos/${app}`]
       tarArgs.push('--no-recursion', ...fromHome.filter((f) => f.startsWith('config/')), '--recursion', ...fromHome.filter((f) => f.startsWith('data/')))
       const tar = await runAttached('tar', tarArgs, { stdio: ['ignore', 'inherit', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' } })
       const code = tar.code

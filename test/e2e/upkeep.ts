@@ -166,6 +166,34 @@ t.test('upkeep: backup, destroy and restore give back the app with its config an
   t.equal(await body('keep.test'), 'hello saved\n', '--force replaces it with the backup')
 })
 
+t.test("upkeep: an app's basic-auth users travel with its backup", async (t) => {
+  const dir = makeApp(t, { Procfile: 'web: node server.js\n', 'server.js': server(), ENV: 'NGINX_SERVER_NAME=locked.test\n' })
+  t.equal((await push(host, dir, 'locked')).code, 0)
+  const add = await ssh(host, ['auth:add', 'locked', 'alice'], { input: 's3cret-pass\n' })
+  t.equal(add.code, 0, add.stderr)
+  const authFile = join(host.home, 'auth', 'locked.htpasswd')
+  const stored = readFileSync(authFile, 'utf8')
+  t.equal(await body('locked.test'), 'status 401', 'basic auth is on')
+
+  const archive = join(scratch, 'locked.tar.gz')
+  t.equal((await sshFile(host, ['backup', 'locked'], { out: archive })).code, 0)
+  const list = await run('tar', ['-tzf', archive])
+  t.ok(list.stdout.split('\n').includes('auth.htpasswd'), 'the users file is in the archive')
+  t.equal((await ssh(host, ['destroy', 'locked', '--data'])).code, 0)
+  t.notOk(existsSync(authFile), 'destroy removed the users file')
+
+  const r = await sshFile(host, ['restore', 'locked'], { in: archive })
+  t.equal(r.code, 0, r.stderr)
+  t.match(r.stderr, /basic-auth users of "locked" restored: alice/)
+  t.equal(readFileSync(authFile, 'utf8'), stored, 'the same hashes: the same passwords work')
+  t.equal(statSync(authFile).mode & 0o007, 0, 'nothing for other users')
+  const asNginx = await run('setpriv', ['--reuid=www-data', '--regid=www-data', '--clear-groups', 'cat', authFile])
+  t.equal(asNginx.code, 0, `nginx's workers read it: ${asNginx.stderr}`)
+  t.match((await ssh(host, ['auth', 'locked'])).stdout, /alice/)
+  t.equal(await body('locked.test'), 'status 401', 'the restored site asks for the password again')
+  t.equal((await ssh(host, ['destroy', 'locked', '--data'])).code, 0)
+})
+
 t.test('upkeep: a corrupt or foreign archive is refused and changes nothing', async (t) => {
   const garbage = join(scratch, 'garbage.tar.gz')
   writeFileSync(garbage, Buffer.from('this is not an archive at all\n'.repeat(50)))

@@ -28,6 +28,7 @@ t.test('parseTarListing: GNU tar -tv lines, symlinks and hard links', async (t) 
 
 t.test('validateMembers: one app inside its layout', async (t) => {
   t.same(validateMembers(good), { ok: true, value: 'app' })
+  t.same(validateMembers([good[0], m('auth.htpasswd'), ...good.slice(1)]), { ok: true, value: 'app' }, 'the basic-auth users beside keys.json')
   const bad = (members: ArchiveMember[], re: RegExp) => t.match(validateMembers(members), { ok: false, errors: [re] })
   bad([], /empty/)
   bad(good.slice(1), /does not start with manifest\.json/)
@@ -37,6 +38,7 @@ t.test('validateMembers: one app inside its layout', async (t) => {
   bad([...good, m('data/app/h', 'h', 'data/app/db.sqlite')], /hard links are not allowed/)
   bad([...good, m('data/app/dev', 'c')], /devices, fifos and sockets/)
   bad([...good, m('data/app/latest/evil')], /below a symlink/)
+  bad([...good, m('auth.htpasswd', 'l', '/etc/shadow')], /auth\.htpasswd.*must be a plain file/)
   bad([...good, m('repos/other/HEAD')], /holds a second app/)
   bad([...good, m('config/app/LIVE_ENV')], /config\/ holds only ENV and SCALING/)
   bad([...good, m('home/.ssh/authorized_keys')], /not part of a piku-hooks backup/)
