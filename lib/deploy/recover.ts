@@ -236,3 +236,29 @@ export async function recoverApp(app: string, opts: { inProgress?: string; reloa
   removeUnfinishedReleases(app, keepIds, notes)
   return { app, notes, plan }
 }
+
+/**
+ * piku-boot's pass: every app on disk put in order, each under its lock; an app whose lock is held (a deploy
+ * runs) is left alone. `lines`: one per repair or skipped app; `errors`: one per app whose recovery threw.
+ */
+export async function recoverAllApps(): Promise<{ lines: string[]; errors: string[] }> {
+  const { tryLock, releaseLock } = await import('../state/lock.js')
+  const { appsOnDisk } = await import('../state/apps.js')
+  const lines: string[] = []
+  const errors: string[] = []
+  for (const app of appsOnDisk()) {
+    const lock = appPaths(app).lock
+    if (!tryLock(lock, process.pid, 'recovery at boot')) {
+      lines.push(`${app}: a deploy holds its lock; not checked`)
+      continue
+    }
+    try {
+      for (const n of (await recoverApp(app)).notes) lines.push(`${app}: ${n}`)
+    } catch (e) {
+      errors.push(`${app}: recovery failed: ${(e as Error).message}`)
+    } finally {
+      releaseLock(lock, process.pid)
+    }
+  }
+  return { lines, errors }
+}

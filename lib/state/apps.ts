@@ -1,6 +1,7 @@
 // apps: which apps this host has (a bare repo under repos/) and whether each is running.
 import { existsSync, readdirSync } from 'node:fs'
 import { hostPaths } from './paths.js'
+import { validateAppName } from '../parse/app-name.js'
 import { readActive, currentRelease } from './release.js'
 import { vassalFiles } from './vassals.js'
 import { readAppState } from './app-state.js'
@@ -19,6 +20,14 @@ export function listApps(): string[] {
   return readdirSync(repos)
     .filter((d) => existsSync(`${repos}/${d}/HEAD`))
     .sort()
+}
+
+/** Apps with a repo or an apps/ folder (a half-destroyed app still gets its workers cleaned at boot). */
+export function appsOnDisk(): string[] {
+  const h = hostPaths()
+  const names = new Set<string>()
+  for (const dir of [h.repos, h.apps]) if (existsSync(dir)) for (const d of readdirSync(dir)) if (validateAppName(d).ok) names.add(d)
+  return [...names].sort()
 }
 
 export function appStatus(name: string): AppStatus {
