@@ -2,7 +2,7 @@
 // (the certificate link, the shipped Cloudflare ranges; host.env's settings come from the caller), prepares the folders nginx will use
 // (challenge webroot, cache folder, self-signed certificate), and after a switch starts a certificate
 // request when one is due. The live file is rewritten (maintenance, basic auth) with write, validate, swap.
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync } from 'node:fs'
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { dirname, join, relative, sep } from 'node:path'
 import { activationDir, appPaths, appTemplatePath, displayPath, hostPaths, templatePath } from '../state/paths.js'
 import { renderNginxApp, listenValues, explainNginxError, NGINX_TEMPLATES, type NginxTemplates } from '../render/nginx.js'
@@ -12,6 +12,7 @@ import { parseNginxInclude, type NginxInclude } from '../parse/nginx-include.js'
 import { readAppState } from '../state/app-state.js'
 import { readActive, readPlan } from '../state/release.js'
 import { writeFileAtomic, validateNginx, reloadNginx, httpBody, sleep } from '../host/system.js'
+import { renameDurable } from '../host/atomic-file.js'
 import { parseAcmeSettings, planCertificate, type AcmeSettings } from '../parse/acme-settings.js'
 import { readHostSettings, type HostSettings } from '../state/host-settings.js'
 import { ensureAcmeRoot, ensureSelfSigned, liveCert, readCertState, spawnIssuer } from '../state/certs.js'
@@ -245,7 +246,7 @@ export async function refreshNginx(app: string): Promise<boolean> {
   const candidate = join(activationDir(app, active.token), 'nginx.conf.next')
   writeFileAtomic(candidate, text, 0o600)
   await validateNginxFile(app, candidate, text)
-  renameSync(candidate, p.nginxConf)
+  renameDurable(candidate, p.nginxConf) // as activate's switch does: the new name survives a crash
   await reloadNginx()
   if (!(await nginxServes(host, plan.serverNames[0], `${active.token} ${stamp}`))) log.warn('nginx has not picked up the new configuration yet')
   return true
