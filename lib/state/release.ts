@@ -141,10 +141,9 @@ function warnOnce(text: string): void {
 }
 const warned = new Set<string>()
 
-/** A release's plan. A damaged plan file is reported with its path and read from the copy the activation
- *  journal keeps (the next deploy, restart or doctor writes it back); undefined when there is none. */
-export function readPlan(app: string, id: string): ReleasePlan | undefined {
-  const f = planFile(app, id)
+/** A JSON record file: its value when `valid`, undefined when the file is missing, else what `fallback` gives
+ *  for a file that is 'damaged' or 'empty' (a copy from the activation journal). */
+function readRecordFile<T>(f: string, valid: (v: T) => boolean, fallback: (state: 'damaged' | 'empty') => T | undefined): T | undefined {
   let text: string
   try {
     text = readFileSync(f, 'utf8')
@@ -152,31 +151,32 @@ export function readPlan(app: string, id: string): ReleasePlan | undefined {
     return undefined
   }
   try {
-    const v = JSON.parse(text) as ReleasePlan
-    if (v && typeof v === 'object' && Array.isArray(v.processes)) return v
+    const v = JSON.parse(text) as T
+    if (v && typeof v === 'object' && valid(v)) return v
   } catch {}
-  const copy = readJournal(app).records.find((r) => r.release === id && r.plan)?.plan
-  warnOnce(`${f} is ${text.trim() ? 'damaged' : 'empty'}: ${copy ? 'using the copy in the activation journal' : 'no copy in the activation journal; push again to rebuild it'}`)
-  return copy
+  return fallback(text.trim() ? 'damaged' : 'empty')
+}
+
+/** A release's plan. A damaged plan file is reported with its path and read from the copy the activation
+ *  journal keeps (the next deploy, restart or doctor writes it back); undefined when there is none. */
+export function readPlan(app: string, id: string): ReleasePlan | undefined {
+  const f = planFile(app, id)
+  return readRecordFile<ReleasePlan>(f, (v) => Array.isArray(v.processes), (state) => {
+    const copy = readJournal(app).records.find((r) => r.release === id && r.plan)?.plan
+    warnOnce(`${f} is ${state}: ${copy ? 'using the copy in the activation journal' : 'no copy in the activation journal; push again to rebuild it'}`)
+    return copy
+  })
 }
 
 /** The live activation. A damaged active.json is reported with its path and read from the activation
  *  journal instead (the next deploy, restart or doctor rewrites it); it is never taken for "not running". */
 export function readActive(app: string): Activation | undefined {
   const f = activeFile(app)
-  let text: string
-  try {
-    text = readFileSync(f, 'utf8')
-  } catch {
-    return undefined
-  }
-  try {
-    const v = JSON.parse(text) as Activation
-    if (v && typeof v === 'object' && typeof v.token === 'string' && v.ports) return v
-  } catch {}
-  const live = liveFromJournal(app, currentRelease(app))
-  warnOnce(`${f} is ${text.trim() ? 'damaged' : 'empty'}: ${live ? `using the activation journal (${live.token})` : 'the activation journal has no live record'}`)
-  return live ? { release: live.release, token: live.token, ports: live.ports, started: live.started } : undefined
+  return readRecordFile<Activation>(f, (v) => typeof v.token === 'string' && Boolean(v.ports), (state) => {
+    const live = liveFromJournal(app, currentRelease(app))
+    warnOnce(`${f} is ${state}: ${live ? `using the activation journal (${live.token})` : 'the activation journal has no live record'}`)
+    return live ? { release: live.release, token: live.token, ports: live.ports, started: live.started } : undefined
+  })
 }
 
 export function writeActive(app: string, a: Activation | undefined): void {
