@@ -7,8 +7,6 @@ import { join } from 'node:path'
 import { activationDir, activationsRunRoot, hostPaths, instanceFilePrefix, parseVassalName } from '../state/paths.js'
 import { readActive, readPlan, currentRelease } from '../state/release.js'
 import { readAppState } from '../state/app-state.js'
-import { readAppMemory } from '../state/instance-memory.js'
-import { readHostSettings } from '../state/host-settings.js'
 import { planRecovery } from '../state/activations.js'
 import { gatherRecoveryInput } from './recover.js'
 import { readProcesses } from '../host/proc.js'
@@ -35,7 +33,8 @@ function readOtherActivations(app: string, vassals: VassalName[], active: string
   return { others, liveToken: rp.live?.token ?? active }
 }
 
-export function readPs(app: string): PsReport {
+/** What ps shows. The memory modules (cgroups, host.env) load only for an app with caps: ps starts fast. */
+export async function readPs(app: string): Promise<PsReport> {
   const active = readActive(app)
   const release = active?.release ?? currentRelease(app)
   const plan = release ? readPlan(app, release) : undefined
@@ -49,6 +48,7 @@ export function readPs(app: string): PsReport {
     instances = matchInstances(procs, app, activationInstances(vassals, app, active.token), (i) => join(runDir, instanceFilePrefix(i.kind, i.n)), activationsRunRoot(app))
   }
   if (active && plan?.memory) {
+    const [{ readAppMemory }, { readHostSettings }] = await Promise.all([import('../state/instance-memory.js'), import('../state/host-settings.js')])
     const memory = readAppMemory(app, active.token, plan.memory, instances, readHostSettings().memoryCgroup).instances
     instances.forEach((i, k) => memory[k].cap && (i.memory = memory[k]))
   }

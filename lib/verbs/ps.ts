@@ -11,7 +11,7 @@ export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   const [app, ...rest] = args
   const json = rest.length === 1 && rest[0] === '--json'
   if (rest.length > 0 && !json) throw new UserError('usage: ps APP [--json]')
-  const report = readPs(app)
+  const report = await readPs(app)
   if (json) log.json(report)
   else log.out(renderPs(report))
   return 0
