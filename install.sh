@@ -4,6 +4,7 @@
 # Usage: ./install.sh [--user NAME] [--http-port N] [--https-port N] [--key FILE.pub]... [--listen ADDR]...
 #                    [--domain DOMAIN] [--acme-ca URL|letsencrypt|off] [--acme-email ADDR] [--acme-ca-bundle FILE.pem] [--no-build]
 #                    [--toolkit DIR]   (where the toolkit goes; default /usr/local/lib/piku-hooks)
+#                    [--with LIST]     (extra toolchains and services, comma-separated: php,ruby,java,clojure,postgres,redis)
 set -euo pipefail
 
 TOOLKIT=/usr/local/lib/piku-hooks
@@ -13,12 +14,13 @@ die() { echo "install.sh: $*" >&2; exit 1; }
 say() { echo "-----> $*"; }
 
 user=piku http_port=80 https_port=443 domain='' build=1
-keys=() listen=() acme_args=()
+keys=() listen=() acme_args=() with=()
 while [ "$#" -gt 0 ]; do
   case "$1" in
-    --user|--http-port|--https-port|--key|--listen|--domain|--toolkit)
+    --user|--http-port|--https-port|--key|--listen|--domain|--toolkit|--with)
       [ "$#" -ge 2 ] || die "$1: missing value"
       case "$1" in
+        --with) IFS=, read -r -a more <<<"$2"; with+=("${more[@]}") ;;
         --toolkit) TOOLKIT=$2 ;;
         --user) user=$2 ;;
         --http-port) http_port=$2 ;;
@@ -33,7 +35,7 @@ while [ "$#" -gt 0 ]; do
       acme_args+=("$1" "$2") # checked by host-setup
       shift 2 ;;
     --no-build) build=0; shift ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
   esac
 done
@@ -62,16 +64,32 @@ exec 9>/run/piku-hooks.install.lock
 flock -w 600 9 || die "another install.sh has held /run/piku-hooks.install.lock for 10 minutes"
 
 # --- packages: only the missing ones, and no apt at all when none is missing
-packages=(git nginx uwsgi uwsgi-plugin-python3 uwsgi-plugin-gevent-python3 uwsgi-plugin-asyncio-python3 python3-gevent python3-venv sudo openssh-server openssl acl)
+packages=(git nginx uwsgi uwsgi-plugin-python3 uwsgi-plugin-gevent-python3 uwsgi-plugin-asyncio-python3 python3-gevent python3-venv sudo openssh-server openssl acl bubblewrap)
 command -v node >/dev/null || packages+=(nodejs npm)
+# --with: what each extra adds (nothing big by default: a Pi has little disk)
+for w in ${with[@]+"${with[@]}"}; do
+  case "$w" in
+    php) packages+=(uwsgi-plugin-php php-cli composer) ;;
+    ruby) packages+=(uwsgi-plugin-rack-ruby3.1 ruby-bundler) ;;
+    java) packages+=(openjdk-17-jdk-headless maven gradle uwsgi-plugin-jvm-openjdk-17 uwsgi-plugin-jwsgi-openjdk-17) ;;
+    clojure) packages+=(openjdk-17-jdk-headless leiningen) ;;
+    postgres) packages+=(postgresql postgresql-client) ;;
+    redis) packages+=(redis-server) ;;
+    *) die "--with: unknown extra: $w (php, ruby, java, clojure, postgres, redis)" ;;
+  esac
+done
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
   say "installing ${missing[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get update -q
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+  # resolving Debian's mirror sometimes fails for a moment: retry a few times before giving up
+  for attempt in 1 2 3 4; do
+    if DEBIAN_FRONTEND=noninteractive apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"; then break; fi
+    [ "$attempt" -lt 4 ] || die "apt-get could not install ${missing[*]}"
+    sleep $((attempt * 3))
+  done
 fi
 
 # --- the toolkit: build from this checkout, then swap it into place
