@@ -22,9 +22,16 @@ import { ownerOf } from '../state/lock.js'
 import { renameDurable } from '../host/atomic-file.js'
 import { spawnAfterSwitch } from './after-switch.js'
 import { planMemorySetup, prepareInstanceMemory, reportMemorySetup, removeAppGroups, reapGroups } from './memory.js'
+import { checkSandbox, sandboxVassal, SANDBOX_BIND_KEY } from './sandbox.js'
+import { copyFileSync } from 'node:fs'
 import * as log from '../log.js'
 
 const DRAIN_MS = 1500
+
+function writeExecutable(path: string, text: string, mode: number): void {
+  writeFileAtomic(path, text, mode)
+  chmodSync(path, mode)
+}
 
 export function webRoles(plan: ReleasePlan): { kind: string; count: number }[] {
   return plan.processes.filter((p) => p.role === 'web' || p.role === 'wsgi').map((p) => ({ kind: p.kind, count: p.count }))
@@ -131,6 +138,7 @@ export async function activate(plan: ReleasePlan, opts: ActivateOptions): Promis
   // memory caps: leftover empty groups of earlier activations go; each capped instance gets its own group
   removeAppGroups(plan.app, subtree, { keepToken: readActive(plan.app)?.token })
   const memory = planMemorySetup(plan.memory, subtree)
+  const sandbox = checkSandbox(opts.host, false) // the deploy said it already; SANDBOX=require refuses here too
 
   // launchers, env files and vassal files, rendered first so nothing starts if one fails
   const vassals: { name: string; text: string }[] = []
@@ -146,7 +154,14 @@ export async function activate(plan: ReleasePlan, opts: ActivateOptions): Promis
       if (proc.role === 'wsgi') {
         const envFile = join(runDir, wsgiEnvName(proc.kind, n))
         writeFileAtomic(envFile, JSON.stringify({ env, cwd: plan.dir, module: proc.command, sitePackages: plan.sitePackages ?? null }), 0o600)
-        spec.wsgi = { loader: appTemplatePath(plan.app, 'uwsgi', 'wsgi-loader.py'), envFile }
+        let loader = appTemplatePath(plan.app, 'uwsgi', 'wsgi-loader.py')
+        if (sandbox.on) {
+          // the app's repo (and its templates) is not in the sandbox: the loader goes with the activation
+          const copy = join(runDir, 'wsgi-loader.py')
+          if (!existsSync(copy)) copyFileSync(loader, copy)
+          loader = copy
+        }
+        spec.wsgi = { loader, envFile }
       } else {
         const launcher = join(runDir, launcherName(proc.kind, n))
         writeFileAtomic(launcher, renderLauncher({ title: `${plan.app} ${proc.kind}.${n}`, cwd: plan.dir, env, command: proc.command, supervise: proc.role !== 'cron' }), 0o700)
@@ -154,7 +169,11 @@ export async function activate(plan: ReleasePlan, opts: ActivateOptions): Promis
         spec.launcher = launcher
         spec.cronSchedules = proc.cron
       }
-      vassals.push({ name: vassalName(plan.app, token, proc.kind, n), text: renderVassal(spec) })
+      const title = `${plan.app} ${proc.kind}.${n}`
+      const text = sandbox.on
+        ? sandboxVassal(sandbox, { app: plan.app, title, release: plan.dir, runDir, instance: `${proc.kind}.${n}`, binds: plan.env[SANDBOX_BIND_KEY], memoryScript: capped.script }, renderVassal({ ...spec, memoryScript: undefined }), writeExecutable)
+        : renderVassal(spec)
+      vassals.push({ name: vassalName(plan.app, token, proc.kind, n), text })
     }
   }
   reportMemorySetup(memory, opts.quiet)

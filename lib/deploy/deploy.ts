@@ -18,6 +18,7 @@ import { planNginxSettings } from './nginx-app.js'
 import { readHostSettings, type HostSettings } from '../state/host-settings.js'
 import type { AcmeSettings } from '../parse/acme-settings.js'
 import { runStreamed } from '../host/system.js'
+import { checkSandbox, wrapCommand, sandboxBuildEnv, SANDBOX_BIND_KEY, type SandboxState } from './sandbox.js'
 import { UserError } from '../errors.js'
 import * as log from '../log.js'
 
@@ -42,10 +43,12 @@ export function ensureAppDirs(app: string): void {
   mkdirSync(p.deps, { recursive: true, mode: 0o750 })
 }
 
-/** Run a one-off Procfile command (preflight, release) in the release folder with the app's environment. */
-async function runOnce(kind: string, command: string, dir: string, env: Record<string, string>): Promise<void> {
+/** Run a one-off Procfile command (preflight, release) in the release folder with the app's environment, inside
+ *  the app's sandbox. */
+async function runOnce(box: SandboxState, app: string, kind: string, command: string, dir: string, env: Record<string, string>): Promise<void> {
   log.step(`running ${kind}: ${command}`)
-  const code = await runStreamed('/bin/sh', ['-c', command], { cwd: dir, env })
+  const [cmd, args] = wrapCommand(box, app, 'once', { release: dir, binds: env[SANDBOX_BIND_KEY] }, '/bin/sh', ['-c', command])
+  const code = await runStreamed(cmd, args, { cwd: dir, env })
   if (code !== 0) throw new UserError(`Procfile: ${kind} command failed (exit ${code}); the running release is unchanged`)
 }
 
@@ -97,11 +100,14 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
   const include = readUwsgiInclude(dir, env.UWSGI_INCLUDE_FILE)
   if (include.length) settings.value.vassal.include = include
 
+  const box = checkSandbox(host)
   const preflight = procfile?.entries.find((e) => e.kind === 'preflight')
-  if (preflight) await runOnce('preflight', preflight.command, dir, env)
+  if (preflight) await runOnce(box, req.app, 'preflight', preflight.command, dir, env)
 
   log.step(runtime === 'generic' ? 'no runtime to build (Procfile only)' : `${runtime} app detected`)
-  const built = await buildRuntime(runtime, { app: req.app, dir, depsRoot: p.deps, env })
+  const binds = env[SANDBOX_BIND_KEY]
+  const sandbox = box.on ? (cmd: string, args: string[], cwd: string) => wrapCommand(box, req.app, 'build', { release: dir, cwd, binds }, cmd, args) : undefined
+  const built = await buildRuntime(runtime, { app: req.app, dir, depsRoot: p.deps, env: { ...env, ...sandboxBuildEnv(box, req.app) }, sandbox })
   const again = composeAppEnv({ ...inputs, runtimePath: built.runtimePath })
   if (!again.ok) throw new UserError(again.errors.join('\n'))
   env = { ...again.value.env, ...built.env }
@@ -138,7 +144,7 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
   }
 
   const release = entries.find((e) => e.kind === 'release')
-  if (release) await runOnce('release', release.command, dir, { ...env, PROC_TYPE: 'release' })
+  if (release) await runOnce(box, req.app, 'release', release.command, dir, { ...env, PROC_TYPE: 'release' })
 
   const plan: ReleasePlan = {
     app: req.app,

@@ -21,6 +21,19 @@ export const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin'
 /** Names piku-hooks sets itself; an ENV file may not change them (they would break the switch or paths). */
 export const RESERVED = new Set(['APP', 'PORT', 'PROC_TYPE', 'DATA_ROOT', 'CACHE_ROOT', 'LOG_ROOT', 'PIKU_RELEASE'])
 
+/** Names only an admin sets (config:set): they widen what the app may reach. A pushed ENV that sets one is refused. */
+export const ADMIN_ONLY = new Set(['PIKU_SANDBOX_BIND'])
+
+/** `ENV:LINE: ...` for every admin-only name the pushed ENV sets. */
+export function adminOnlyInEnv(text: string, file = 'ENV'): string[] {
+  const errors: string[] = []
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(raw.replace(/^\uFEFF/, ''))
+    if (m && ADMIN_ONLY.has(m[1])) errors.push(`${file}:${i + 1}: ${m[1]} widens the app's sandbox: pushed code cannot set it; an admin can, with config:set`)
+  })
+  return errors
+}
+
 export function baseEnv(i: EnvInputs): Record<string, string> {
   return {
     APP: i.app,
@@ -47,6 +60,8 @@ export interface ComposedEnv {
 export function composeAppEnv(i: EnvInputs): Result<ComposedEnv> {
   const base = baseEnv(i)
   const warnings: string[] = []
+  const widening = adminOnlyInEnv(i.repoEnv ?? '')
+  if (widening.length) return fail(...widening)
   const repo = parseEnvFile(i.repoEnv ?? '', base, 'ENV')
   if (!repo.ok) return repo
   const afterRepo = { ...base, ...dropReserved(repo.value, 'ENV', warnings) }

@@ -10,6 +10,14 @@ export interface HostSettings {
   domain?: string
   acme: Record<string, string | undefined> // host-wide ACME_ROOT_CA, ACME_EMAIL, ACME_CA_BUNDLE (an app's env wins)
   memoryCgroup?: string // MEMORY_CGROUP: the user's memory cgroup subtree; absent when the host has none
+  sandbox: SandboxMode // SANDBOX: auto (each app in its sandbox where the kernel allows, a warning where not), require (a push fails where not), off
+}
+
+export type SandboxMode = 'auto' | 'require' | 'off'
+
+/** host.env's SANDBOX, `auto` when absent or not one of the three. */
+export function parseSandboxMode(v: string | undefined): SandboxMode {
+  return v === 'require' || v === 'off' ? v : 'auto'
 }
 
 /** The host's settings; a line that does not fit is left out (as it always was: an edit must not stop every deploy). */
@@ -23,5 +31,6 @@ export function parseHostEnv(text: string): HostSettings {
     domain: v.DOMAIN || undefined,
     acme: { ACME_ROOT_CA: v.ACME_ROOT_CA, ACME_EMAIL: v.ACME_EMAIL, ACME_CA_BUNDLE: v.ACME_CA_BUNDLE },
     memoryCgroup: v.MEMORY_CGROUP || undefined,
+    sandbox: parseSandboxMode(v.SANDBOX),
   }
 }

@@ -75,9 +75,9 @@ export function findOrphanWorkers(procs: ProcInfo[], runRoot: string, known: Set
   const tokenOf = (p: ProcInfo) => {
     const i = p.cmdline.indexOf(prefix)
     if (i < 0) return undefined
-    const rest = p.cmdline.slice(i + prefix.length)
-    const slash = rest.indexOf('/')
-    return slash > 0 ? rest.slice(0, slash) : undefined
+    // the token ends at a `/` (a file of the activation) or a space (the folder itself, bound into a sandbox)
+    const m = /^([^/\s]+)(?:[/\s]|$)/.exec(p.cmdline.slice(i + prefix.length))
+    return m ? m[1] : undefined
   }
   const byPid = new Map(procs.map((p) => [p.pid, p]))
   const out: OrphanWorker[] = []

@@ -146,6 +146,18 @@ export function parseUwsgiInclude(text: string, file: string): Result<VassalOpti
   return errors.length ? { ok: false, errors } : { ok: true, value: pairs }
 }
 
+/**
+ * The file the emperor reads for a sandboxed instance: its master joins the memory cgroup (exec-asap) and then
+ * execs the sandbox wrapper (render/sandbox.ts), which runs uwsgi again, inside, with the instance's real vassal.
+ */
+export function planVassalEntry(s: { wrapper: string; memoryScript?: string }): VassalOption[] {
+  return [...(s.memoryScript ? ([['exec-asap', `exec ${s.memoryScript}`]] as VassalOption[]) : []), ['privileged-binary-patch-arg', s.wrapper]]
+}
+
+export function renderVassalEntry(title: string, s: { wrapper: string; memoryScript?: string }): string {
+  return serializeVassal(`piku-hooks: ${title} enters its sandbox (generated)`, planVassalEntry(s))
+}
+
 export function renderVassal(s: VassalSpec): string {
   return serializeVassal(`piku-hooks: ${s.app} release ${s.release} ${s.kind}.${s.n} (generated)`, planVassal(s))
 }

@@ -48,5 +48,11 @@ export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
     throw new UserError(`"${app}" has no current release: push to it first`)
   }
   const { runAttached } = await import('../host/run.js')
-  return (await runAttached('/bin/sh', ['-c', command], { cwd, env })).code
+  const { checkSandbox, wrapCommand, SANDBOX_BIND_KEY } = await import('../deploy/sandbox.js')
+  const { readHostSettings } = await import('../state/host-settings.js')
+  // inside the app's sandbox, as its workers run: a shell there sees what the app sees, nothing more
+  const box = checkSandbox(readHostSettings(), false)
+  const phase = process.stdin.isTTY ? 'interactive' : 'run'
+  const [cmd, cmdArgs] = wrapCommand(box, app, phase, { release: cwd, binds: env[SANDBOX_BIND_KEY] }, '/bin/sh', ['-c', command])
+  return (await runAttached(cmd, cmdArgs, { cwd, env })).code
 }

@@ -38,3 +38,12 @@ t.test('processEnv: PROC_TYPE always, PORT for web workers', async (t) => {
   t.same(processEnv({ A: '1' }, 'web', 20001), { A: '1', PROC_TYPE: 'web', PORT: '20001' })
   t.same(processEnv({ A: '1' }, 'worker'), { A: '1', PROC_TYPE: 'worker' })
 })
+
+t.test('composeAppEnv: a pushed ENV may not widen the sandbox; config:set may', async (t) => {
+  const inputs = { app: 'a', release: 'v1', home: '/h', user: 'piku', dataRoot: '/h/data/a', cacheRoot: '/h/cache/a', logRoot: '/h/logs/a' }
+  const refused = composeAppEnv({ ...inputs, repoEnv: 'A=1\nexport PIKU_SANDBOX_BIND=/home\n' })
+  t.notOk(refused.ok)
+  if (!refused.ok) t.same(refused.errors, ["ENV:2: PIKU_SANDBOX_BIND widens the app's sandbox: pushed code cannot set it; an admin can, with config:set"])
+  const admin = composeAppEnv({ ...inputs, configEnv: 'PIKU_SANDBOX_BIND=/dev/gpiomem\n' })
+  t.ok(admin.ok && admin.value.env.PIKU_SANDBOX_BIND === '/dev/gpiomem')
+})

@@ -21,14 +21,15 @@ t.test('parseHostEnv: reads back every value install.sh writes', async (t) => {
     domain: 'example.org',
     acme: v.acme,
     memoryCgroup: '/sys/fs/cgroup/system.slice/piku\\x2demperor.service/apps',
+    sandbox: 'auto',
   })
 })
 
 t.test('parseHostEnv: defaults when empty, blank values are absent', async (t) => {
   const none = { ACME_ROOT_CA: undefined, ACME_EMAIL: undefined, ACME_CA_BUNDLE: undefined }
-  t.same(parseHostEnv(''), { user: '', httpPort: 80, httpsPort: 443, listen: [], domain: undefined, acme: none, memoryCgroup: undefined })
+  t.same(parseHostEnv(''), { user: '', httpPort: 80, httpsPort: 443, listen: [], domain: undefined, acme: none, memoryCgroup: undefined, sandbox: 'auto' })
   t.same(parseHostEnv(renderHostEnv({ user: 'p', home: '/h', httpPort: 80, httpsPort: 443, listen: [], domain: '' })), {
-    user: 'p', httpPort: 80, httpsPort: 443, listen: [], domain: undefined, acme: none, memoryCgroup: undefined,
+    user: 'p', httpPort: 80, httpsPort: 443, listen: [], domain: undefined, acme: none, memoryCgroup: undefined, sandbox: 'auto',
   })
 })
 
@@ -38,4 +39,10 @@ t.test('parseHostEnv: ENV line rules (quotes, comments, CRLF); a line that does 
   t.equal(s.httpPort, 8080)
   t.equal(s.httpsPort, 443, 'the broken line is left out')
   t.equal(s.user, 'later', 'a later line wins')
+})
+
+t.test('parseHostEnv: SANDBOX is auto, require or off; anything else is auto', async (t) => {
+  t.equal(parseHostEnv('SANDBOX=require\n').sandbox, 'require')
+  t.equal(parseHostEnv('SANDBOX=off\n').sandbox, 'off')
+  t.equal(parseHostEnv('SANDBOX=maybe\n').sandbox, 'auto')
 })

@@ -70,3 +70,10 @@ t.test('ps: findOrphanWorkers: launchers of tokens not known, the top of each tr
   t.same(findOrphanWorkers(procs, run, new Set(['v2-x'])).map((o) => [o.pid, o.token]), [[31, 'v1-old']])
   t.same(findOrphanWorkers(procs, run, new Set(['v2-x', 'v1-old'])), [])
 })
+
+t.test('ps: findOrphanWorkers: a sandbox that binds the activation folder itself names its token too', async (t) => {
+  const bwrap = (pid: number, ppid: number, token: string) => proc(pid, ppid, `/usr/bin/bwrap --bind /h/apps/app/releases/v2 /h/apps/app/releases/v2 --ro-bind ${run}/${token} ${run}/${token} -- /usr/bin/uwsgi --ini ${run}/${token}/web.1.ini`)
+  const procs = [bwrap(20, 10, 'v2-x'), bwrap(21, 20, 'v2-x'), bwrap(30, 10, 'v1-old'), proc(31, 30, `/bin/sh ${run}/v1-old`)]
+  t.same(findOrphanWorkers(procs, run, new Set(['v2-x'])).map((o) => [o.pid, o.token]), [[30, 'v1-old']])
+  t.same(findOrphanWorkers(procs, run, new Set(['v2-x', 'v1-old'])), [])
+})

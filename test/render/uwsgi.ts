@@ -3,7 +3,7 @@ import t from 'tap'
 
 // whole rendered files, reviewed like code; kept beside the other fixtures (nothing but the design card's folders at the top)
 t.snapshotFile = new URL('../fixtures/snapshots/render/uwsgi.cjs', import.meta.url).pathname
-import { parseUwsgiInclude, planVassal, renderVassal, serializeVassal, validateVassalValue, wsgiPlugins, PLUGIN_PACKAGES, type VassalSettings, type VassalSpec } from '../../lib/render/uwsgi.js'
+import { parseUwsgiInclude, planVassal, renderVassal, renderVassalEntry, serializeVassal, validateVassalValue, wsgiPlugins, PLUGIN_PACKAGES, type VassalSettings, type VassalSpec } from '../../lib/render/uwsgi.js'
 
 const settings: VassalSettings = { processes: 2, threads: 4, maxRequests: 1024, listen: 100, enableThreads: true, logMaxSize: 1048576 }
 const base = { app: 'demo', release: 'v3', n: 1, cwd: '/home/piku/apps/demo/releases/v3', settings }
@@ -109,4 +109,12 @@ t.test('planVassal: a capped instance joins its memory cgroup first of all (exec
   const wsgi = planVassal({ ...base, kind: 'wsgi', role: 'wsgi', logFile: log('wsgi'), port: 24001, wsgi: { loader: '/l.py', envFile: '/e.json' }, memoryScript: '/m.sh' })
   t.ok(wsgi.some(([k, v]) => k === 'exec-asap' && v === 'exec /m.sh'), 'wsgi too: its workers fork from the master inside the group')
   t.notOk(planVassal({ ...base, kind: 'web', role: 'web', logFile: log('web'), port: 1, launcher: '/run/w.sh' }).some(([k]) => k === 'exec-asap'), 'no cap, no group')
+})
+
+t.test('renderVassalEntry: the emperor\'s file of a sandboxed instance joins its cgroup, then execs the wrapper', async (t) => {
+  t.equal(
+    renderVassalEntry('demo web.1', { wrapper: '/h/apps/demo/run/v3-x/web.1.sandbox.sh', memoryScript: '/h/apps/demo/run/v3-x/web.1.memory.sh' }),
+    '[uwsgi]\n# piku-hooks: demo web.1 enters its sandbox (generated)\nexec-asap = exec /h/apps/demo/run/v3-x/web.1.memory.sh\nprivileged-binary-patch-arg = /h/apps/demo/run/v3-x/web.1.sandbox.sh\n',
+  )
+  t.notMatch(renderVassalEntry('demo web.1', { wrapper: '/w.sh' }), /exec-asap/, 'no cap, no cgroup to join')
 })

@@ -1,7 +1,7 @@
 // runtime/build: one builder per runtime. Each installs dependencies into a cache folder keyed by the
 // hash of what pins them, so an unchanged lockfile means no install at all.
 import { createHash } from 'node:crypto'
-import { accessSync, statfsSync, constants, existsSync, readFileSync, mkdirSync, symlinkSync, copyFileSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { accessSync, statfsSync, constants, existsSync, readFileSync, mkdirSync, symlinkSync, copyFileSync, readdirSync, rmSync, statSync, lstatSync } from 'node:fs'
 import { join } from 'node:path'
 import type { RuntimeName } from './detect.js'
 import { runStreamed, runCapture } from '../../host/system.js'
@@ -16,6 +16,8 @@ export interface BuildContext {
   dir: string // the release folder
   depsRoot: string // deps/APP
   env: Record<string, string> // the app's environment (the build sees what the app runs with)
+  /** Puts one build command into the app's sandbox (deploy/sandbox.ts); absent: run as it is. */
+  sandbox?: (cmd: string, args: string[], cwd: string) => [string, string[]]
 }
 
 export interface BuildOutput {
@@ -69,9 +71,10 @@ export function fullFilesystem(paths: string[]): string | undefined {
   return undefined
 }
 
-async function runOrFail(what: string, cmd: string, args: string[], cwd: string, env: Record<string, string>): Promise<void> {
+async function runOrFail(ctx: BuildContext, what: string, cmd: string, args: string[], cwd: string, env: Record<string, string>): Promise<void> {
   const tools = '/usr/bin:/bin:/usr/sbin:/sbin'
-  const [lowCmd, lowArgs] = planLowPriority(cmd, args, { nice: findTool('nice', tools), ionice: findTool('ionice', tools) })
+  const [boxCmd, boxArgs] = ctx.sandbox ? ctx.sandbox(cmd, args, cwd) : [cmd, args]
+  const [lowCmd, lowArgs] = planLowPriority(boxCmd, boxArgs, { nice: findTool('nice', tools), ionice: findTool('ionice', tools) })
   const code = await runStreamed(lowCmd, lowArgs, { cwd, env })
   if (code === 0) return
   // a build that filled its disk says so in one line, whatever the tool printed
@@ -145,7 +148,7 @@ export async function buildNode(ctx: BuildContext): Promise<BuildOutput> {
     const nodeenvDir = join(ctx.depsRoot, `nodeenv-${version}`)
     await cached(nodeenvDir, async () => {
       log.step(`installing Node ${version} with nodeenv (the host has ${hostNode})`)
-      await runOrFail(`nodeenv --node=${version}`, 'nodeenv', ['--prebuilt', `--node=${version}`, '--clean-src', '--force', nodeenvDir], ctx.depsRoot, ctx.env)
+      await runOrFail(ctx, `nodeenv --node=${version}`, 'nodeenv', ['--prebuilt', `--node=${version}`, '--clean-src', '--force', nodeenvDir], ctx.depsRoot, ctx.env)
     })
     runtimePath.push(join(nodeenvDir, 'bin'))
     env = { ...ctx.env, PATH: `${join(nodeenvDir, 'bin')}:${ctx.env.PATH ?? ''}` }
@@ -161,7 +164,7 @@ export async function buildNode(ctx: BuildContext): Promise<BuildOutput> {
       pm === 'npm' ? (npmLock ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund']) : ownLock ? ['install', '--frozen-lockfile'] : ['install']
     log.step(`installing dependencies with ${pm} ${args[0]}`)
     const nodeOptions = planBuildNodeOptions(readMemoryLimit(), ctx.env.NODE_OPTIONS)
-    await runOrFail(`${pm} ${args[0]}`, pm, args, target, { ...env, npm_config_update_notifier: 'false', ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) })
+    await runOrFail(ctx, `${pm} ${args[0]}`, pm, args, target, { ...env, npm_config_update_notifier: 'false', ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) })
     mkdirSync(join(target, 'node_modules'), { recursive: true })
   })
   const link = join(ctx.dir, 'node_modules')
@@ -197,11 +200,11 @@ export async function buildPython(ctx: BuildContext): Promise<BuildOutput> {
   const env = { ...ctx.env, PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1', VIRTUAL_ENV: target }
   await cached(target, async () => {
     log.step(`creating a virtualenv with ${python}`)
-    await runOrFail('python -m venv', python, ['-m', 'venv', target], ctx.dir, env)
+    await runOrFail(ctx, 'python -m venv', python, ['-m', 'venv', target], ctx.dir, env)
     if (req.trim()) {
       // run from the release folder, so relative paths in requirements.txt (./wheels/x.whl) resolve
       log.step('installing dependencies with pip install -r requirements.txt')
-      await runOrFail('pip install', join(target, 'bin', 'python'), ['-m', 'pip', 'install', '-r', 'requirements.txt'], ctx.dir, env)
+      await runOrFail(ctx, 'pip install', join(target, 'bin', 'python'), ['-m', 'pip', 'install', '-r', 'requirements.txt'], ctx.dir, env)
     }
   })
   return pythonOutput(target)
@@ -225,7 +228,7 @@ async function buildUv(ctx: BuildContext, python: string): Promise<BuildOutput> 
   const env = { ...ctx.env, UV_PROJECT_ENVIRONMENT: target, UV_PYTHON: python, UV_PYTHON_DOWNLOADS: 'never', UV_CACHE_DIR: join(ctx.depsRoot, 'uv-cache') }
   await cached(target, async () => {
     log.step('installing dependencies with uv sync --frozen')
-    await runOrFail('uv sync', uv, ['sync', '--frozen', '--no-dev', '--no-install-project'], ctx.dir, env)
+    await runOrFail(ctx, 'uv sync', uv, ['sync', '--frozen', '--no-dev', '--no-install-project'], ctx.dir, env)
   })
   return pythonOutput(target)
 }
@@ -237,10 +240,10 @@ async function buildGo(ctx: BuildContext): Promise<BuildOutput> {
   const marker = join(ctx.depsRoot, `go-${hashFiles(ctx.dir, ['go.mod', 'go.sum'])}`)
   await cached(marker, async () => {
     log.step('downloading modules with go mod download')
-    await runOrFail('go mod download', go, ['mod', 'download'], ctx.dir, env)
+    await runOrFail(ctx, 'go mod download', go, ['mod', 'download'], ctx.dir, env)
   })
   log.step('building with go build')
-  await runOrFail('go build', go, ['build', '-o', join(ctx.dir, 'bin') + '/', './...'], ctx.dir, env)
+  await runOrFail(ctx, 'go build', go, ['build', '-o', join(ctx.dir, 'bin') + '/', './...'], ctx.dir, env)
   return { runtimePath: [join(ctx.dir, 'bin')], env: {}, depsDir: marker }
 }
 
@@ -254,12 +257,12 @@ async function buildRuby(ctx: BuildContext): Promise<BuildOutput> {
   const env = { ...ctx.env, ...appEnv, ...(locked ? { BUNDLE_FROZEN: 'true' } : {}) }
   await cached(target, async () => {
     log.step('installing gems with bundle install')
-    await runOrFail('bundle install', bundle, ['install'], ctx.dir, env)
+    await runOrFail(ctx, 'bundle install', bundle, ['install'], ctx.dir, env)
   })
   if (!locked) {
     // the lock bundler wrote is part of the release, so `bundle exec` at run time resolves the same gems
     log.step('no Gemfile.lock in the commit: resolving it with bundle lock --local')
-    await runOrFail('bundle lock', bundle, ['lock', '--local'], ctx.dir, env)
+    await runOrFail(ctx, 'bundle lock', bundle, ['lock', '--local'], ctx.dir, env)
   }
   const gemBins = existsSync(join(target, 'ruby')) ? readdirSync(join(target, 'ruby')).map((v) => join(target, 'ruby', v, 'bin')) : []
   return { runtimePath: [join(ctx.dir, 'bin'), ...gemBins], env: appEnv, depsDir: target }
@@ -274,15 +277,15 @@ async function buildRust(ctx: BuildContext): Promise<BuildOutput> {
   const marker = join(ctx.depsRoot, `rust-${hashFiles(ctx.dir, ['Cargo.toml', 'Cargo.lock'])}`)
   await cached(marker, async () => {
     log.step('fetching crates with cargo fetch')
-    await runOrFail('cargo fetch', cargo, ['fetch'], ctx.dir, env)
+    await runOrFail(ctx, 'cargo fetch', cargo, ['fetch'], ctx.dir, env)
   })
   log.step('building with cargo build --release')
-  await runOrFail('cargo build', cargo, ['build', '--release'], ctx.dir, { ...env, CARGO_NET_OFFLINE: 'true' })
+  await runOrFail(ctx, 'cargo build', cargo, ['build', '--release'], ctx.dir, { ...env, CARGO_NET_OFFLINE: 'true' })
   const built = join(targetDir, 'release')
   const out = join(ctx.dir, 'target', 'release')
   mkdirSync(out, { recursive: true })
   for (const f of readdirSync(built)) {
-    const st = statSync(join(built, f))
+    const st = lstatSync(join(built, f)) // a link the build left is not followed out of the sandbox
     if (st.isFile() && st.mode & 0o111 && !f.startsWith('.')) copyFileSync(join(built, f), join(out, f))
   }
   return { runtimePath: [out], env: {}, depsDir: marker }

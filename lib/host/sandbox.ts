@@ -1,0 +1,44 @@
+// host/sandbox: can this host start an unprivileged bubblewrap sandbox, and how its system paths look (which of
+// /bin, /lib... are symlinks into /usr, which host config folders exist to be hidden). Probed once per process.
+import { spawnSync } from 'node:child_process'
+import { existsSync, lstatSync, readlinkSync } from 'node:fs'
+import type { SystemEntry } from '../render/sandbox.js'
+
+export const BWRAP = '/usr/bin/bwrap'
+
+/** What an app sees of the system, read-only. /run (local sockets such as PostgreSQL's), /var, /sys, /home are not. */
+const SYSTEM = ['/usr', '/etc', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/opt']
+/** Host configuration no app needs: covered by an empty folder inside. */
+const HIDE = ['/etc/nginx', '/etc/uwsgi', '/etc/postgresql', '/etc/postgresql-common', '/etc/redis', '/etc/sudoers.d', '/etc/letsencrypt', '/etc/piku-hooks']
+
+export type SandboxProbe = { ok: true; bwrap: string; system: SystemEntry[]; hide: string[] } | { ok: false; reason: string }
+
+/** The host's system paths as bwrap should recreate them (a missing one is left out). */
+export function readSystemLayout(): { system: SystemEntry[]; hide: string[] } {
+  const system: SystemEntry[] = []
+  for (const path of SYSTEM) {
+    try {
+      const st = lstatSync(path)
+      if (st.isSymbolicLink()) system.push({ path, link: readlinkSync(path) })
+      else if (st.isDirectory()) system.push({ path })
+    } catch {}
+  }
+  return { system, hide: HIDE.filter((h) => existsSync(h)) }
+}
+
+let probed: SandboxProbe | undefined
+
+/** Start `true` in a minimal sandbox: ok, or why not (bubblewrap missing, user namespaces refused by the kernel
+ *  or AppArmor, a chroot). */
+export function probeSandbox(): SandboxProbe {
+  if (probed) return probed
+  if (!existsSync(BWRAP)) return (probed = { ok: false, reason: `bubblewrap is not installed (${BWRAP}; apt-get install bubblewrap as root)` })
+  const layout = readSystemLayout()
+  const args = ['--die-with-parent', '--unshare-user', '--unshare-pid', '--unshare-ipc', '--unshare-uts']
+  for (const e of layout.system) args.push(...(e.link !== undefined ? ['--symlink', e.link, e.path] : ['--ro-bind', e.path, e.path]))
+  args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--', '/bin/true')
+  const r = spawnSync(BWRAP, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', timeout: 20_000 })
+  if (r.status === 0) return (probed = { ok: true, bwrap: BWRAP, ...layout })
+  const why = (r.stderr || r.error?.message || `bwrap exited ${r.status ?? r.signal}`).trim().split('\n')[0].replace(/^bwrap: /, '')
+  return (probed = { ok: false, reason: `an unprivileged bubblewrap sandbox does not start: ${why}` })
+}
