@@ -97,7 +97,7 @@ t.test('importsOf: static, re-exports, dynamic and computed imports; type-only o
     "const h = await import('./h.js')",
   ].join('\n')
   t.same(importsOf(f, text).map((p) => relative(join(root, 'lib'), p)), ['a.ts', 'd.ts', 'h.ts'])
-  const verbs = importsOf(join(root, 'lib', 'ssh-command.ts'), 'await import(`./verbs/${verbFile(name)}.js`)')
+  const verbs = importsOf(join(root, 'lib', 'entries', 'ssh-command.ts'), 'await import(`../verbs/${verbFile(name)}.js`)')
   t.ok(verbs.some((p) => p.endsWith('/lib/verbs/apps.ts')), 'a computed import reaches every file of its folder')
 })
 
