@@ -66,15 +66,13 @@ function readUwsgiInclude(dir: string, name: string | undefined): VassalOption[]
 export async function buildRelease(req: DeployRequest, id: string, dir: string, host: HostSettings): Promise<{ plan: ReleasePlan; acme: AcmeSettings }> {
   const p = appPaths(req.app)
   const procText = readIf(join(dir, 'Procfile'))
-  const files = new Set(readdirSync(dir))
-  const runtime = detectRuntime(files)
-
   let procfile: Procfile | undefined
   if (procText !== undefined) {
     const parsed = parseProcfile(procText)
     if (!parsed.ok) throw new UserError(parsed.errors.join('\n'))
     procfile = parsed.value
   }
+  const runtime = detectRuntime(new Set(readdirSync(dir)), procfile?.entries.map((e) => e.kind))
 
   const inputs: EnvInputs = {
     app: req.app,
