@@ -1,4 +1,4 @@
-// acme-issue: the entry of certificate requests (lib/host/acme.ts), started detached after an activation
+// acme-issue: the entry of certificate requests (lib/deploy/acme.ts), started detached after an activation
 // and daily by the renewal vassal (templates/uwsgi/renew.ini):
 //   node acme-issue.js APP...   this app now if it needs one
 //   node acme-issue.js --due    every app whose certificate is missing or due within 30 days
