@@ -111,7 +111,12 @@ function phpOptions(s: VassalSpec): VassalOption[] {
     ['max-requests', String(s.settings.maxRequests)],
     ['listen', String(s.settings.listen)],
     ['php-docroot', docroot],
-    ['php-allowed-docroot', docroot],
+    // uwsgi compares the script's real path with this as a string prefix: the trailing / keeps a sibling
+    // (public2/x.php beside public) out; the docroot itself then fails the check, so / is rewritten to
+    // /index.php (uwsgi's static check still answers / with an index.html first, as piku's does)
+    ['php-allowed-docroot', `${docroot}/`],
+    ['plugin', 'router_rewrite'],
+    ['route', '^/$ rewrite:/index.php'],
     ['php-allowed-ext', '.php'],
     ['php-index', 'index.php'],
     ['check-static', docroot],

@@ -23,6 +23,8 @@ const phpFiles = {
   'public/notes.txt': '<?php echo "EXECUTED";\n',
   'public/parts.inc': '<?php echo "EXECUTED";\n',
   'secret.php': '<?php echo "EXECUTED";\n',
+  'public2/evil.php': '<?php echo "EXECUTED";\n',
+  'public/sub/index.php': '<?php echo "sub";\n',
 }
 
 /** Debian's rack version (ruby-rack), which the Gemfile.lock pins so bundler needs no download. */
@@ -55,6 +57,7 @@ if (process.getuid?.() !== 0) {
   t.test('runtime: a php app serves its docroot through nginx; only .php inside it executes', async (t) => {
     const dir = makeApp(t, phpFiles)
     execFileSync('ln', ['-s', '../secret.php', 'public/link.php'], { cwd: dir })
+    execFileSync('ln', ['-s', '../public2/evil.php', 'public/sibling.php'], { cwd: dir })
     execFileSync('git', ['add', '-A'], { cwd: dir })
     execFileSync('git', ['-c', 'user.name=e2e', '-c', 'user.email=e2e@test', 'commit', '-q', '-m', 'a link out of the docroot'], { cwd: dir })
     const r = await push(host, dir, 'phpapp')
@@ -69,7 +72,9 @@ if (process.getuid?.() !== 0) {
     t.not((await get('/parts.inc')).body, 'EXECUTED', '.inc neither runs nor is served')
     t.equal((await get('/parts.inc')).status, 403)
     t.equal((await get('/link.php')).status, 403, 'a .php whose real path is outside the docroot does not run')
+    t.equal((await get('/sibling.php')).status, 403, 'nor one in a folder beside it whose name starts with the docroot\'s')
     t.equal((await get('/secret.php')).status, 404, 'the app root is not the docroot')
+    t.same(await get('/sub/').then((x) => [x.status, x.body]), [200, 'sub'], 'a folder\'s index.php runs')
     t.equal((await get('/index.php')).status, 200)
     const vassals = readdirSync(`${host.home}/uwsgi/vassals`).filter((f) => f.startsWith('phpapp@'))
     t.equal(vassals.length, 1)
