@@ -33,8 +33,11 @@ function writeExecutable(path: string, text: string, mode: number): void {
   chmodSync(path, mode)
 }
 
+/** The roles that answer HTTP on a loopback port behind nginx. */
+const HTTP_ROLES: readonly string[] = ['web', 'wsgi', 'php', 'rwsgi']
+
 export function webRoles(plan: ReleasePlan): { kind: string; count: number }[] {
-  return plan.processes.filter((p) => p.role === 'web' || p.role === 'wsgi').map((p) => ({ kind: p.kind, count: p.count }))
+  return plan.processes.filter((p) => HTTP_ROLES.includes(p.role)).map((p) => ({ kind: p.kind, count: p.count }))
 }
 
 /** Ports in use by every app's active release (so two apps never get the same one). */
@@ -139,12 +142,21 @@ export async function activate(plan: ReleasePlan, opts: ActivateOptions): Promis
   removeAppGroups(plan.app, subtree, { keepToken: readActive(plan.app)?.token })
   const memory = planMemorySetup(plan.memory, subtree)
   const sandbox = checkSandbox(opts.host, false) // the deploy said it already; SANDBOX=require refuses here too
+  /** A uwsgi template a vassal reads (loader, prepend script): the app's repo and templates are not in its
+   *  sandbox, so a sandboxed vassal reads a copy that goes with the activation. */
+  const vassalTemplate = (name: string): string => {
+    const file = appTemplatePath(plan.app, 'uwsgi', name)
+    if (!sandbox.on) return file
+    const copy = join(runDir, name)
+    if (!existsSync(copy)) copyFileSync(file, copy)
+    return copy
+  }
 
   // launchers, env files and vassal files, rendered first so nothing starts if one fails
   const vassals: { name: string; text: string }[] = []
   if (plan.processes.some((x) => x.role === 'wsgi')) checkUwsgiPlugins(plan.settings)
   // staging starts only what answers HTTP: a second copy of a worker or cron would do real work twice
-  for (const proc of plan.processes.filter((x) => !opts.stage || x.role === 'web' || x.role === 'wsgi')) {
+  for (const proc of plan.processes.filter((x) => !opts.stage || HTTP_ROLES.includes(x.role))) {
     for (let n = 1; n <= proc.count; n++) {
       const port = ports[proc.kind]?.[n - 1]
       const capped = prepareInstanceMemory(memory, { app: plan.app, token, kind: proc.kind, n, runDir }, processEnv(plan.env, proc.kind, port))
@@ -154,14 +166,14 @@ export async function activate(plan: ReleasePlan, opts: ActivateOptions): Promis
       if (proc.role === 'wsgi') {
         const envFile = join(runDir, wsgiEnvName(proc.kind, n))
         writeFileAtomic(envFile, JSON.stringify({ env, cwd: plan.dir, module: proc.command, sitePackages: plan.sitePackages ?? null }), 0o600)
-        let loader = appTemplatePath(plan.app, 'uwsgi', 'wsgi-loader.py')
-        if (sandbox.on) {
-          // the app's repo (and its templates) is not in the sandbox: the loader goes with the activation
-          const copy = join(runDir, 'wsgi-loader.py')
-          if (!existsSync(copy)) copyFileSync(loader, copy)
-          loader = copy
-        }
-        spec.wsgi = { loader, envFile }
+        spec.wsgi = { loader: vassalTemplate('wsgi-loader.py'), envFile }
+      } else if (proc.role === 'php' || proc.role === 'rwsgi') {
+        // php and rack read the environment from a file too (uwsgi's reader would expand values), through
+        // the app's copy of the prepend script or the loader
+        const envFile = join(runDir, wsgiEnvName(proc.kind, n))
+        writeFileAtomic(envFile, JSON.stringify({ env, cwd: plan.dir }), 0o600)
+        if (proc.role === 'php') spec.php = { docroot: proc.command, prepend: vassalTemplate('php-prepend.php'), envFile, capBytes: plan.memory?.[proc.kind]?.bytes }
+        else spec.rack = { rackup: proc.command, loader: vassalTemplate('rack-loader.rb'), envFile }
       } else {
         const launcher = join(runDir, launcherName(proc.kind, n))
         writeFileAtomic(launcher, renderLauncher({ title: `${plan.app} ${proc.kind}.${n}`, cwd: plan.dir, env, command: proc.command, supervise: proc.role !== 'cron' }), 0o700)
