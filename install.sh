@@ -184,6 +184,28 @@ node "$TOOLKIT/dist/lib/entries/host-setup.js" --user "$user" --home "$home" --h
 runuser -u "$user" -- env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$home" USER="$user" \
   node "$TOOLKIT/dist/lib/entries/repo-hooks.js"
 
+# --- the sandbox each app runs in: an unprivileged bubblewrap sandbox must start as the user. Ubuntu 24.04
+# restricts user namespaces through AppArmor until bubblewrap's profile (apparmor-profiles) is loaded.
+sandbox_starts() {
+  runuser -u "$user" -- /usr/bin/bwrap --unshare-user --unshare-pid --ro-bind /usr /usr --symlink usr/bin /bin \
+    --symlink usr/lib /lib --proc /proc --dev /dev -- /bin/true 2>&1 >/dev/null | head -n 1
+  return "${PIPESTATUS[0]}"
+}
+sandbox_note=""
+if [ ! -x /usr/bin/bwrap ]; then
+  sandbox_note="bubblewrap is not installed"
+elif ! why=$(sandbox_starts); then
+  profile=/etc/apparmor.d/bwrap-userns-restrict
+  if [ -f "$profile" ] && command -v apparmor_parser >/dev/null 2>&1 && apparmor_parser -r "$profile" 2>/dev/null && why=$(sandbox_starts); then
+    say "loaded bubblewrap's AppArmor profile ($profile): each app runs in its own sandbox"
+  else
+    sandbox_note="${why:-bwrap failed}"
+  fi
+else
+  say "each app runs in its own bubblewrap sandbox"
+fi
+[ -z "$sandbox_note" ] || echo "warning: apps are NOT sandboxed on this host ($sandbox_note); SANDBOX=require in $home/host.env makes a push fail instead" >&2
+
 # --- services
 if [ -d /run/systemd/system ]; then
   systemctl daemon-reload

@@ -19,6 +19,7 @@ import { planNginxSettings } from './nginx-app.js'
 import { readHostSettings, type HostSettings } from '../state/host-settings.js'
 import type { AcmeSettings } from '../parse/acme-settings.js'
 import { runStreamed } from '../host/system.js'
+import { findLinksOut } from '../host/sandbox.js'
 import { checkSandbox, wrapCommand, sandboxBuildEnv, SANDBOX_BIND_KEY, type SandboxState } from './sandbox.js'
 import { UserError } from '../errors.js'
 import * as log from '../log.js'
@@ -131,6 +132,8 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
   if (!statics.ok) throw new UserError(statics.errors.join('\n'))
   for (const s of statics.value) {
     if (!existsSync(s.dir)) throw new UserError(`static folder ${s.dir.slice(dir.length + 1)} does not exist in this commit`)
+    const out = findLinksOut(s.dir, dir)
+    if (out.length) throw new UserError(`static folder ${s.dir.slice(dir.length + 1)}: ${out.slice(0, 5).join(', ')}${out.length > 5 ? ` and ${out.length - 5} more` : ''} link(s) out of the app's release; nginx serves no link of a static folder (copy the files in instead)`)
   }
   const { nginx, acme } = planNginxSettings(env, dir, req.app, host)
 

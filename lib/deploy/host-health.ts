@@ -6,6 +6,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { activationsRunRoot, appPaths, hostPaths, toolkitRoot, vassalPrefix } from '../state/paths.js'
 import { readHostSettings, type HostSettings } from '../state/host-settings.js'
+import { readSandboxState } from './sandbox.js'
 import { readActive, readPlan, readHistory, currentRelease, type Activation, type ReleasePlan } from '../state/release.js'
 import { readAppState } from '../state/app-state.js'
 import { readDiskSpace, diskWarning, formatBytes } from '../state/upkeep.js'
@@ -148,6 +149,13 @@ async function appChecks(app: string, settings: HostSettings, now: number): Prom
 }
 
 /** Every line doctor prints: the host, leftovers cleaned, each app, then whether the host enforces memory caps. */
+/** Whether each app runs in its own sandbox here: a warning (never silence) when not, and why. */
+function sandboxCheck(settings: HostSettings): Check {
+  const s = readSandboxState(settings)
+  if (s.on) return { name: 'sandbox', level: 'ok', message: 'each app runs in its own bubblewrap sandbox' }
+  return { name: 'sandbox', level: settings.sandbox === 'require' ? 'FAIL' : 'warn', message: `apps are NOT sandboxed on this host (${s.reason})` }
+}
+
 export async function gatherChecks(now = Date.now()): Promise<Check[]> {
   const settings = readHostSettings()
   const checks = await hostChecks(settings)
@@ -161,5 +169,6 @@ export async function gatherChecks(now = Date.now()): Promise<Check[]> {
   }
   if (!apps.length) checks.push({ name: 'apps', level: 'ok', message: 'none yet: git push to create one' })
   checks.push(planCapHostCheck(probeSubtree(settings.memoryCgroup), settings.memoryCgroup, capped))
+  checks.push(sandboxCheck(settings))
   return checks
 }

@@ -96,7 +96,7 @@ export function readNginxInclude(dir: string, inc: string, env: Record<string, s
   }
   const root = realpathSync(dir)
   if (!real.startsWith(root + sep) || !statSync(real).isFile()) throw new UserError(`NGINX_INCLUDE_FILE="${inc}": must be a file inside the app (links out of it are refused)`)
-  const parsed = parseNginxInclude(readFileSync(real, 'utf8'), inc, env)
+  const parsed = parseNginxInclude(readFileSync(real, 'utf8'), inc, env, dir)
   if (!parsed.ok) throw new UserError(parsed.errors.join('\n'))
   return parsed.value
 }

@@ -2,9 +2,9 @@
 // counts, each instance of the live activation (its uwsgi master, the pids under it, their memory and its cap),
 // the other activations the journal knows (starting, draining, orphaned: doctor and the next deploy clean them)
 // and workers whose activation has no vassal file any more.
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { activationDir, activationsRunRoot, hostPaths, instanceFilePrefix, parseVassalName } from '../state/paths.js'
+import { activationDir, activationsRunRoot, hostPaths, instanceFilePrefix, parseVassalName, vassalName } from '../state/paths.js'
 import { readActive, readPlan, currentRelease } from '../state/release.js'
 import { readAppState } from '../state/app-state.js'
 import { planRecovery } from '../state/activations.js'
@@ -33,6 +33,17 @@ function readOtherActivations(app: string, vassals: VassalName[], active: string
   return { others, liveToken: rp.live?.token ?? active }
 }
 
+/** Whether the live activation's first vassal was started without entering a sandbox. */
+function liveUnsandboxed(app: string, token: string, vassals: VassalName[]): boolean {
+  const first = vassals.find((v) => v.app === app && v.token === token)
+  if (!first) return false
+  try {
+    return !/^privileged-binary-patch-arg = /m.test(readFileSync(join(hostPaths().vassals, vassalName(app, token, first.kind, first.n)), 'utf8'))
+  } catch {
+    return false
+  }
+}
+
 /** What ps shows. The memory modules (cgroups, host.env) load only for an app with caps: ps starts fast. */
 export async function readPs(app: string): Promise<PsReport> {
   const active = readActive(app)
@@ -56,5 +67,6 @@ export async function readPs(app: string): Promise<PsReport> {
   const known = new Set([...(liveToken ? [liveToken] : []), ...others.map((o) => o.token)])
   const orphanWorkers = findOrphanWorkers(procs, activationsRunRoot(app), known)
   const state = readAppState(app)
-  return { app, release, running: instances.some((i) => i.pid !== undefined), stopped: state.stopped === true, ...(state.maintenance ? { maintenance: state.maintenance } : {}), scaling, instances, others, orphanWorkers }
+  const unsandboxed = active ? liveUnsandboxed(app, active.token, vassals) : false
+  return { ...(unsandboxed ? { unsandboxed } : {}), app, release, running: instances.some((i) => i.pid !== undefined), stopped: state.stopped === true, ...(state.maintenance ? { maintenance: state.maintenance } : {}), scaling, instances, others, orphanWorkers }
 }

@@ -1,7 +1,8 @@
 // host/sandbox: can this host start an unprivileged bubblewrap sandbox, and how its system paths look (which of
 // /bin, /lib... are symlinks into /usr, which host config folders exist to be hidden). Probed once per process.
 import { spawnSync } from 'node:child_process'
-import { existsSync, lstatSync, readlinkSync } from 'node:fs'
+import { existsSync, lstatSync, readlinkSync, readdirSync, realpathSync } from 'node:fs'
+import { join, relative, sep } from 'node:path'
 import type { SystemEntry } from '../render/sandbox.js'
 
 export const BWRAP = '/usr/bin/bwrap'
@@ -41,4 +42,36 @@ export function probeSandbox(): SandboxProbe {
   if (r.status === 0) return (probed = { ok: true, bwrap: BWRAP, ...layout })
   const why = (r.stderr || r.error?.message || `bwrap exited ${r.status ?? r.signal}`).trim().split('\n')[0].replace(/^bwrap: /, '')
   return (probed = { ok: false, reason: `an unprivileged bubblewrap sandbox does not start: ${why}` })
+}
+
+/** Links under `folder` whose target resolves outside `root` (or nowhere), as paths relative to `root`; at most
+ *  `limit` entries are looked at. nginx refuses every link of a static folder at run time; this names them at deploy. */
+export function findLinksOut(folder: string, root: string, limit = 100_000): string[] {
+  const realRoot = realpathSync(root)
+  const out: string[] = []
+  const stack = [folder]
+  let seen = 0
+  while (stack.length && seen < limit) {
+    const dir = stack.pop() as string
+    let names: string[]
+    try {
+      names = readdirSync(dir)
+    } catch {
+      continue
+    }
+    for (const name of names) {
+      if (++seen > limit) break
+      const path = join(dir, name)
+      const st = lstatSync(path)
+      if (st.isDirectory()) stack.push(path)
+      else if (st.isSymbolicLink()) {
+        let target = ''
+        try {
+          target = realpathSync(path)
+        } catch {}
+        if (!target || (target !== realRoot && !target.startsWith(realRoot + sep))) out.push(relative(root, path))
+      }
+    }
+  }
+  return out.sort()
 }

@@ -59,7 +59,7 @@ function unescapeChar(c: string): string {
  * `{` and `}` (at the start of a word) end words; `#` at the start of a word runs to the end of the line;
  * quotes and `\` escape; `${` inside a word is a variable, not a block.
  */
-export function parseNginxStatements(text: string, file: string): Result<IncludeStatement[]> {
+export function parseNginxStatements(text: string, file: string, nested?: IncludeStatement[]): Result<IncludeStatement[]> {
   const out: IncludeStatement[] = []
   const opened: number[] = [] // line of each open `{`
   let words: string[] = []
@@ -68,7 +68,9 @@ export function parseNginxStatements(text: string, file: string): Result<Include
   let i = 0
   const at = (l: number, msg: string) => fail<IncludeStatement[]>(`${file}:${l}: ${msg}`)
   const end = (block: boolean): void => {
-    if (opened.length === 0) out.push({ name: words[0], args: words.slice(1), line: firstLine, block })
+    const statement = { name: words[0], args: words.slice(1), line: firstLine, block }
+    if (opened.length === 0) out.push(statement)
+    nested?.push(statement) // every statement, at any depth, when the caller asks
     words = []
   }
   while (i < text.length) {
@@ -186,13 +188,46 @@ export function locationKey(args: string[]): string {
   return `prefix ${a}`
 }
 
-/** Read an include file: expand, parse, refuse what the host owns. `file` is the name errors use. */
-export function parseNginxInclude(text: string, file: string, env: Env): Result<NginxInclude> {
+/** Directives whose file nginx's master opens as root (or that turn the symlink check off): an include may not use
+ *  them at any depth, since the app could swap the file for a link between the check and the reload. */
+const OPENED_AS_ROOT = new Set([
+  'include', 'access_log', 'error_log', 'open_log_file_cache', 'ssl_certificate', 'ssl_certificate_key', 'ssl_trusted_certificate',
+  'ssl_client_certificate', 'ssl_crl', 'ssl_dhparam', 'ssl_password_file', 'ssl_session_ticket_key', 'ssl_stapling_file',
+  'ssl_conf_command', 'auth_basic_user_file', 'load_module', 'pid', 'lock_file', 'working_directory',
+  'client_body_temp_path', 'proxy_temp_path', 'fastcgi_temp_path', 'uwsgi_temp_path', 'scgi_temp_path', 'proxy_cache_path',
+  'fastcgi_cache_path', 'uwsgi_cache_path', 'scgi_cache_path', 'proxy_store', 'fastcgi_store', 'uwsgi_store', 'scgi_store',
+  'js_import', 'js_path', 'perl_modules', 'perl_require', 'geoip_country', 'geoip_city', 'geoip_org', 'xslt_stylesheet',
+  'secure_link_secret', 'disable_symlinks', 'ssl_certificate_cache',
+])
+
+/** Whether `path` (absolute, no variables, no `..`) lies inside `release`. */
+function insideRelease(path: string, release: string): boolean {
+  if (!path.startsWith('/') || path.includes('$') || path.split('/').includes('..')) return false
+  const root = release.replace(/\/+$/, '')
+  return path.replace(/\/+$/, '') === root || path.startsWith(root + '/')
+}
+
+/** What pushed nginx may not reach: files opened as root, and root/alias outside the app's release. */
+function reachErrors(all: IncludeStatement[], file: string, release: string): string[] {
+  const errors: string[] = []
+  for (const s of all) {
+    if (OPENED_AS_ROOT.has(s.name)) errors.push(`${file}:${s.line}: "${s.name}" cannot be used in an app's include: nginx opens its file as root (or it turns the symlink check off)`)
+    if ((s.name === 'root' || s.name === 'alias') && !insideRelease(s.args[0] ?? '', release)) {
+      errors.push(`${file}:${s.line}: ${s.name} ${s.args.join(' ')} is outside the app's release (${release}): an include serves only the app's own files, by absolute path, without variables`)
+    }
+  }
+  return errors
+}
+
+/** Read an include file: expand, parse, refuse what the host owns and, given the release folder, anything that
+ *  reaches past the app (files nginx opens as root, root/alias outside its release). `file` is the name errors use. */
+export function parseNginxInclude(text: string, file: string, env: Env, release?: string): Result<NginxInclude> {
   const expanded = expandIncludeVars(text, file, env)
   if (!expanded.ok) return expanded
-  const statements = parseNginxStatements(expanded.value, file)
+  const all: IncludeStatement[] = []
+  const statements = parseNginxStatements(expanded.value, file, all)
   if (!statements.ok) return statements
-  const errors: string[] = []
+  const errors: string[] = release === undefined ? [] : reachErrors(all, file, release)
   for (const s of statements.value) {
     if (REFUSED[s.name]) errors.push(`${file}:${s.line}: "${s.name}" cannot be set here: ${REFUSED[s.name]}`)
     if (s.name === 'location') {

@@ -26,12 +26,14 @@ export interface PsReport {
   instances: PsInstance[]
   others: OtherActivation[] // vassal files of no live activation
   orphanWorkers: OrphanWorker[] // processes of an activation that has no vassal file any more
+  unsandboxed?: boolean // the live workers were started without a sandbox (doctor says why)
 }
 
 export function renderPs(r: PsReport): string {
   const lines = Object.entries(r.scaling).map(([k, n]) => `${k}:${n}`)
   if (r.stopped) lines.push('', `${r.app} is stopped (deploy or restart starts it)`)
   else if (!r.release) lines.push('', `${r.app} has not been deployed yet`)
+  if (r.unsandboxed) lines.push('', `${r.app} runs NOT sandboxed: its workers reach everything the host's user can (doctor says why)`)
   if (r.maintenance) lines.push('', `${r.app} is in maintenance mode since ${r.maintenance}: every request gets 503 (maintenance:off ${r.app} ends it)`)
   if (r.instances.length) {
     lines.push('')

@@ -68,5 +68,12 @@ export function planSandboxed(s: SandboxSpec, command: string[]): [string, strin
  */
 export function renderSandboxWrapper(title: string, s: SandboxSpec, command: string[]): string {
   const [cmd, args] = planSandboxed(s, command)
-  return ['#!/bin/sh', `# piku-hooks sandbox: ${title.replace(/[\r\n]/g, ' ')} (generated)`, `exec ${[cmd, ...args].map(shellQuote).join(' ')}`, ''].join('\n')
+  return [
+    '#!/bin/sh',
+    `# piku-hooks sandbox: ${title.replace(/[\r\n]/g, ' ')} (generated)`,
+    '# the uwsgi that execs this marked itself started (UWSGI_RELOADS): the one inside starts afresh (its logto, ...)',
+    'unset UWSGI_RELOADS',
+    `exec ${[cmd, ...args].map(shellQuote).join(' ')}`,
+    '',
+  ].join('\n')
 }

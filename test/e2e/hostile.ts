@@ -8,7 +8,7 @@ import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
-import { commitFiles, httpGet, makeApp, push, run, setupHost, toolkitDir, type RunResult, type TestHost } from '../fixtures/host.js'
+import { commitFiles, httpGet, makeApp, push, run, setupHost, toolkitDir, type RunResult, type TestHost, readVassal } from '../fixtures/host.js'
 
 const user = 'phhostile'
 const ports = { sshPort: 22271, httpPort: 28071, httpsPort: 28471 }
@@ -246,7 +246,7 @@ if (process.getuid?.() !== 0) {
     }
     t.notOk(existsSync(marker), 'nothing ran')
     for (const f of readdirSync(`${host.home}/uwsgi/vassals`)) {
-      const text = readFileSync(`${host.home}/uwsgi/vassals/${f}`, 'utf8')
+      const text = readVassal(`${host.home}/uwsgi/vassals/${f}`)
       t.notMatch(text, /exec-as-root|touch/, `${f}: no value in the vassal file`)
     }
   })

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process'
 import { chownSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { commitFiles, httpGet, makeApp, push, setupHost, type TestHost } from '../fixtures/host.js'
+import { commitFiles, httpGet, makeApp, push, setupHost, type TestHost, readVassal } from '../fixtures/host.js'
 
 const user = 'phpy'
 const ports = { sshPort: 22241, httpPort: 28041, httpsPort: 28441 }
@@ -72,7 +72,7 @@ const head = (dir: string) => execFileSync('git', ['rev-parse', 'HEAD'], { cwd: 
 const vassalsOf = (host: TestHost, app: string) =>
   readdirSync(`${host.home}/uwsgi/vassals`)
     .filter((f) => f.startsWith(`${app}@`))
-    .map((f) => readFileSync(`${host.home}/uwsgi/vassals/${f}`, 'utf8'))
+    .map((f) => readVassal(`${host.home}/uwsgi/vassals/${f}`))
 
 if (process.getuid?.() !== 0) {
   t.plan(0, 'e2e tests run as root: they create a user, start sshd and change nginx')

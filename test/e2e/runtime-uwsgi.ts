@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import t from 'tap'
-import { httpGet, makeApp, push, setupHost, type TestHost } from '../fixtures/host.js'
+import { httpGet, makeApp, push, setupHost, type TestHost, readVassal } from '../fixtures/host.js'
 
 const user = 'phrtp'
 const ports = { sshPort: 22410, httpPort: 28210, httpsPort: 28610 }
@@ -78,7 +78,7 @@ if (process.getuid?.() !== 0) {
     t.equal((await get('/index.php')).status, 200)
     const vassals = readdirSync(`${host.home}/uwsgi/vassals`).filter((f) => f.startsWith('phpapp@'))
     t.equal(vassals.length, 1)
-    const ini = readFileSync(`${host.home}/uwsgi/vassals/${vassals[0]}`, 'utf8')
+    const ini = readVassal(`${host.home}/uwsgi/vassals/${vassals[0]}`)
     t.match(ini, /^http-socket = 127\.0\.0\.1:\d+$/m)
     t.match(ini, /^processes = 2$/m, 'UWSGI_PROCESSES applies')
     t.equal((await get('/limit.php')).body, '48M', "under PIKU_MEMORY_MAX=128M, PHP's memory_limit is 75% of it per process")

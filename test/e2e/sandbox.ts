@@ -196,4 +196,40 @@ t.test('sandbox: a pushed ENV that widens the sandbox is refused with its line',
   commitFiles(a, { ENV: 'NGINX_SERVER_NAME=a.sbx.test\n' })
 })
 
+t.test('sandbox: a pushed symlink or include cannot make nginx serve B\'s files or the system\'s', async (t) => {
+  const { symlinkSync, mkdirSync } = await import('node:fs')
+  // a static folder with a link out of the release: refused at deploy, naming it
+  mkdirSync(join(a, 'public'), { recursive: true })
+  symlinkSync(`${home}/apps/b/current`, join(a, 'public', 'peek'))
+  commitFiles(a, { 'public/index.html': 'static a\n', ENV: 'NGINX_SERVER_NAME=a.sbx.test\nNGINX_STATIC_PATHS=/public/:public\n' })
+  let r = await push(host, a, 'a')
+  t.not(r.code, 0)
+  t.match(r.stderr, /static folder public\/?: public\/peek link\(s\) out of the app's release/)
+  // an include that aliases the system or B's release, or names a file nginx opens as root: refused with its line
+  const { rmSync } = await import('node:fs')
+  rmSync(join(a, 'public', 'peek'))
+  commitFiles(a, {
+    'nginx.conf': `location /etc/ { alias /etc/; }\nlocation /b/ { root ${home}/apps/b; }\naccess_log ${home}/.ssh/authorized_keys;\n`,
+    ENV: 'NGINX_SERVER_NAME=a.sbx.test\nNGINX_STATIC_PATHS=/public/:public\nNGINX_INCLUDE_FILE=nginx.conf\n',
+  })
+  r = await push(host, a, 'a')
+  t.not(r.code, 0)
+  t.match(r.stderr, /nginx\.conf:1: alias \/etc\/ is outside the app's release/)
+  t.match(r.stderr, /nginx\.conf:2: root \S+\/apps\/b is outside the app's release/)
+  t.match(r.stderr, /nginx\.conf:3: "access_log" cannot be used in an app's include/)
+  // a clean static folder deploys; a link the app makes in it at run time is not followed by nginx
+  commitFiles(a, { 'nginx.conf': '# nothing\n', ENV: 'NGINX_SERVER_NAME=a.sbx.test\nNGINX_STATIC_PATHS=/public/:public\n' })
+  r = await push(host, a, 'a')
+  t.equal(r.code, 0, r.stderr)
+  t.equal((await httpGet(host, 'a.sbx.test', '/public/index.html')).body, 'static a\n')
+  const ln = await ssh(host, ['run', 'a', '--', `ln -s /etc/passwd public/late && ln -s ${home}/apps/b/current/server.js public/bsrc && echo linked`])
+  t.match(ln.stdout, /linked/, ln.stderr)
+  for (const f of ['late', 'bsrc']) {
+    const got = await httpGet(host, 'a.sbx.test', `/public/${f}`)
+    t.not(got.status, 200, `/public/${f}: ${got.status}`)
+    t.notMatch(got.body, /root:|createServer/, `/public/${f} serves nothing of what it points to`)
+  }
+  t.equal((await httpGet(host, 'a.sbx.test')).body, 'a answers\n')
+})
+
 t.comment(`ports offset ${portOffset}`)

@@ -95,3 +95,36 @@ t.test('parseNginxStatements: escapes inside quotes, a backslash-newline counts 
   const r = parseNginxStatements('add_header X "a \\"b\\" \\\\ \\t" ;\nadd_header Y "c\\\nd";\nreturn 200;\n', 'inc.conf')
   t.match(r, { ok: true, value: [{ name: 'add_header', args: ['X', 'a "b" \\ \t'], line: 1 }, { name: 'add_header', args: ['Y', 'c\\\nd'], line: 2 }, { name: 'return', args: ['200'], line: 4 }] })
 })
+
+t.test('parseNginxInclude: with the release, root/alias outside it and files nginx opens as root are refused at any depth', async (t) => {
+  const rel = '/home/piku/apps/a/releases/v3'
+  const text = [
+    'location /ok/ { alias /home/piku/apps/a/releases/v3/public/; }',
+    'location /etc/ { alias /etc/; }',
+    'location /b/ {',
+    '  root /home/piku/apps/b/current;',
+    '}',
+    'location /up/ { root /home/piku/apps/a/releases/v3/../../b; }',
+    'location /var/ { root $document_root/x; }',
+    'access_log /home/piku/apps/a/releases/v3/log;',
+    'location /x/ { auth_basic_user_file /home/piku/auth/b.htpasswd; include /etc/nginx/mime.types; disable_symlinks off; }',
+    'root /home/piku/apps/a/releases/v3;',
+    '',
+  ].join('\n')
+  const r = parseNginxInclude(text, 'nginx.conf', {}, rel)
+  t.notOk(r.ok)
+  if (!r.ok) {
+    t.same(r.errors, [
+      `nginx.conf:2: alias /etc/ is outside the app's release (${rel}): an include serves only the app's own files, by absolute path, without variables`,
+      `nginx.conf:4: root /home/piku/apps/b/current is outside the app's release (${rel}): an include serves only the app's own files, by absolute path, without variables`,
+      `nginx.conf:6: root /home/piku/apps/a/releases/v3/../../b is outside the app's release (${rel}): an include serves only the app's own files, by absolute path, without variables`,
+      `nginx.conf:7: root $document_root/x is outside the app's release (${rel}): an include serves only the app's own files, by absolute path, without variables`,
+      'nginx.conf:8: "access_log" cannot be used in an app\'s include: nginx opens its file as root (or it turns the symlink check off)',
+      'nginx.conf:9: "auth_basic_user_file" cannot be used in an app\'s include: nginx opens its file as root (or it turns the symlink check off)',
+      'nginx.conf:9: "include" cannot be used in an app\'s include: nginx opens its file as root (or it turns the symlink check off)',
+      'nginx.conf:9: "disable_symlinks" cannot be used in an app\'s include: nginx opens its file as root (or it turns the symlink check off)',
+    ])
+  }
+  t.ok(parseNginxInclude('location /s/ { alias /home/piku/apps/a/releases/v3/s/; }\nroot /home/piku/apps/a/releases/v3;\n', 'nginx.conf', {}, rel + '/').ok, 'inside the release: accepted')
+  t.ok(parseNginxInclude('location /etc/ { alias /etc/; }\n', 'nginx.conf', {}).ok, 'without a release, only the host-owned checks')
+})

@@ -38,3 +38,9 @@ t.test('ps: other activations and orphan workers are listed', async (t) => {
   t.match(text, /v1-a  web\.1  draining: its workers drain/)
   t.match(text, /pid 77  ORPHAN worker of activation v0-z/)
 })
+
+t.test('ps: an app whose workers run without a sandbox is marked', async (t) => {
+  const r = { app: 'app', release: 'v2', running: true, stopped: false, scaling: { web: 1 }, instances: [], others: [], orphanWorkers: [] }
+  t.match(renderPs({ ...r, unsandboxed: true }), /app runs NOT sandboxed: its workers reach everything the host's user can \(doctor says why\)/)
+  t.notMatch(renderPs(r), /NOT sandboxed/)
+})

@@ -49,7 +49,7 @@ t.test('planSandboxed: bwrap, its options, then the command', async (t) => {
 
 t.test('renderSandboxWrapper: one exec line, every argument quoted for sh', async (t) => {
   const text = renderSandboxWrapper('a web.1\nx', { ...spec, bwrap: '/bin/echo' }, ['/usr/bin/uwsgi', '--ini', "/h/it's.ini"])
-  t.match(text, /^#!\/bin\/sh\n# piku-hooks sandbox: a web.1 x \(generated\)\nexec '\/bin\/echo' '--die-with-parent'/)
+  t.match(text, /^#!\/bin\/sh\n# piku-hooks sandbox: a web.1 x \(generated\)\n#.*\nunset UWSGI_RELOADS\nexec '\/bin\/echo' '--die-with-parent'/)
   const dir = t.testdir({})
   writeFileSync(join(dir, 'w.sh'), text, { mode: 0o700 })
   const out = execFileSync('/bin/sh', [join(dir, 'w.sh')]).toString()
