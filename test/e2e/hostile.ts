@@ -229,7 +229,8 @@ if (process.getuid?.() !== 0) {
     t.match(apps.stdout + apps.stderr, /error: a terminal \(ssh -t\) is only for "run"; call "apps" without -t/)
     const tty = await sshRaw('run echo -- tty', { tty: true })
     t.equal(tty.code, 0, tty.stdout + tty.stderr)
-    t.match(tty.stdout, /^\/dev\/pts\/\d+/m, 'run gets its terminal')
+    // inside the app's sandbox the session's terminal is its /dev/console (bwrap's private /dev has no host ptys)
+    t.match(tty.stdout, /^\/dev\/(pts\/\d+|console)\r?$/m, 'run gets its terminal')
     const plain = await sshRaw('run echo -- tty')
     t.match(plain.stdout, /not a tty/, 'without -t, run has no terminal')
   })
@@ -362,6 +363,67 @@ if (process.getuid?.() !== 0) {
     const rm = await sshRaw('keys:remove eye')
     t.equal(rm.code, 0, rm.stderr)
     t.equal((await sshRaw('apps', { as: 'eye' })).code, 255, 'the removed key cannot log in')
+  })
+
+  t.test('hostile: pushed code (web, release, run) cannot reach another app, the keys or the account', async (t) => {
+    const h = host.home
+    // each attempt prints `ATTEMPT WHERE NAME ok|denied`; only the last two should succeed
+    const attempts = [
+      '#!/bin/sh',
+      'where=$1',
+      'try() { name=$1; shift; if "$@" >/dev/null 2>&1; then echo "ATTEMPT $where $name ok"; else echo "ATTEMPT $where $name denied"; fi; }',
+      `try readEchoEnv cat ${h}/config/echo/ENV`,
+      `try readKeys cat ${h}/config/.keys.json`,
+      `try readRepo ls ${h}/repos/echo`,
+      'try procEnviron grep -qas APP=echo /proc/[0-9]*/environ',
+      `try writeAuthorizedKeys sh -c 'echo pwned >> ${h}/.ssh/authorized_keys'`,
+      `try writeEchoHook sh -c 'echo pwned >> ${h}/repos/echo/hooks/pre-receive'`,
+      `try writeEchoData sh -c 'echo pwned > ${h}/data/echo/pwned'`,
+      `try writeEchoRelease sh -c 'echo pwned > ${h}/apps/echo/current/pwned'`,
+      'try ownData sh -c \'echo mine > "$DATA_ROOT/$1.txt"\' x "$where"',
+      `try reachNginx python3 -c 'import urllib.request; urllib.request.urlopen(urllib.request.Request("http://127.0.0.1:${host.httpPort}/", headers={"Host": "echo.test"}))'`,
+      '',
+    ].join('\n')
+    const evil = makeApp(top, {
+      'attempts.sh': attempts,
+      'public/index.html': 'evil\n',
+      Procfile: 'web: sh attempts.sh web > public/out.txt; exec python3 -m http.server "$PORT" --bind "$BIND_ADDRESS"\nrelease: sh attempts.sh release\n',
+      ENV: 'NGINX_SERVER_NAME=evil.test\n',
+    })
+    const judge = (where: string, text: string) => {
+      const got = Object.fromEntries([...text.matchAll(new RegExp(`^ATTEMPT ${where} (\\w+) (ok|denied)`, 'gm'))].map((m) => [m[1], m[2]]))
+      t.equal(Object.keys(got).length, 10, `${where}: every attempt ran`)
+      for (const [name, outcome] of Object.entries(got)) t.equal(outcome, ['ownData', 'reachNginx'].includes(name) ? 'ok' : 'denied', `${where}: ${name}`)
+    }
+    const r = await push(host, evil, 'evil')
+    t.equal(r.code, 0, r.stderr)
+    judge('release', r.stderr.replace(/^remote: /gm, ''))
+    judge('web', (await httpGet(host, 'evil.test', '/public/out.txt')).body)
+    judge('run', (await sshRaw('run evil -- sh attempts.sh run')).stdout)
+    t.notMatch(readFileSync(`${h}/.ssh/authorized_keys`, 'utf8'), /pwned/)
+    t.notMatch(readFileSync(`${h}/repos/echo/hooks/pre-receive`, 'utf8'), /pwned/)
+    t.notOk(existsSync(`${h}/data/echo/pwned`))
+    t.notOk(existsSync(`${h}/apps/echo/current/pwned`))
+    t.equal(readFileSync(`${h}/data/evil/web.txt`, 'utf8'), 'mine\n')
+
+    // nginx: a pushed include that aliases the system, or a static link out of the release, is refused
+    commitFiles(evil, { 'nginx.conf': 'location /etc/ { alias /etc/; }\n', ENV: 'NGINX_SERVER_NAME=evil.test\nNGINX_INCLUDE_FILE=nginx.conf\n' })
+    const inc = await push(host, evil, 'evil')
+    t.not(inc.code, 0)
+    t.match(inc.stderr, /nginx\.conf:1: alias \/etc\/ is outside the app's release/)
+    const { symlinkSync } = await import('node:fs')
+    symlinkSync(`${h}/apps/echo/current`, join(evil, 'public', 'peek'))
+    commitFiles(evil, { ENV: 'NGINX_SERVER_NAME=evil.test\nNGINX_STATIC_PATHS=/s/:public\n' })
+    const link = await push(host, evil, 'evil')
+    t.not(link.code, 0)
+    t.match(link.stderr, /public\/peek link\(s\) out of the app's release/)
+    // widening the sandbox from the push is refused; an admin's config:set is the way
+    rmSync(join(evil, 'public', 'peek'))
+    commitFiles(evil, { ENV: 'NGINX_SERVER_NAME=evil.test\nPIKU_SANDBOX_BIND=/\n' })
+    const widen = await push(host, evil, 'evil')
+    t.not(widen.code, 0)
+    t.match(widen.stderr, /ENV:2: PIKU_SANDBOX_BIND widens the app's sandbox/)
+    t.equal((await httpGet(host, 'evil.test', '/public/index.html')).body, 'evil\n', 'the first release keeps serving')
   })
 
   t.test('audit: who did what, with the outcome, no secret values, private', async (t) => {
