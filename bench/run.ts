@@ -179,7 +179,12 @@ async function main(): Promise<void> {
   commitFiles(app, { 'index.js': nodeApp('7', {})['index.js'] }, 'v7')
   const redeploy50 = await pushUntilServed(host, app, 'bench', 'bench.test', 'bench 7')
 
+  // --- the sandbox, side by side: a worker's start-up (node -e '' in the app's sandbox, as its launcher runs), and a
+  // small app's first deploy and redeploy with host.env SANDBOX=off against the default
+  const sandbox = await benchSandbox(host, toolkit)
+
   const results = {
+    sandbox,
     machine: { node: process.version, cpus: (await import('node:os')).cpus().length, date: new Date().toISOString(), runs: RUNS },
     sshMs: { bare: round(bare), ...Object.fromEntries(Object.entries(verbs).map(([k, v]) => [k, round(v)])) },
     processCost: { "node -e ''": nodeBare, ...own },
@@ -196,6 +201,7 @@ async function main(): Promise<void> {
     { what: 'redeploy (no dep change) / first deploy', value: round(redeployNoDeps / firstDeploy, 2), limit: 0.5 },
     { what: 'apps with 50 apps / with 1', value: round(apps50 / apps1, 2), limit: 2 },
     { what: 'failed requests during 3 redeploys', value: underLoad.failed, limit: 0 },
+    ...(sandbox.on ? [{ what: 'redeploy sandboxed / unsandboxed', value: round(sandbox.redeployMs.sandboxed / sandbox.redeployMs.unsandboxed, 2), limit: 1.1 }] : []),
   ].map((x) => ({ ...x, holds: x.value <= x.limit }))
 
   const table: string[] = ['| measure | value |', '|---|---|']
@@ -210,6 +216,11 @@ async function main(): Promise<void> {
   table.push(`| failed requests over 3 redeploys at 20 req/s | ${underLoad.failed} of ${underLoad.ok + underLoad.failed} |`)
   table.push(`| \`apps\` with 1 app / 50 apps | ${round(apps1)} ms / ${round(apps50)} ms |`)
   table.push(`| redeploy with 1 app / 50 apps | ${redeploy1} ms / ${redeploy50} ms |`)
+  if (sandbox.on) {
+    table.push(`| worker start-up (\`node -e ''\`): in its sandbox / without | ${sandbox.workerStartMs.sandboxed} ms / ${sandbox.workerStartMs.unsandboxed} ms |`)
+    table.push(`| push to served, small app, first deploy: sandboxed / without | ${sandbox.firstDeployMs.sandboxed} ms / ${sandbox.firstDeployMs.unsandboxed} ms |`)
+    table.push(`| push to served, small app, redeploy: sandboxed / without | ${sandbox.redeployMs.sandboxed} ms / ${sandbox.redeployMs.unsandboxed} ms |`)
+  } else table.push(`| sandbox | not measured: ${sandbox.why} |`)
 
   // --- Node 18 (apt's, in the Debian 12 root of .ci/node18): start-up ratios and the 256 MB host, phase by phase
   const node18 = process.env.BENCH_NODE18 === '0' ? undefined : benchNode18()
@@ -236,6 +247,42 @@ async function main(): Promise<void> {
   mkdirSync(join(repoRoot, 'bench', 'results'), { recursive: true })
   writeFileSync(join(repoRoot, 'bench', 'results', 'latest.json'), json + '\n')
   writeFileSync(join(repoRoot, 'bench', 'results', 'latest.md'), table.join('\n') + '\n\n' + ratios.join('\n') + '\n')
+}
+
+type SandboxBench =
+  | { on: true; workerStartMs: { sandboxed: number; unsandboxed: number }; firstDeployMs: { sandboxed: number; unsandboxed: number }; redeployMs: { sandboxed: number; unsandboxed: number } }
+  | { on: false; why: string }
+
+/** The sandbox's cost: a worker's start-up inside it and without, and a small app's deploys with SANDBOX=off and on. */
+async function benchSandbox(host: TestHost, toolkit: string): Promise<SandboxBench> {
+  // the installed toolkit's own argument list for a worker of app `bench` (deploy/sandbox.ts), as the user
+  const script = `import('${toolkit}/dist/lib/deploy/sandbox.js').then((m) => { const s = m.readSandboxState({ sandbox: 'auto' }); if (!s.on) { console.log(JSON.stringify({ why: s.reason })); return } const [c, a] = m.wrapCommand(s, 'bench', 'worker', { release: process.argv[1] }, 'node', ['-e', '']); console.log(JSON.stringify({ argv: [c, ...a] })) })`
+  const release = execFileSync('readlink', ['-f', join(host.home, 'apps', 'bench', 'current')], { encoding: 'utf8' }).trim()
+  const planned = JSON.parse(execFileSync('runuser', ['-u', host.user, '--', 'env', '-i', `HOME=${host.home}`, 'PATH=/usr/local/bin:/usr/bin:/bin', 'node', '-e', script, release], { encoding: 'utf8' })) as { argv?: string[]; why?: string }
+  if (!planned.argv) return { on: false, why: planned.why ?? 'unknown' }
+  const workerStartMs = { sandboxed: timeRuns(host, planned.argv).wallMs, unsandboxed: timeRuns(host, ['node', '-e', '']).wallMs }
+  const settings = join(host.home, 'host.env')
+  const original = readFileSync(settings, 'utf8')
+  const tiny = (v: string) => ({ 'server.js': `require('http').createServer((q, s) => s.end('tiny ${v}\\n')).listen(process.env.PORT, process.env.BIND_ADDRESS)\n`, Procfile: 'web: node server.js\n' })
+  const firstDeployMs = { sandboxed: 0, unsandboxed: 0 }
+  const redeployMs = { sandboxed: 0, unsandboxed: 0 }
+  try {
+    for (const mode of ['unsandboxed', 'sandboxed'] as const) {
+      writeFileSync(settings, original.replace(/^SANDBOX=.*\n/m, '') + (mode === 'unsandboxed' ? 'SANDBOX=off\n' : ''))
+      const name = `tiny-${mode}.bench.test`
+      const dir = appDir({ ...tiny('1'), ENV: `NGINX_SERVER_NAME=${name}\n` })
+      firstDeployMs[mode] = await pushUntilServed(host, dir, `tiny${mode}`, name, 'tiny 1')
+      const times: number[] = []
+      for (let i = 2; i < 5; i++) {
+        commitFiles(dir, tiny(String(i)), `v${i}`)
+        times.push(await pushUntilServed(host, dir, `tiny${mode}`, name, `tiny ${i}`))
+      }
+      redeployMs[mode] = median(times)
+    }
+  } finally {
+    writeFileSync(settings, original)
+  }
+  return { on: true, workerStartMs, firstDeployMs, redeployMs }
 }
 
 interface Node18Report {
