@@ -1,7 +1,7 @@
 // activate: bring a planned release up beside the running one, check it answers, switch nginx and the
 // `current` link to it, then stop the old workers. Any failure before the switch leaves the old release
 // serving and removes what was started.
-import { existsSync, readdirSync, readFileSync, unlinkSync, mkdirSync, rmSync, chmodSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, unlinkSync, mkdirSync, rmSync, chmodSync, openSync, closeSync, constants as fsConstants } from 'node:fs'
 import { join } from 'node:path'
 import { activationDir, appPaths, appTemplatePath, hostPaths, launcherName, vassalName, vassalPrefix, workerLogName, wsgiEnvName } from '../state/paths.js'
 import { renderVassal, wsgiPlugins, PLUGIN_PACKAGES, type VassalSpec } from '../render/uwsgi.js'
@@ -90,7 +90,13 @@ export function removeActivation(app: string, token: string): number {
 
 function tailLog(file: string, lines = 5): string {
   try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n')
+    // the log folder is the app's to write in its sandbox: a link there is not followed
+    const fd = openSync(file, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW)
+    try {
+      return readFileSync(fd, 'utf8').trimEnd().split('\n').slice(-lines).join('\n')
+    } finally {
+      closeSync(fd)
+    }
   } catch {
     return ''
   }

@@ -19,7 +19,7 @@ import { planNginxSettings } from './nginx-app.js'
 import { readHostSettings, type HostSettings } from '../state/host-settings.js'
 import type { AcmeSettings } from '../parse/acme-settings.js'
 import { runStreamed } from '../host/system.js'
-import { findLinksOut } from '../host/sandbox.js'
+import { findLinksInto, findLinksOut } from '../host/sandbox.js'
 import { checkSandbox, wrapCommand, sandboxBuildEnv, SANDBOX_BIND_KEY, type SandboxState } from './sandbox.js'
 import { UserError } from '../errors.js'
 import * as log from '../log.js'
@@ -117,7 +117,7 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
   log.step(runtime === 'generic' ? 'no runtime to build (Procfile only)' : `${runtime} app detected`)
   const binds = env[SANDBOX_BIND_KEY]
   const sandbox = box.on ? (cmd: string, args: string[], cwd: string) => wrapCommand(box, req.app, 'build', { release: dir, cwd, binds }, cmd, args) : undefined
-  const built = await buildRuntime(runtime, { app: req.app, dir, depsRoot: p.deps, env: { ...env, ...sandboxBuildEnv(box, req.app) }, sandbox })
+  const built = await buildRuntime(runtime, { app: req.app, dir, depsRoot: p.deps, env: { ...env, ...sandboxBuildEnv(box) }, sandbox })
   const again = composeAppEnv({ ...inputs, runtimePath: built.runtimePath })
   if (!again.ok) throw new UserError(again.errors.join('\n'))
   env = { ...again.value.env, ...built.env }
@@ -221,6 +221,10 @@ export async function deployRevision(req: DeployRequest): Promise<ReleasePlan> {
     upkeep.rotateLogFile(join(appPaths(req.app).logs, 'watch.log'), upkeep.WATCH_LOG_MAX_BYTES)
     try {
       await exportRevision(appPaths(req.app).repo, req.sha, dir, req.objectEnv)
+      // the toolkit reads the release outside any sandbox (ENV, Procfile, package.json...): no pushed link may lead it
+      // into the home (another app's ENV, the key list)
+      const into = findLinksInto(dir, hostPaths().root)
+      if (into.length) throw new UserError(`${into.slice(0, 5).join(', ')}${into.length > 5 ? ` and ${into.length - 5} more` : ''}: link(s) into the host's home outside this release; a pushed link may point inside the app or to system files only`)
       if (req.gate) await req.gate(dir)
       const { plan, acme } = await buildRelease(req, id, dir, host)
       keep = plan.keep

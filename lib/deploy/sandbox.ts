@@ -93,12 +93,12 @@ export function wrapCommand(state: SandboxState, app: string, phase: SandboxPhas
   return planSandboxed(planAppSandbox(state, app, phase, at), [cmd, ...args])
 }
 
-/** The build's extra environment inside a sandbox: package managers' caches in the app's dependency folder (the
- *  home inside is a small private tmpfs). */
-export function sandboxBuildEnv(state: SandboxState, app: string): Record<string, string> {
+/** The build's extra environment inside a sandbox, where the home is a small private tmpfs: pip keeps no download
+ *  cache there (npm's goes beside the install: runtime/build.ts; uv, go, cargo, composer, bundler keep theirs in the
+ *  app's dependency folder already). */
+export function sandboxBuildEnv(state: SandboxState): Record<string, string> {
   if (!state.on) return {}
-  const deps = appPaths(app).deps
-  return { npm_config_cache: join(deps, '.npm'), XDG_CACHE_HOME: join(deps, '.cache') }
+  return { PIP_NO_CACHE_DIR: '1' }
 }
 
 export const UWSGI = '/usr/bin/uwsgi'

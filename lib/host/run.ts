@@ -2,7 +2,7 @@
 // /bin/sh on purpose (the Procfile command, `run`). Capture its output, hand it a callback, attach it to
 // our stdio, or detach it (a script of the toolkit that outlives us). No heavy imports.
 import { spawn, spawnSync, type SpawnOptions, type StdioOptions } from 'node:child_process'
-import { mkdirSync, openSync } from 'node:fs'
+import { lstatSync, mkdirSync, openSync, unlinkSync, constants as fsConstants } from 'node:fs'
 import { dirname } from 'node:path'
 import { constants } from 'node:os'
 
@@ -61,11 +61,28 @@ export function runAttached(cmd: string, args: string[], opts: SpawnOptions & { 
   })
 }
 
+/**
+ * Open `file` for appending without following a link: the folder may be one an app writes in its sandbox (logs/APP),
+ * and a link planted there must not make us write to the file it names. A link is removed; one that comes back at
+ * once sends the output nowhere.
+ */
+export function openAppendNoFollow(file: string): number {
+  const flags = fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT | fsConstants.O_NOFOLLOW
+  try {
+    if (lstatSync(file).isSymbolicLink()) unlinkSync(file)
+  } catch {}
+  try {
+    return openSync(file, flags, 0o600)
+  } catch {
+    return openSync('/dev/null', 'a')
+  }
+}
+
 /** Start a toolkit script with Node, detached from us (it outlives the push or verb), its output appended
  *  to `logFile` (0600), with only the environment it needs. */
 export function spawnDetached(script: string, args: string[], logFile: string): number | undefined {
   mkdirSync(dirname(logFile), { recursive: true, mode: 0o700 })
-  const log = openSync(logFile, 'a', 0o600)
+  const log = openAppendNoFollow(logFile)
   const child = spawn(process.execPath, [script, ...args], {
     detached: true,
     stdio: ['ignore', log, log],

@@ -2,7 +2,7 @@
 // /bin, /lib... are symlinks into /usr, which host config folders exist to be hidden). Probed once per process.
 import { spawnSync } from 'node:child_process'
 import { existsSync, lstatSync, readlinkSync, readdirSync, realpathSync } from 'node:fs'
-import { join, relative, sep } from 'node:path'
+import { dirname, join, relative, resolve, sep } from 'node:path'
 import type { SystemEntry } from '../render/sandbox.js'
 
 export const BWRAP = '/usr/bin/bwrap'
@@ -70,6 +70,47 @@ export function findLinksOut(folder: string, root: string, limit = 100_000): str
           target = realpathSync(path)
         } catch {}
         if (!target || (target !== realRoot && !target.startsWith(realRoot + sep))) out.push(relative(root, path))
+      }
+    }
+  }
+  return out.sort()
+}
+
+const inside = (root: string, p: string) => p === root || p.startsWith(root.endsWith(sep) ? root : root + sep)
+
+/** Links under `folder` that lead into `area` (the piku home) but outside `folder` itself, by their text or once
+ *  resolved, as paths relative to `folder`: pushed links the toolkit, running outside the sandbox, must never read
+ *  through (an ENV or package.json that is a link to another app's ENV). At most `limit` entries are looked at. */
+export function findLinksInto(folder: string, area: string, limit = 100_000): string[] {
+  const realFolder = realpathSync(folder)
+  const areas = [resolve(area)]
+  try {
+    areas.push(realpathSync(area))
+  } catch {}
+  const out: string[] = []
+  const stack = [folder]
+  let seen = 0
+  while (stack.length && seen < limit) {
+    const dir = stack.pop() as string
+    let names: string[]
+    try {
+      names = readdirSync(dir)
+    } catch {
+      continue
+    }
+    for (const name of names) {
+      if (++seen > limit) break
+      const path = join(dir, name)
+      const st = lstatSync(path)
+      if (st.isDirectory()) stack.push(path)
+      else if (st.isSymbolicLink()) {
+        const text = resolve(dirname(path), readlinkSync(path))
+        let real: string | undefined
+        try {
+          real = realpathSync(path)
+        } catch {}
+        const leaves = [text, ...(real ? [real] : [])].some((p) => !inside(resolve(folder), p) && !inside(realFolder, p) && areas.some((a) => inside(a, p)))
+        if (leaves) out.push(relative(folder, path))
       }
     }
   }

@@ -1,6 +1,6 @@
 // worker-logs: the workers' logs of an app (logs/APP/KIND.N.log): the last lines of each, prefixed
 // `KIND.N | `, then following them (new files, and files uwsgi rotated or truncated) until the reader goes.
-import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readdirSync, readSync, lstatSync, constants } from 'node:fs'
 import { join } from 'node:path'
 import { appPaths, parseWorkerLogName } from './paths.js'
 
@@ -27,7 +27,7 @@ export function lastLines(text: string, n: number): string[] {
 /** Up to `max` bytes of `path` from `pos`. */
 function readRange(path: string, pos: number, max: number): Buffer {
   const buf = Buffer.alloc(max)
-  const fd = openSync(path, 'r')
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW) // an app's link in its log folder is not followed
   try {
     return buf.subarray(0, readSync(fd, buf, 0, max, pos))
   } finally {
@@ -65,7 +65,8 @@ export async function showWorkerLogs({ app, kind, lines, follow, write, goneWhen
   for (const f of files) {
     const path = join(dir, f.name)
     try {
-      const st = statSync(path)
+      const st = lstatSync(path)
+      if (!st.isFile()) continue
       const start = Math.max(0, st.size - MAX_READ)
       for (const l of lastLines(readRange(path, start, st.size - start).toString('utf8'), lines)) write(prefix(f.label) + l)
       followed.set(f.name, { label: f.label, path, ino: st.ino, pos: st.size, partial: '' })
@@ -82,7 +83,8 @@ export async function showWorkerLogs({ app, kind, lines, follow, write, goneWhen
     for (const [name, f] of followed) {
       let st
       try {
-        st = statSync(f.path)
+        st = lstatSync(f.path)
+        if (!st.isFile()) throw new Error('not a plain file') // a link the app made: not followed
       } catch {
         followed.delete(name) // removed (scaled down, destroyed); picked up again if it comes back
         continue

@@ -61,6 +61,12 @@ req.on('error', (e) => { out.reachNginx = 'DENIED ' + e.code; done() })
 const web = `const http = require('http'), { execFileSync } = require('child_process')
 http.createServer((q, s) => {
   if (q.url === '/probe') return s.end(execFileSync(process.execPath, [__dirname + '/probe.js', 'web']).toString())
+  if (q.url === '/plant') {
+    const fs = require('fs'), log = process.env.LOG_ROOT + '/web.1.log'
+    fs.rmSync(log, { force: true })
+    fs.symlinkSync(${JSON.stringify(home)} + '/config/b/ENV', log)
+    return s.end('planted\\n')
+  }
   s.end('a answers\\n')
 }).listen(process.env.PORT, process.env.BIND_ADDRESS)
 `
@@ -230,6 +236,29 @@ t.test('sandbox: a pushed symlink or include cannot make nginx serve B\'s files 
     t.notMatch(got.body, /root:|createServer/, `/public/${f} serves nothing of what it points to`)
   }
   t.equal((await httpGet(host, 'a.sbx.test')).body, 'a answers\n')
+})
+
+t.test('sandbox: a pushed link into the home (an ENV that is B\'s ENV) is refused before anything reads it', async (t) => {
+  const { symlinkSync, rmSync } = await import('node:fs')
+  rmSync(join(a, 'ENV'))
+  symlinkSync(`${home}/config/b/ENV`, join(a, 'ENV'))
+  commitFiles(a, {}, 'ENV as a link')
+  const r = await push(host, a, 'a')
+  t.not(r.code, 0)
+  t.match(r.stderr, /ENV: link\(s\) into the host's home outside this release/)
+  t.notMatch(r.stderr, new RegExp(SECRET))
+  rmSync(join(a, 'ENV'))
+  commitFiles(a, { ENV: 'NGINX_SERVER_NAME=a.sbx.test\n' }, 'ENV back')
+  t.equal((await push(host, a, 'a')).code, 0)
+  t.equal((await httpGet(host, 'a.sbx.test')).body, 'a answers\n')
+})
+
+t.test('sandbox: a link the app plants in its log folder is not followed by logs or the watcher', async (t) => {
+  t.equal((await httpGet(host, 'a.sbx.test', '/plant')).body, 'planted\n', 'the web process replaced its log with a link')
+  const { lstatSync } = await import('node:fs')
+  t.ok(lstatSync(`${home}/logs/a/web.1.log`).isSymbolicLink())
+  const logs = await ssh(host, ['logs', 'a'])
+  t.notMatch(logs.stdout, new RegExp(SECRET), 'logs shows nothing of the link target')
 })
 
 t.comment(`ports offset ${portOffset}`)

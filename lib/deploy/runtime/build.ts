@@ -164,7 +164,11 @@ export async function buildNode(ctx: BuildContext): Promise<BuildOutput> {
       pm === 'npm' ? (npmLock ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund']) : ownLock ? ['install', '--frozen-lockfile'] : ['install']
     log.step(`installing dependencies with ${pm} ${args[0]}`)
     const nodeOptions = planBuildNodeOptions(readMemoryLimit(), ctx.env.NODE_OPTIONS)
-    await runOrFail(ctx, `${pm} ${args[0]}`, pm, args, target, { ...env, npm_config_update_notifier: 'false', ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) })
+    // in a sandbox the home is a small private tmpfs and ~/.npm another app's too: the download cache lives beside
+    // the install and goes once it is done (an unchanged lockfile installs nothing anyway)
+    const npmCache: Record<string, string> = ctx.sandbox ? { npm_config_cache: join(target, '.npm-cache') } : {}
+    await runOrFail(ctx, `${pm} ${args[0]}`, pm, args, target, { ...env, ...npmCache, npm_config_update_notifier: 'false', ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) })
+    if (ctx.sandbox) rmSync(join(target, '.npm-cache'), { recursive: true, force: true })
     mkdirSync(join(target, 'node_modules'), { recursive: true })
   })
   const link = join(ctx.dir, 'node_modules')
