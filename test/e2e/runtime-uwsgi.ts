@@ -2,9 +2,9 @@
 // real, served by uwsgi's php and rack plugins on loopback behind nginx: php executes only inside the docroot,
 // the docroot's other files are static, the rack app is loaded with its bundle, and nothing listens beyond 127.0.0.1.
 import { execFileSync } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs'
 import t from 'tap'
-import { httpGet, makeApp, push, setupHost, type TestHost } from '../fixtures/host.js'
+import { httpGet, makeApp, push, setupHost, ssh, type TestHost } from '../fixtures/host.js'
 
 const user = 'phrtp'
 const ports = { sshPort: 22410, httpPort: 28210, httpsPort: 28610 }
@@ -20,6 +20,7 @@ const phpFiles = {
   'public/index.php': '<?php\nrequire __DIR__ . "/../vendor/autoload.php";\necho "php ", 6 * 7, " ", \\App\\Hello::greet(), " ", getenv("APP"), " ", getenv("GREETING"), " ", $_ENV["PROC_TYPE"];\n',
   'public/style.css': 'body { color: teal }\n',
   'public/limit.php': '<?php echo ini_get("memory_limit");\n',
+  'public/edited.php': '<?php echo getenv("EDITED") ?: "stock";\n',
   'public/notes.txt': '<?php echo "EXECUTED";\n',
   'public/parts.inc': '<?php echo "EXECUTED";\n',
   'secret.php': '<?php echo "EXECUTED";\n',
@@ -89,6 +90,14 @@ if (process.getuid?.() !== 0) {
       t.ok(pids.length > 0, line)
       for (const pid of pids) t.match(readFileSync(`/proc/${pid}/cgroup`, 'utf8'), /piku-hooks-phrtp\//, `php worker ${pid} runs in its memory cgroup`)
     }
+  })
+
+  t.test("runtime: an edit of the app's php-prepend.php applies at its next deploy", async (t) => {
+    t.equal((await httpGet(host, 'php.example.test', '/edited.php')).body, 'stock')
+    appendFileSync(`${host.home}/repos/phpapp/templates/uwsgi/php-prepend.php`, 'putenv("EDITED=by the admin");\n')
+    const r = await ssh(host, ['deploy', 'phpapp'])
+    t.equal(r.code, 0, r.stderr)
+    t.equal((await httpGet(host, 'php.example.test', '/edited.php')).body, 'by the admin')
   })
 
   t.test('runtime: a rack app (rwsgi) is loaded with its bundle and answers through nginx', async (t) => {
