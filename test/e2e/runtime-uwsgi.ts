@@ -124,12 +124,19 @@ if (process.getuid?.() !== 0) {
     const listening = listenersOf(user)
     t.ok(listening.filter((l) => / uwsgi/.test(l)).length >= 2, `the php and rack workers listen: ${listening.join(', ')}`)
     for (const l of listening) t.match(l, /^127\.0\.0\.1:\d+ /, l)
+    const ps = await ssh(host, ['ps', 'phpapp'])
+    t.equal(ps.code, 0, ps.stderr)
+    t.match(ps.stdout, /php\.1/, 'ps shows the php instance')
   })
 
-  t.test('runtime: a bad php docroot is refused in one line', async (t) => {
+  t.test('runtime: a bad php docroot or rackup file is refused in one line', async (t) => {
     const dir = makeApp(t, { Procfile: 'php: ../public\n', 'public/index.php': '<?php echo 1;\n' })
     const r = await push(host, dir, 'phpbad')
     t.not(r.code, 0)
     t.match(r.stderr, /Procfile:1: "php" takes a path inside the app/)
+    const missing = makeApp(t, { Procfile: 'rwsgi: config.ru\n', 'app.ru': 'run ->(e) { [200, {}, ["x"]] }\n' })
+    const m = await push(host, missing, 'phpbad')
+    t.not(m.code, 0)
+    t.match(m.stderr, /Procfile: "rwsgi: config\.ru": no such file in this commit/)
   })
 }
