@@ -24,6 +24,7 @@ import {
 } from '../parse/database.js'
 import { runSql, runSqlFile, runPgDump, runPgRestoreToScript, runPsqlAttached, SOCKET_DIR, type PgLogin } from '../host/postgres.js'
 import { UserError } from '../errors.js'
+import type { Check } from '../render/doctor-report.js'
 import * as log from '../log.js'
 
 const ADMIN: PgLogin = { database: 'postgres' }
@@ -76,7 +77,7 @@ export async function ensureDatabase(app: string): Promise<[string, string][]> {
   const password = newPassword()
   const out = await sql(`postgres:create ${app}`, ADMIN, [
     "SELECT format('CREATE ROLE %I', :'name') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'name') \\gexec",
-    "ALTER ROLE :\"name\" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOINHERIT PASSWORD :'password';",
+    "ALTER ROLE :\"name\" LOGIN NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD :'password';",
     'GRANT :"group" TO :"name";',
     'GRANT :"name" TO CURRENT_USER;',
     "SELECT format('CREATE DATABASE %I OWNER %I', :'name', :'name') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'name') \\gexec",
@@ -309,4 +310,53 @@ export async function probeDatabase(app: string): Promise<boolean | string> {
     if (!(e instanceof UserError)) throw e
     return /not installed/.test(e.message) ? '' : e.message
   }
+}
+
+/** doctor's lines: PostgreSQL answers the piku role; each app wired to its database logs in with its own
+ *  credentials over 127.0.0.1 (pg_hba, password, CONNECT); each app's Redis answers its password. */
+export async function databaseChecks(apps: string[]): Promise<Check[]> {
+  const checks: Check[] = []
+  const wired = apps.filter((a) => readConfigValues(a).PGDATABASE === appDatabase(a))
+  let server: string | undefined
+  try {
+    server = (await sql('PostgreSQL', ADMIN, 'SHOW server_version;')).trim()
+    checks.push({ name: 'PostgreSQL', level: 'ok', message: `${server} answers the ${userInfo().username} role on ${SOCKET_DIR}` })
+  } catch (e) {
+    const msg = (e as Error).message
+    if (/not installed/.test(msg) && !wired.length) return checks.concat(await redisChecks(apps))
+    checks.push({ name: 'PostgreSQL', level: wired.length ? 'FAIL' : 'warn', message: msg.replace(/^PostgreSQL: /, '') })
+  }
+  for (const app of wired) {
+    const v = readConfigValues(app)
+    if (server === undefined) {
+      checks.push({ name: `${app} database`, level: 'FAIL', message: `${v.PGDATABASE} cannot be reached: PostgreSQL does not answer` })
+      continue
+    }
+    const r = await runSql({ database: v.PGDATABASE, role: v.PGUSER, password: v.PGPASSWORD, port: Number(v.PGPORT) }, 'SELECT pg_size_pretty(pg_database_size(current_database()));')
+    checks.push(r.code === 0
+      ? { name: `${app} database`, level: 'ok', message: `${v.PGDATABASE} (${r.stdout.trim()}) takes the app's own login on 127.0.0.1:${v.PGPORT}` }
+      : { name: `${app} database`, level: 'FAIL', message: `the app's login to ${v.PGDATABASE} fails (${r.stderr.trim().split('\n')[0]}): postgres:info ${app}; config:unset ${app} DATABASE_URL then postgres:create ${app} gives it a new password` })
+  }
+  return checks.concat(await redisChecks(apps))
+}
+
+async function redisChecks(apps: string[]): Promise<Check[]> {
+  const { readAppState } = await import('../state/app-state.js')
+  const out: Check[] = []
+  for (const app of apps) {
+    let record: RedisRecord | undefined
+    try {
+      record = readRedisRecord(app)
+    } catch (e) {
+      out.push({ name: `${app} redis`, level: 'FAIL', message: (e as Error).message })
+      continue
+    }
+    if (!record) continue
+    const r = await runRedisCli(app, record, ['--no-auth-warning', 'ping'], true).catch((e: Error) => ({ code: 1, stdout: '', stderr: e.message }))
+    const answers = r.code === 0 && r.stdout.trim() === 'PONG'
+    if (answers) out.push({ name: `${app} redis`, level: 'ok', message: `answers on 127.0.0.1:${record.port}` })
+    else if (readAppState(app).stopped) out.push({ name: `${app} redis`, level: 'warn', message: `not running: ${app} is stopped (deploy or restart starts it)` })
+    else out.push({ name: `${app} redis`, level: 'FAIL', message: `does not answer on 127.0.0.1:${record.port} (${(r.stderr || r.stdout).trim().split('\n')[0] || 'no answer'}): logs ${app} redis; restart ${app}` })
+  }
+  return out
 }

@@ -105,34 +105,43 @@ function sshFile(host: TestHost, args: string[], io: { stdin?: string; stdout?: 
 }
 
 /** Every process of the test user (the emperor, the apps, their Redis), killed with SIGKILL by pid. */
-async function killUserProcesses(uid: number): Promise<number> {
-  let n = 0
+function killUserProcesses(uid: number): number[] {
+  const killed: number[] = []
   for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       if (statSync(`/proc/${p}`).uid !== uid) continue
       process.kill(Number(p), 'SIGKILL')
-      n++
+      killed.push(Number(p))
     } catch {}
   }
-  return n
+  return killed
+}
+
+/** Wait until none of `pids` is left (not even unreaped: a zombie still holds its pid, and PostgreSQL's lock
+ *  file check would take it for a live postmaster). */
+async function waitGone(pids: number[], timeoutMs = 20_000): Promise<void> {
+  for (const end = Date.now() + timeoutMs; Date.now() < end; await sleep(100)) {
+    if (pids.every((p) => !existsSync(`/proc/${p}`))) return
+  }
+  throw new Error(`processes ${pids.filter((p) => existsSync(`/proc/${p}`)).join(' ')} are still there`)
 }
 
 /** Every process of the PostgreSQL cluster (postmaster and backends), killed with SIGKILL: a power cut. */
-function killPostgres(): number {
+function killPostgres(): number[] {
   const pidFile = '/var/lib/postgresql/15/main/postmaster.pid'
-  if (!existsSync(pidFile)) return 0
+  if (!existsSync(pidFile)) return []
   const postmaster = Number(readFileSync(pidFile, 'utf8').split('\n')[0])
-  let n = 0
+  const killed: number[] = []
   for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       const ppid = Number(readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1])
       if (Number(p) === postmaster || ppid === postmaster) {
         process.kill(Number(p), 'SIGKILL')
-        n++
+        killed.push(Number(p))
       }
     } catch {}
   }
-  return n
+  return killed
 }
 
 if (process.getuid?.() !== 0) {
@@ -151,7 +160,7 @@ if (process.getuid?.() !== 0) {
   })
 
   t.test('install: --with postgres,redis starts the cluster, sized for the host, loopback only, a role for the user', async (t) => {
-    t.match(host.install.stdout, /PostgreSQL 15\/main on 127\.0\.0\.1:5432: shared_buffers \d+MB, max_connections \d+/)
+    t.match(host.install.stdout + host.install.stderr, /PostgreSQL 15\/main on 127\.0\.0\.1:5432: shared_buffers \d+MB, max_connections \d+/)
     const clusters = await run('pg_lsclusters', ['--no-header'])
     t.match(clusters.stdout, /^15\s+main\s+5432\s+online/m, 'the cluster runs: started by install.sh, not by the test')
     const listen = await superSql('SHOW listen_addresses')
@@ -214,6 +223,10 @@ if (process.getuid?.() !== 0) {
     t.match(rinfo.stdout, /running: yes/)
     t.match(rinfo.stdout, /keys:\s+1/)
     t.notMatch(rinfo.stdout, /[0-9a-f]{48}/, 'no password')
+    const doctor = await ssh(host, ['doctor'])
+    t.match(doctor.stdout, /^ok\s+PostgreSQL: 15\.\d+/m, doctor.stdout)
+    t.match(doctor.stdout, /^ok\s+counter database: phdb\.counter \(.*\) takes the app's own login/m)
+    t.match(doctor.stdout, /^ok\s+counter redis: answers on 127\.0\.0\.1:\d+/m)
   })
 
   t.test('postgres:connect and redis:connect: SQL and commands on stdin, as the app', async (t) => {
@@ -247,9 +260,11 @@ if (process.getuid?.() !== 0) {
     // a crash: everything of the user and the database server killed at once, then piku-boot as at boot
     await sleep(1500) // appendfsync everysec: at most the last second of writes may be lost
     const uid = statSync(host.home).uid
-    t.ok((await killUserProcesses(uid)) > 0)
-    t.ok(killPostgres() > 0, 'PostgreSQL killed too')
-    await sleep(500)
+    const users = killUserProcesses(uid)
+    const pg = killPostgres()
+    t.ok(users.length > 0, 'the emperor, the app and its Redis killed')
+    t.ok(pg.length > 0, 'PostgreSQL killed too')
+    await waitGone([...users, ...pg])
     const boot = await run(join(toolkitDir, 'bin', 'piku-boot'), [user])
     t.equal(boot.code, 0, boot.stderr)
     const clusters = await run('pg_lsclusters', ['--no-header'])
@@ -266,16 +281,16 @@ if (process.getuid?.() !== 0) {
     const c = await counts(host, other, '/hit')
     t.equal(c.pg, 1, 'its own table, its own count')
     // from inside the other app (`run`, its environment): its own credentials, the first app's database
-    const own = await ssh(host, ['run', other, '--', 'psql', '-X', '-w', '-At', '-c', 'SELECT current_database()'])
+    const own = await ssh(host, ['run', other, '--', "psql -X -w -At -c 'SELECT current_database()'"])
     t.equal(own.code, 0, own.stderr)
     t.equal(own.stdout.trim(), 'phdb.other')
-    const theirs = await ssh(host, ['run', other, '--', 'env', 'PGDATABASE=phdb.counter', 'psql', '-X', '-w', '-c', 'SELECT count(*) FROM hits'])
+    const theirs = await ssh(host, ['run', other, '--', "env PGDATABASE=phdb.counter psql -X -w -c 'SELECT count(*) FROM hits'"])
     t.not(theirs.code, 0)
     t.match(theirs.stderr, /no pg_hba\.conf entry|permission denied/)
-    const none = await ssh(host, ['run', other, '--', 'env', '-u', 'PGPASSWORD', '-u', 'DATABASE_URL', 'PGUSER=phdb.counter', 'PGDATABASE=phdb.counter', 'psql', '-X', '-w', '-c', 'SELECT 1'])
+    const none = await ssh(host, ['run', other, '--', "env -u PGPASSWORD PGUSER=phdb.counter PGDATABASE=phdb.counter psql -X -w -c 'SELECT 1'"])
     t.not(none.code, 0)
     t.match(none.stderr, /password|pg_hba/)
-    const piku = await ssh(host, ['run', other, '--', 'env', '-u', 'PGPASSWORD', `PGUSER=${user}`, 'PGDATABASE=postgres', 'psql', '-X', '-w', '-c', 'SELECT 1'])
+    const piku = await ssh(host, ['run', other, '--', `env -u PGPASSWORD PGUSER=${user} PGDATABASE=postgres psql -X -w -c 'SELECT 1'`])
     t.not(piku.code, 0, 'the piku role is not reachable over TCP from an app')
     t.match(piku.stderr, /pg_hba\.conf rejects connection/)
   })
