@@ -77,7 +77,7 @@ export async function ensureDatabase(app: string): Promise<[string, string][]> {
   const password = newPassword()
   const out = await sql(`postgres:create ${app}`, ADMIN, [
     "SELECT format('CREATE ROLE %I', :'name') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'name') \\gexec",
-    "ALTER ROLE :\"name\" LOGIN NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD :'password';",
+    "ALTER ROLE :\"name\" LOGIN NOCREATEDB NOCREATEROLE INHERIT PASSWORD :'password';",
     'GRANT :"group" TO :"name";',
     'GRANT :"name" TO CURRENT_USER;',
     "SELECT format('CREATE DATABASE %I OWNER %I', :'name', :'name') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'name') \\gexec",
