@@ -40,9 +40,48 @@ t.test('renderVassal: a cron vassal has one cron line per schedule', async (t) =
   t.matchSnapshot(text, 'cron')
 })
 
+t.test('renderVassal: a php vassal serves its docroot on loopback, .php files only under it', async (t) => {
+  const spec: VassalSpec = {
+    ...base,
+    kind: 'php',
+    role: 'php',
+    logFile: log('php'),
+    port: 24003,
+    settings: { ...settings, idle: 300 },
+    php: { docroot: 'public/', prepend: '/home/piku/repos/demo/templates/uwsgi/php-prepend.php', envFile: '/home/piku/apps/demo/run/v3-x/php.1.json' },
+  }
+  const text = renderVassal(spec)
+  t.match(text, /^plugin = 0:php\nhttp-socket = 127\.0\.0\.1:24003\nprocesses = 2$/m)
+  t.match(text, /^php-docroot = \/home\/piku\/apps\/demo\/releases\/v3\/public$/m)
+  t.match(text, /^php-allowed-ext = \.php$/m)
+  t.notMatch(text, /^threads/m)
+  t.matchSnapshot(text, 'php')
+  const root = planVassal({ ...spec, php: { ...spec.php!, docroot: '.' }, settings })
+  t.same(root.filter(([k]) => k === 'check-static'), [['check-static', '/home/piku/apps/demo/releases/v3']])
+  t.notOk(root.some(([k]) => k === 'idle'))
+})
+
+t.test('renderVassal: a rwsgi vassal loads the rackup file after the loader, on loopback', async (t) => {
+  const spec: VassalSpec = {
+    ...base,
+    kind: 'rwsgi',
+    role: 'rwsgi',
+    logFile: log('rwsgi'),
+    port: 24004,
+    rack: { rackup: 'config.ru', loader: '/home/piku/repos/demo/templates/uwsgi/rack-loader.rb', envFile: '/home/piku/apps/demo/run/v3-x/rwsgi.1.json' },
+  }
+  const text = renderVassal(spec)
+  t.match(text, /^plugin = 0:rack\nhttp-socket = 127\.0\.0\.1:24004$/m)
+  t.match(text, /^rbrequire = \/home\/piku\/repos\/demo\/templates\/uwsgi\/rack-loader\.rb\nrack = \/home\/piku\/apps\/demo\/releases\/v3\/config\.ru\npost-buffering = 4096$/m)
+  t.matchSnapshot(text, 'rwsgi')
+  t.same(planVassal({ ...spec, settings: { ...settings, idle: 60 } }).slice(-2), [['idle', '60'], ['cheap', 'true']])
+})
+
 t.test('planVassal: refuses a wsgi vassal without port or loader, and a worker without launcher', async (t) => {
   t.throws(() => planVassal({ ...base, kind: 'wsgi', role: 'wsgi', logFile: log('wsgi') }), /needs a port and a loader/)
   t.throws(() => planVassal({ ...base, kind: 'worker', role: 'daemon', logFile: log('worker') }), /needs a launcher/)
+  t.throws(() => planVassal({ ...base, kind: 'php', role: 'php', logFile: log('php'), port: 1 }), /php vassal needs a port and a docroot/)
+  t.throws(() => planVassal({ ...base, kind: 'rwsgi', role: 'rwsgi', logFile: log('rwsgi') }), /rwsgi vassal needs a port and a rackup file/)
 })
 
 t.test('validateVassalValue: no line breaks, no uwsgi magic, no edge spaces', async (t) => {
