@@ -157,7 +157,7 @@ export async function activate(plan: ReleasePlan, opts: ActivateOptions): Promis
         // the app's copy of the prepend script or the loader
         const envFile = join(runDir, wsgiEnvName(proc.kind, n))
         writeFileAtomic(envFile, JSON.stringify({ env, cwd: plan.dir }), 0o600)
-        if (proc.role === 'php') spec.php = { docroot: proc.command, prepend: appTemplatePath(plan.app, 'uwsgi', 'php-prepend.php'), envFile }
+        if (proc.role === 'php') spec.php = { docroot: proc.command, prepend: appTemplatePath(plan.app, 'uwsgi', 'php-prepend.php'), envFile, capBytes: plan.memory?.[proc.kind]?.bytes }
         else spec.rack = { rackup: proc.command, loader: appTemplatePath(plan.app, 'uwsgi', 'rack-loader.rb'), envFile }
       } else {
         const launcher = join(runDir, launcherName(proc.kind, n))

@@ -29,7 +29,7 @@ export interface VassalSpec {
   port?: number // web, wsgi
   cronSchedules?: string[] // cron: uwsgi schedule prefixes, e.g. '-5 -1 -1 -1 -1'
   wsgi?: { loader: string; envFile: string; virtualenv?: string }
-  php?: { docroot: string; prepend: string; envFile: string } // docroot: the Procfile's, relative to cwd
+  php?: { docroot: string; prepend: string; envFile: string; capBytes?: number } // docroot: the Procfile's, relative to cwd; capBytes: the instance's memory cap
   rack?: { rackup: string; loader: string; envFile: string } // rackup: the Procfile's, relative to cwd
   memoryScript?: string // a capped instance: the script that moves the vassal into its memory cgroup
 }
@@ -111,7 +111,12 @@ function phpOptions(s: VassalSpec): VassalOption[] {
     ['max-requests', String(s.settings.maxRequests)],
     ['listen', String(s.settings.listen)],
     ['php-docroot', docroot],
-    ['php-allowed-docroot', docroot],
+    // uwsgi compares the script's real path with this as a string prefix: the trailing / keeps a sibling
+    // (public2/x.php beside public) out; the docroot itself then fails the check, so / is rewritten to
+    // /index.php (uwsgi's static check still answers / with an index.html first, as piku's does)
+    ['php-allowed-docroot', `${docroot}/`],
+    ['plugin', 'router_rewrite'],
+    ['route', '^/$ rewrite:/index.php'],
     ['php-allowed-ext', '.php'],
     ['php-index', 'index.php'],
     ['check-static', docroot],
@@ -119,6 +124,7 @@ function phpOptions(s: VassalSpec): VassalOption[] {
     ['static-skip-ext', '.inc'],
     ['static-index', 'index.html'],
     ['php-set', `auto_prepend_file=${s.php.prepend}`],
+    ...(s.php.capBytes ? [['php-set', `memory_limit=${phpMemoryLimitMb(s.php.capBytes, s.settings.processes)}M`] as const] : []),
     ['env', `PIKU_ENV_FILE=${s.php.envFile}`],
     ...idleOptions(s.settings),
   ]
@@ -143,6 +149,12 @@ function rackOptions(s: VassalSpec): VassalOption[] {
     ['need-app', 'true'],
     ...idleOptions(s.settings),
   ]
+}
+
+/** Under a memory cap, PHP's memory_limit per process: 75% of the cap shared by the processes (at least 16 MB),
+ *  so a greedy request fails with PHP's own error rather than the whole instance being killed at the cap. */
+export function phpMemoryLimitMb(capBytes: number, processes: number): number {
+  return Math.max(16, Math.floor((capBytes * 0.75) / Math.max(1, processes) / 1048576))
 }
 
 function idleOptions(settings: VassalSettings): VassalOption[] {

@@ -13,15 +13,18 @@ const composerJson = '{\n    "name": "e2e/phpapp",\n    "require": {},\n    "aut
 const composerLock = JSON.stringify({ _readme: ['e2e'], 'content-hash': '3c3568314a4df483bbc753731d84a02f', packages: [], 'packages-dev': [], aliases: [], 'minimum-stability': 'stable', 'stability-flags': [], 'prefer-stable': false, 'prefer-lowest': false, platform: [], 'platform-dev': [], 'plugin-api-version': '2.3.0' }, null, 4) + '\n'
 const phpFiles = {
   Procfile: 'php: public\n',
-  ENV: 'NGINX_SERVER_NAME=php.example.test\nGREETING=hi %(home) @(x)\n',
+  ENV: 'NGINX_SERVER_NAME=php.example.test\nGREETING=hi %(home) @(x)\nUWSGI_PROCESSES=2\nPIKU_MEMORY_MAX=128M\n',
   'composer.json': composerJson,
   'composer.lock': composerLock,
   'src/Hello.php': '<?php\nnamespace App;\nclass Hello { public static function greet(): string { return "autoloaded"; } }\n',
   'public/index.php': '<?php\nrequire __DIR__ . "/../vendor/autoload.php";\necho "php ", 6 * 7, " ", \\App\\Hello::greet(), " ", getenv("APP"), " ", getenv("GREETING"), " ", $_ENV["PROC_TYPE"];\n',
   'public/style.css': 'body { color: teal }\n',
+  'public/limit.php': '<?php echo ini_get("memory_limit");\n',
   'public/notes.txt': '<?php echo "EXECUTED";\n',
   'public/parts.inc': '<?php echo "EXECUTED";\n',
   'secret.php': '<?php echo "EXECUTED";\n',
+  'public2/evil.php': '<?php echo "EXECUTED";\n',
+  'public/sub/index.php': '<?php echo "sub";\n',
 }
 
 /** Debian's rack version (ruby-rack), which the Gemfile.lock pins so bundler needs no download. */
@@ -54,6 +57,7 @@ if (process.getuid?.() !== 0) {
   t.test('runtime: a php app serves its docroot through nginx; only .php inside it executes', async (t) => {
     const dir = makeApp(t, phpFiles)
     execFileSync('ln', ['-s', '../secret.php', 'public/link.php'], { cwd: dir })
+    execFileSync('ln', ['-s', '../public2/evil.php', 'public/sibling.php'], { cwd: dir })
     execFileSync('git', ['add', '-A'], { cwd: dir })
     execFileSync('git', ['-c', 'user.name=e2e', '-c', 'user.email=e2e@test', 'commit', '-q', '-m', 'a link out of the docroot'], { cwd: dir })
     const r = await push(host, dir, 'phpapp')
@@ -68,11 +72,23 @@ if (process.getuid?.() !== 0) {
     t.not((await get('/parts.inc')).body, 'EXECUTED', '.inc neither runs nor is served')
     t.equal((await get('/parts.inc')).status, 403)
     t.equal((await get('/link.php')).status, 403, 'a .php whose real path is outside the docroot does not run')
+    t.equal((await get('/sibling.php')).status, 403, 'nor one in a folder beside it whose name starts with the docroot\'s')
     t.equal((await get('/secret.php')).status, 404, 'the app root is not the docroot')
+    t.same(await get('/sub/').then((x) => [x.status, x.body]), [200, 'sub'], 'a folder\'s index.php runs')
     t.equal((await get('/index.php')).status, 200)
     const vassals = readdirSync(`${host.home}/uwsgi/vassals`).filter((f) => f.startsWith('phpapp@'))
     t.equal(vassals.length, 1)
-    t.match(readFileSync(`${host.home}/uwsgi/vassals/${vassals[0]}`, 'utf8'), /^http-socket = 127\.0\.0\.1:\d+$/m)
+    const ini = readFileSync(`${host.home}/uwsgi/vassals/${vassals[0]}`, 'utf8')
+    t.match(ini, /^http-socket = 127\.0\.0\.1:\d+$/m)
+    t.match(ini, /^processes = 2$/m, 'UWSGI_PROCESSES applies')
+    t.equal((await get('/limit.php')).body, '48M', "under PIKU_MEMORY_MAX=128M, PHP's memory_limit is 75% of it per process")
+    if (/^MEMORY_CGROUP=/m.test(readFileSync(`${host.home}/host.env`, 'utf8'))) {
+      const port = /^http-socket = 127\.0\.0\.1:(\d+)$/m.exec(ini)![1]
+      const line = execFileSync('ss', ['-Hltnp', `sport = :${port}`]).toString()
+      const pids = [...line.matchAll(/pid=(\d+)/g)].map((m) => m[1])
+      t.ok(pids.length > 0, line)
+      for (const pid of pids) t.match(readFileSync(`/proc/${pid}/cgroup`, 'utf8'), /piku-hooks-phrtp\//, `php worker ${pid} runs in its memory cgroup`)
+    }
   })
 
   t.test('runtime: a rack app (rwsgi) is loaded with its bundle and answers through nginx', async (t) => {

@@ -3,7 +3,7 @@ import t from 'tap'
 
 // whole rendered files, reviewed like code; kept beside the other fixtures (nothing but the design card's folders at the top)
 t.snapshotFile = new URL('../fixtures/snapshots/render/uwsgi.cjs', import.meta.url).pathname
-import { parseUwsgiInclude, planVassal, renderVassal, serializeVassal, validateVassalValue, wsgiPlugins, PLUGIN_PACKAGES, type VassalSettings, type VassalSpec } from '../../lib/render/uwsgi.js'
+import { parseUwsgiInclude, phpMemoryLimitMb, planVassal, renderVassal, serializeVassal, validateVassalValue, wsgiPlugins, PLUGIN_PACKAGES, type VassalSettings, type VassalSpec } from '../../lib/render/uwsgi.js'
 
 const settings: VassalSettings = { processes: 2, threads: 4, maxRequests: 1024, listen: 100, enableThreads: true, logMaxSize: 1048576 }
 const base = { app: 'demo', release: 'v3', n: 1, cwd: '/home/piku/apps/demo/releases/v3', settings }
@@ -59,6 +59,12 @@ t.test('renderVassal: a php vassal serves its docroot on loopback, .php files on
   const root = planVassal({ ...spec, php: { ...spec.php!, docroot: '.' }, settings })
   t.same(root.filter(([k]) => k === 'check-static'), [['check-static', '/home/piku/apps/demo/releases/v3']])
   t.notOk(root.some(([k]) => k === 'idle'))
+  t.notOk(root.some(([k, v]) => k === 'php-set' && v.startsWith('memory_limit')), 'no cap: PHP keeps its own memory_limit')
+  const capped = planVassal({ ...spec, php: { ...spec.php!, capBytes: 256 * 1048576 } })
+  t.same(capped.filter(([k]) => k === 'php-set').map(([, v]) => v), ['auto_prepend_file=/home/piku/repos/demo/templates/uwsgi/php-prepend.php', 'memory_limit=96M'])
+  t.equal(phpMemoryLimitMb(256 * 1048576, 1), 192)
+  t.equal(phpMemoryLimitMb(32 * 1048576, 4), 16, 'at least 16 MB')
+  t.equal(phpMemoryLimitMb(64 * 1048576, 0), 48)
 })
 
 t.test('renderVassal: a rwsgi vassal loads the rackup file after the loader, on loopback', async (t) => {
