@@ -18,6 +18,7 @@ import { planNginxSettings } from './nginx-app.js'
 import { readHostSettings, type HostSettings } from '../state/host-settings.js'
 import type { AcmeSettings } from '../parse/acme-settings.js'
 import { runStreamed } from '../host/system.js'
+import { JVM_PACKAGES, parseJwsgiClasspath } from '../parse/jvm.js'
 import { UserError } from '../errors.js'
 import * as log from '../log.js'
 
@@ -97,6 +98,9 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
   const include = readUwsgiInclude(dir, env.UWSGI_INCLUDE_FILE)
   if (include.length) settings.value.vassal.include = include
 
+  const jwsgi = procfile?.entries.some((e) => e.kind === 'jwsgi') === true
+  if (jwsgi) checkJwsgiHost()
+
   const preflight = procfile?.entries.find((e) => e.kind === 'preflight')
   if (preflight) await runOnce('preflight', preflight.command, dir, env)
 
@@ -127,7 +131,7 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
     if (cls === 'cron') {
       processes.push({ kind: e.kind, role: 'cron', command: e.command, count: Math.min(count, 1), cron: e.cron ? renderUwsgiCron(e.cron) : [] })
     } else {
-      processes.push({ kind: e.kind, role: cls === 'wsgi' ? 'wsgi' : cls === 'web' ? 'web' : 'daemon', command: e.command, count })
+      processes.push({ kind: e.kind, role: cls === 'wsgi' || cls === 'jwsgi' || cls === 'web' ? cls : 'daemon', command: e.command, count })
     }
   }
   if (processes.every((x) => x.count === 0) && statics.value.length === 0) {
@@ -136,6 +140,16 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
   if (processes.some((x) => x.role === 'wsgi') && runtime !== 'python') {
     throw new UserError('Procfile: a wsgi line needs a Python app (requirements.txt, or pyproject.toml with uv.lock, at the root)')
   }
+
+  // jwsgi: the classpath the app names (JWSGI_CLASSPATH), else the jars its JVM build left, else the release
+  let jvmClasspath = built.jvmClasspath
+  if (env.JWSGI_CLASSPATH?.trim()) {
+    const cp = parseJwsgiClasspath(env.JWSGI_CLASSPATH, dir)
+    if (!cp.ok) throw new UserError(cp.errors.join('\n'))
+    jvmClasspath = cp.value
+  }
+  if (jwsgi && !jvmClasspath?.length) jvmClasspath = [dir]
+  if (jwsgi) log.step(`jwsgi classpath: ${jvmClasspath!.map((c) => c.slice(dir.length + 1) || '.').join(':')}`)
 
   const release = entries.find((e) => e.kind === 'release')
   if (release) await runOnce('release', release.command, dir, { ...env, PROC_TYPE: 'release' })
@@ -160,11 +174,20 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
     health: settings.value.health,
     autoRestart: settings.value.autoRestart,
     sitePackages: built.sitePackages,
+    ...(jwsgi ? { jvmClasspath } : {}),
     depsDir: built.depsDir,
     keep: settings.value.keep,
     ...(Object.keys(settings.value.memory).length ? { memory: settings.value.memory } : {}),
   }
   return { plan, acme }
+}
+
+/** A jwsgi line needs uwsgi's jvm and jwsgi plugins (and the jar of the jvm plugin's own classes): said in
+ *  one line naming the packages, before anything is built. */
+function checkJwsgiHost(): void {
+  const dir = '/usr/lib/uwsgi/plugins' // Debian's uwsgi looks for plugins here
+  const missing = [join(dir, 'jvm_plugin.so'), join(dir, 'jwsgi_plugin.so'), '/usr/share/java/uwsgi.jar'].filter((f) => !existsSync(f))
+  if (missing.length) throw new UserError(`Procfile: a jwsgi line needs uwsgi's jvm and jwsgi plugins, and this host has no ${missing.join(', ')}; install them as root: ${JVM_PACKAGES.jwsgi}`)
 }
 
 /** A failure caused by a full disk becomes one line naming the full filesystem (ENOSPC from a write of

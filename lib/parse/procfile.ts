@@ -2,12 +2,14 @@
 //
 // One `kind: command` per line, split at the first ':'; blank lines and '#' comments are skipped.
 // Every problem is reported with its line, and all of them at once; nothing is dropped silently.
-// Kinds: `wsgi` (Python WSGI module), `web` (a server on $PORT), `static` (nginx serves a folder),
+// Kinds: `wsgi` (Python WSGI module), `jwsgi` (a JWSGI class:method in uwsgi's JVM), `web` (a server on
+// $PORT), `static` (nginx serves a folder),
 // `cron*` (`cron: M H DoM Mon DoW command`), `release` and `preflight` (run once, not workers);
 // any other kind is a background worker.
 
 import { validateKind } from './app-name.js'
 import { type CronSchedule, parseCronSchedule } from './cron.js'
+import { parseJwsgiEntry } from './jvm.js'
 import { type Result, ok } from '../errors.js'
 
 export type ProcEntry = {
@@ -21,11 +23,10 @@ export type ProcEntry = {
 
 export type Procfile = { entries: ProcEntry[] }
 
-export type KindClass = 'wsgi' | 'web' | 'static' | 'cron' | 'release' | 'preflight' | 'worker'
+export type KindClass = 'wsgi' | 'jwsgi' | 'web' | 'static' | 'cron' | 'release' | 'preflight' | 'worker'
 
 /** piku kinds that need uwsgi plugins piku-hooks does not drive; refused rather than run as a daemon. */
 const UNSUPPORTED: Record<string, string> = {
-  jwsgi: 'a JVM WSGI app',
   rwsgi: 'a Rack app',
   php: 'a PHP docroot',
 }
@@ -34,14 +35,17 @@ const CRON_LINE = /^(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S.*)$/s
 
 /** What a kind becomes: wsgi, web, static, cron (any kind starting with `cron`), release, preflight or worker. */
 export function classifyKind(kind: string): KindClass {
-  if (kind === 'wsgi' || kind === 'web' || kind === 'static' || kind === 'release' || kind === 'preflight') return kind
+  if (kind === 'wsgi' || kind === 'jwsgi' || kind === 'web' || kind === 'static' || kind === 'release' || kind === 'preflight') return kind
   if (kind.startsWith('cron')) return 'cron'
   return 'worker'
 }
 
-/** True for the kinds nginx proxies to: `web` and `wsgi`. */
+/** The kinds that serve HTTP behind nginx, one per app. */
+export const HTTP_KINDS = ['web', 'wsgi', 'jwsgi'] as const
+
+/** True for the kinds nginx proxies to: `web`, `wsgi` and `jwsgi`. */
 export function isWebKind(kind: string): boolean {
-  return kind === 'web' || kind === 'wsgi'
+  return (HTTP_KINDS as readonly string[]).includes(kind)
 }
 
 /** Every kind that runs as part of the app (all but `preflight` and `release`), in Procfile order. */
@@ -88,6 +92,14 @@ export function parseProcfile(text: string, file = 'Procfile'): Result<Procfile>
     }
     seen.set(kind, line)
 
+    if (kind === 'jwsgi') {
+      const jw = parseJwsgiEntry(command)
+      if (!jw.ok) {
+        errors.push(`${where}: ${jw.errors[0]}`)
+        return
+      }
+    }
+
     const entry: ProcEntry = { kind, command, line }
     if (classifyKind(kind) === 'cron') {
       const m = CRON_LINE.exec(command)
@@ -106,11 +118,10 @@ export function parseProcfile(text: string, file = 'Procfile'): Result<Procfile>
     entries.push(entry)
   })
 
-  const web = seen.get('web')
-  const wsgi = seen.get('wsgi')
-  if (web !== undefined && wsgi !== undefined) {
+  const http = HTTP_KINDS.filter((k) => seen.has(k))
+  if (http.length > 1) {
     errors.push(
-      `${file}: both "web" (line ${web}) and "wsgi" (line ${wsgi}) serve HTTP; keep one: wsgi for a Python WSGI module, web for a server that listens on $PORT`,
+      `${file}: ${http.length === 2 ? 'both ' : ''}${http.map((k) => `"${k}" (line ${seen.get(k)})`).join(' and ')} serve HTTP; keep one: wsgi for a Python WSGI module, jwsgi for a JWSGI class, web for a server that listens on $PORT`,
     )
   }
   if (errors.length > 0) return { ok: false, errors }

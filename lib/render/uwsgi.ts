@@ -13,7 +13,7 @@ export type VassalSettings = Omit<UwsgiSettings, 'logXForwardedFor'> & {
   include?: VassalOption[] // appended to every vassal
 }
 
-export type VassalRole = 'web' | 'wsgi' | 'daemon' | 'cron'
+export type VassalRole = 'web' | 'wsgi' | 'jwsgi' | 'daemon' | 'cron'
 
 export interface VassalSpec {
   app: string
@@ -28,6 +28,7 @@ export interface VassalSpec {
   port?: number // web, wsgi
   cronSchedules?: string[] // cron: uwsgi schedule prefixes, e.g. '-5 -1 -1 -1 -1'
   wsgi?: { loader: string; envFile: string; virtualenv?: string }
+  jwsgiOptions?: VassalOption[] // jwsgi: from the app's templates/uwsgi/jwsgi.ini (render/jwsgi.ts)
   memoryScript?: string // a capped instance: the script that moves the vassal into its memory cgroup
 }
 
@@ -79,6 +80,9 @@ export function planVassal(s: VassalSpec): VassalOption[] {
     )
     if (s.wsgi.virtualenv) o.push(['virtualenv', s.wsgi.virtualenv])
     if (s.settings.idle) o.push(['idle', String(s.settings.idle)], ['cheap', 'true'])
+  } else if (s.role === 'jwsgi') {
+    if (!s.jwsgiOptions) throw new Error('jwsgi vassal needs its options')
+    o.push(...s.jwsgiOptions)
   } else {
     if (!s.launcher) throw new Error(`${s.role} vassal needs a launcher`)
     o.push(['processes', '0'])

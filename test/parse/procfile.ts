@@ -65,7 +65,7 @@ t.test('parseProcfile: piku plugin kinds are refused', async t => {
   t.same(errors('php: public'), [
     'Procfile:1: kind "php" (a PHP docroot in piku) is not supported; use "web: <command>" with a server that listens on $PORT',
   ])
-  t.match(errors('jwsgi: x')[0], /kind "jwsgi" \(a JVM WSGI app in piku\)/)
+  t.ok(parseProcfile('jwsgi: com.example.App:application\n').ok, 'jwsgi is a kind now (a JWSGI class in uwsgi\'s JVM)')
   t.match(errors('rwsgi: x')[0], /kind "rwsgi" \(a Rack app in piku\)/)
 })
 
@@ -81,7 +81,18 @@ t.test('parseProcfile: duplicate kinds name both lines', async t => {
 
 t.test('parseProcfile: web with wsgi', async t => {
   t.same(errors('wsgi: app:application\nweb: gunicorn app\n'), [
-    'Procfile: both "web" (line 2) and "wsgi" (line 1) serve HTTP; keep one: wsgi for a Python WSGI module, web for a server that listens on $PORT',
+    'Procfile: both "web" (line 2) and "wsgi" (line 1) serve HTTP; keep one: wsgi for a Python WSGI module, jwsgi for a JWSGI class, web for a server that listens on $PORT',
+  ])
+  t.same(errors('wsgi: app:application\nweb: gunicorn app\njwsgi: App\n'), [
+    'Procfile: "web" (line 2) and "wsgi" (line 1) and "jwsgi" (line 3) serve HTTP; keep one: wsgi for a Python WSGI module, jwsgi for a JWSGI class, web for a server that listens on $PORT',
+  ])
+})
+
+t.test('parseProcfile: jwsgi takes CLASS:METHOD, with dots or slashes', async t => {
+  t.same(parsed('jwsgi: com.example.App:handle\n').entries, [{ kind: 'jwsgi', command: 'com.example.App:handle', line: 1 }])
+  t.same(parsed('jwsgi: com/example/App\n').entries[0].command, 'com/example/App')
+  t.same(errors('jwsgi: java -jar app.jar\n'), [
+    'Procfile:1: expected "jwsgi: CLASS:METHOD", such as "jwsgi: com.example.App:application", got "java -jar app.jar"',
   ])
 })
 
@@ -106,6 +117,7 @@ t.test('parseProcfile: nothing to run', async t => {
 t.test('classifyKind: every class', async t => {
   const cases: [string, string][] = [
     ['wsgi', 'wsgi'],
+    ['jwsgi', 'jwsgi'],
     ['web', 'web'],
     ['static', 'static'],
     ['release', 'release'],
@@ -120,8 +132,8 @@ t.test('classifyKind: every class', async t => {
   for (const [kind, cls] of cases) t.equal(classifyKind(kind), cls, kind)
 })
 
-t.test('isWebKind: web and wsgi only', async t => {
-  t.same(['web', 'wsgi', 'static', 'worker', 'cron'].map(isWebKind), [true, true, false, false, false])
+t.test('isWebKind: web, wsgi and jwsgi only', async t => {
+  t.same(['web', 'wsgi', 'jwsgi', 'static', 'worker', 'cron'].map(isWebKind), [true, true, true, false, false, false])
 })
 
 t.test('workerKinds: all but preflight and release, in order', async t => {
