@@ -13,13 +13,13 @@ export const JVM_PACKAGES = {
 } as const
 
 /**
- * `mvn -B package`, with the app's own local repository under its dependency cache unless the project's
+ * `mvn -B -ntp package` (batch mode, no download progress lines), with the app's own local repository under its dependency cache unless the project's
  * `.mvn/maven.config` (whose text is given) names one itself. Everything else the project configures
  * (`-s` settings, `.mvn/jvm.config`, profiles) is Maven's to read, untouched.
  */
 export function planMavenArgs(mavenConfig: string | undefined, localRepo: string): string[] {
   const own = /(^|\s)-Dmaven\.repo\.local=/.test(mavenConfig ?? '')
-  return ['-B', 'package', ...(own ? [] : [`-Dmaven.repo.local=${localRepo}`])]
+  return ['-B', '--no-transfer-progress', 'package', ...(own ? [] : [`-Dmaven.repo.local=${localRepo}`])]
 }
 
 /** The committed wrapper (`./gradlew build`) when the project has one, else the host's `gradle build`; never a

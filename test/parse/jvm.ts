@@ -18,9 +18,9 @@ import {
 const MiB = 1024 ** 2
 
 t.test('planMavenArgs: batch mode package with the app\'s own repository, unless maven.config names one', async (t) => {
-  t.same(planMavenArgs(undefined, '/d/maven-repo'), ['-B', 'package', '-Dmaven.repo.local=/d/maven-repo'])
-  t.same(planMavenArgs('-s .mvn/offline-settings.xml\n', '/d/maven-repo'), ['-B', 'package', '-Dmaven.repo.local=/d/maven-repo'], 'a settings file is Maven\'s to read, never replaced')
-  t.same(planMavenArgs('-T 2\n-Dmaven.repo.local=/srv/m2\n', '/d/maven-repo'), ['-B', 'package'])
+  t.same(planMavenArgs(undefined, '/d/maven-repo'), ['-B', '--no-transfer-progress', 'package', '-Dmaven.repo.local=/d/maven-repo'])
+  t.same(planMavenArgs('-s .mvn/offline-settings.xml\n', '/d/maven-repo'), ['-B', '--no-transfer-progress', 'package', '-Dmaven.repo.local=/d/maven-repo'], 'a settings file is Maven\'s to read, never replaced')
+  t.same(planMavenArgs('-T 2\n-Dmaven.repo.local=/srv/m2\n', '/d/maven-repo'), ['-B', '--no-transfer-progress', 'package'])
 })
 
 t.test('planGradleCommand: the committed wrapper through sh (its mode may be lost), else gradle; no daemon', async (t) => {
