@@ -29,13 +29,11 @@ import * as log from '../log.js'
 
 const DRAIN_MS = 1500
 
-export function webRoles(plan: ReleasePlan): { kind: string; count: number }[] {
-  return plan.processes.filter((p) => servesHttp(p.role)).map((p) => ({ kind: p.kind, count: p.count }))
-}
-
 /** The roles that answer HTTP on a loopback port behind nginx. */
-function servesHttp(role: string): boolean {
-  return role === 'web' || role === 'wsgi' || role === 'jwsgi'
+const HTTP_ROLES: readonly string[] = ['web', 'wsgi', 'jwsgi', 'php', 'rwsgi']
+
+export function webRoles(plan: ReleasePlan): { kind: string; count: number }[] {
+  return plan.processes.filter((p) => HTTP_ROLES.includes(p.role)).map((p) => ({ kind: p.kind, count: p.count }))
 }
 
 /** Ports in use by every app's active release (so two apps never get the same one). */
@@ -145,7 +143,7 @@ export async function activate(plan: ReleasePlan, opts: ActivateOptions): Promis
   if (plan.processes.some((x) => x.role === 'wsgi')) checkUwsgiPlugins(plan.settings)
   // staging starts only what answers HTTP: a second copy of a worker or cron would do real work twice
   const jwsgiTemplate = plan.processes.some((x) => x.role === 'jwsgi') ? readJwsgiTemplate(plan.app) : undefined
-  for (const proc of plan.processes.filter((x) => !opts.stage || servesHttp(x.role))) {
+  for (const proc of plan.processes.filter((x) => !opts.stage || HTTP_ROLES.includes(x.role))) {
     for (let n = 1; n <= proc.count; n++) {
       const port = ports[proc.kind]?.[n - 1]
       const jvms = proc.role === 'jwsgi' ? plan.settings.processes : 1
@@ -159,6 +157,13 @@ export async function activate(plan: ReleasePlan, opts: ActivateOptions): Promis
         spec.wsgi = { loader: appTemplatePath(plan.app, 'uwsgi', 'wsgi-loader.py'), envFile }
       } else if (proc.role === 'jwsgi') {
         spec.jwsgiOptions = prepareJwsgi(plan, jwsgiTemplate!, { envDir: join(runDir, jwsgiEnvDirName(proc.kind, n)), env, port: port!, command: proc.command })
+      } else if (proc.role === 'php' || proc.role === 'rwsgi') {
+        // php and rack read the environment from a file too (uwsgi's reader would expand values), through
+        // the app's copy of the prepend script or the loader
+        const envFile = join(runDir, wsgiEnvName(proc.kind, n))
+        writeFileAtomic(envFile, JSON.stringify({ env, cwd: plan.dir }), 0o600)
+        if (proc.role === 'php') spec.php = { docroot: proc.command, prepend: appTemplatePath(plan.app, 'uwsgi', 'php-prepend.php'), envFile, capBytes: plan.memory?.[proc.kind]?.bytes }
+        else spec.rack = { rackup: proc.command, loader: appTemplatePath(plan.app, 'uwsgi', 'rack-loader.rb'), envFile }
       } else {
         const launcher = join(runDir, launcherName(proc.kind, n))
         writeFileAtomic(launcher, renderLauncher({ title: `${plan.app} ${proc.kind}.${n}`, cwd: plan.dir, env, command: proc.command, supervise: proc.role !== 'cron' }), 0o700)

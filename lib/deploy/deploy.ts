@@ -8,6 +8,7 @@ import { renderUwsgiCron } from '../parse/cron.js'
 import { parseUwsgiInclude, type VassalOption } from '../render/uwsgi.js'
 import { composeAppEnv, type EnvInputs } from '../parse/app-env.js'
 import { detectRuntime } from './runtime/detect.js'
+import { missingToolchain, type HostToolchain } from '../parse/toolchain.js'
 import { buildRuntime, fullFilesystem } from './runtime/build.js'
 import { DiskFullError, isDiskFull } from '../host/atomic-file.js'
 import { exportRevision, commitSubject } from '../host/git.js'
@@ -18,7 +19,7 @@ import { planNginxSettings } from './nginx-app.js'
 import { readHostSettings, type HostSettings } from '../state/host-settings.js'
 import type { AcmeSettings } from '../parse/acme-settings.js'
 import { runStreamed } from '../host/system.js'
-import { JVM_PACKAGES, parseJwsgiClasspath } from '../parse/jvm.js'
+import { parseJwsgiClasspath } from '../parse/jvm.js'
 import { UserError } from '../errors.js'
 import * as log from '../log.js'
 
@@ -50,6 +51,13 @@ async function runOnce(kind: string, command: string, dir: string, env: Record<s
   if (code !== 0) throw new UserError(`Procfile: ${kind} command failed (exit ${code}); the running release is unchanged`)
 }
 
+/** What this host has of the toolchains Procfile kinds need (uwsgi plugins, Debian's packaged gems). */
+function readHostToolchain(): HostToolchain {
+  const list = (d: string) => new Set(existsSync(d) ? readdirSync(d) : [])
+  const pluginDir = '/usr/lib/uwsgi/plugins' // Debian's uwsgi looks for plugins here
+  return { pluginDir, plugins: list(pluginDir), systemGems: list('/usr/share/rubygems-integration/all/gems') }
+}
+
 /** UWSGI_INCLUDE_FILE: extra `key = value` vassal options from a file in the app, checked line by line. */
 function readUwsgiInclude(dir: string, name: string | undefined): VassalOption[] {
   if (!name?.trim()) return []
@@ -67,15 +75,16 @@ function readUwsgiInclude(dir: string, name: string | undefined): VassalOption[]
 export async function buildRelease(req: DeployRequest, id: string, dir: string, host: HostSettings): Promise<{ plan: ReleasePlan; acme: AcmeSettings }> {
   const p = appPaths(req.app)
   const procText = readIf(join(dir, 'Procfile'))
-  const files = new Set(readdirSync(dir))
-  const runtime = detectRuntime(files)
-
   let procfile: Procfile | undefined
   if (procText !== undefined) {
     const parsed = parseProcfile(procText)
     if (!parsed.ok) throw new UserError(parsed.errors.join('\n'))
     procfile = parsed.value
   }
+  const files = new Set(readdirSync(dir))
+  const runtime = detectRuntime(files, procfile?.entries.map((e) => e.kind))
+  const missing = missingToolchain(procfile?.entries.map((e) => e.kind) ?? [], files, readHostToolchain())
+  if (missing) throw new UserError(missing)
 
   const inputs: EnvInputs = {
     app: req.app,
@@ -99,7 +108,6 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
   if (include.length) settings.value.vassal.include = include
 
   const jwsgi = procfile?.entries.some((e) => e.kind === 'jwsgi') === true
-  if (jwsgi) checkJwsgiHost()
 
   const preflight = procfile?.entries.find((e) => e.kind === 'preflight')
   if (preflight) await runOnce('preflight', preflight.command, dir, env)
@@ -131,7 +139,7 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
     if (cls === 'cron') {
       processes.push({ kind: e.kind, role: 'cron', command: e.command, count: Math.min(count, 1), cron: e.cron ? renderUwsgiCron(e.cron) : [] })
     } else {
-      processes.push({ kind: e.kind, role: cls === 'wsgi' || cls === 'jwsgi' || cls === 'web' ? cls : 'daemon', command: e.command, count })
+      processes.push({ kind: e.kind, role: cls === 'wsgi' || cls === 'jwsgi' || cls === 'web' || cls === 'php' || cls === 'rwsgi' ? cls : 'daemon', command: e.command, count })
     }
   }
   if (processes.every((x) => x.count === 0) && statics.value.length === 0) {
@@ -150,6 +158,9 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
   }
   if (jwsgi && !jvmClasspath?.length) jvmClasspath = [dir]
   if (jwsgi) log.step(`jwsgi classpath: ${jvmClasspath!.map((c) => c.slice(dir.length + 1) || '.').join(':')}`)
+
+  const single = processes.find((x) => x.role === 'php' || x.role === 'rwsgi')
+  if (single && env.UWSGI_THREADS) log.warn(`UWSGI_THREADS does not apply to "${single.kind}": its workers run one request at a time (Debian's PHP and Ruby plugins are not thread-safe); scale with UWSGI_PROCESSES`)
 
   const release = entries.find((e) => e.kind === 'release')
   if (release) await runOnce('release', release.command, dir, { ...env, PROC_TYPE: 'release' })
@@ -180,14 +191,6 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
     ...(Object.keys(settings.value.memory).length ? { memory: settings.value.memory } : {}),
   }
   return { plan, acme }
-}
-
-/** A jwsgi line needs uwsgi's jvm and jwsgi plugins (and the jar of the jvm plugin's own classes): said in
- *  one line naming the packages, before anything is built. */
-function checkJwsgiHost(): void {
-  const dir = '/usr/lib/uwsgi/plugins' // Debian's uwsgi looks for plugins here
-  const missing = [join(dir, 'jvm_plugin.so'), join(dir, 'jwsgi_plugin.so'), '/usr/share/java/uwsgi.jar'].filter((f) => !existsSync(f))
-  if (missing.length) throw new UserError(`Procfile: a jwsgi line needs uwsgi's jvm and jwsgi plugins, and this host has no ${missing.join(', ')}; install them as root: ${JVM_PACKAGES.jwsgi}`)
 }
 
 /** A failure caused by a full disk becomes one line naming the full filesystem (ENOSPC from a write of

@@ -9,7 +9,6 @@ export const JVM_PACKAGES = {
   gradle: 'apt install gradle openjdk-17-jdk-headless',
   leiningen: 'apt install leiningen openjdk-17-jdk-headless',
   java: 'apt install openjdk-17-jdk-headless',
-  jwsgi: 'apt install uwsgi-plugin-jvm-openjdk-17 uwsgi-plugin-jwsgi-openjdk-17',
 } as const
 
 /**

@@ -61,12 +61,36 @@ t.test('parseProcfile: bad kinds', async t => {
   t.match(errors('../x: y')[0], /^Procfile:1: kind "..\/x":/)
 })
 
-t.test('parseProcfile: piku plugin kinds are refused', async t => {
-  t.same(errors('php: public'), [
-    'Procfile:1: kind "php" (a PHP docroot in piku) is not supported; use "web: <command>" with a server that listens on $PORT',
+t.test('parseProcfile: jwsgi takes CLASS:METHOD, with dots or slashes', async t => {
+  t.same(parsed('jwsgi: com.example.App:handle\n').entries, [{ kind: 'jwsgi', command: 'com.example.App:handle', line: 1 }])
+  t.same(parsed('jwsgi: com/example/App\n').entries[0].command, 'com/example/App')
+  t.same(errors('jwsgi: java -jar app.jar\n'), [
+    'Procfile:1: expected "jwsgi: CLASS:METHOD", such as "jwsgi: com.example.App:application", got "java -jar app.jar"',
   ])
-  t.ok(parseProcfile('jwsgi: com.example.App:application\n').ok, 'jwsgi is a kind now (a JWSGI class in uwsgi\'s JVM)')
-  t.match(errors('rwsgi: x')[0], /kind "rwsgi" \(a Rack app in piku\)/)
+  t.same(errors('web: a\njwsgi: App\n'), ['Procfile: "web" (line 1), "jwsgi" (line 2) all serve HTTP; keep one of them (nginx proxies to one kind)'])
+})
+
+t.test('parseProcfile: php takes a docroot and rwsgi a rackup file, both inside the app', async t => {
+  for (const ok of ['php: public', 'php: public/', 'php: .', 'php: web/html', 'rwsgi: config.ru', 'rwsgi: app/config.ru']) {
+    t.ok(parseProcfile(ok).ok, ok)
+  }
+  t.same(parsed('php: public\n').entries, [{ kind: 'php', command: 'public', line: 1 }])
+  t.same(errors('php: ../public'), [
+    'Procfile:1: "php" takes a path inside the app (letters, digits, . _ - @ + and /, no ..), as in "php: public"; got "../public"',
+  ])
+  for (const bad of ['php: /srv/www', 'php: a/../../b', 'php: pub lic', 'php: $(HOME)', 'php: a//b', 'rwsgi: ../config.ru']) {
+    t.match(errors(bad)[0], /^Procfile:1: "(php|rwsgi)" takes a path inside the app/, bad)
+  }
+  t.same(errors('rwsgi: app.rb'), ['Procfile:1: "rwsgi" takes a rackup file (.ru), as in "rwsgi: config.ru"; got "app.rb"'])
+})
+
+t.test('parseProcfile: one kind serves HTTP', async t => {
+  t.same(errors('php: public\nrwsgi: config.ru\nworker: x\n'), [
+    'Procfile: "php" (line 1), "rwsgi" (line 2) all serve HTTP; keep one of them (nginx proxies to one kind)',
+  ])
+  t.same(errors('web: a\nwsgi: b\nphp: c\n'), [
+    'Procfile: "web" (line 1), "wsgi" (line 2), "php" (line 3) all serve HTTP; keep one of them (nginx proxies to one kind)',
+  ])
 })
 
 t.test('parseProcfile: empty command', async t => {
@@ -81,18 +105,7 @@ t.test('parseProcfile: duplicate kinds name both lines', async t => {
 
 t.test('parseProcfile: web with wsgi', async t => {
   t.same(errors('wsgi: app:application\nweb: gunicorn app\n'), [
-    'Procfile: both "web" (line 2) and "wsgi" (line 1) serve HTTP; keep one: wsgi for a Python WSGI module, jwsgi for a JWSGI class, web for a server that listens on $PORT',
-  ])
-  t.same(errors('wsgi: app:application\nweb: gunicorn app\njwsgi: App\n'), [
-    'Procfile: "web" (line 2) and "wsgi" (line 1) and "jwsgi" (line 3) serve HTTP; keep one: wsgi for a Python WSGI module, jwsgi for a JWSGI class, web for a server that listens on $PORT',
-  ])
-})
-
-t.test('parseProcfile: jwsgi takes CLASS:METHOD, with dots or slashes', async t => {
-  t.same(parsed('jwsgi: com.example.App:handle\n').entries, [{ kind: 'jwsgi', command: 'com.example.App:handle', line: 1 }])
-  t.same(parsed('jwsgi: com/example/App\n').entries[0].command, 'com/example/App')
-  t.same(errors('jwsgi: java -jar app.jar\n'), [
-    'Procfile:1: expected "jwsgi: CLASS:METHOD", such as "jwsgi: com.example.App:application", got "java -jar app.jar"',
+    'Procfile: both "web" (line 2) and "wsgi" (line 1) serve HTTP; keep one: wsgi for a Python WSGI module, web for a server that listens on $PORT',
   ])
 })
 
@@ -119,6 +132,8 @@ t.test('classifyKind: every class', async t => {
     ['wsgi', 'wsgi'],
     ['jwsgi', 'jwsgi'],
     ['web', 'web'],
+    ['php', 'php'],
+    ['rwsgi', 'rwsgi'],
     ['static', 'static'],
     ['release', 'release'],
     ['preflight', 'preflight'],
@@ -132,8 +147,8 @@ t.test('classifyKind: every class', async t => {
   for (const [kind, cls] of cases) t.equal(classifyKind(kind), cls, kind)
 })
 
-t.test('isWebKind: web, wsgi and jwsgi only', async t => {
-  t.same(['web', 'wsgi', 'jwsgi', 'static', 'worker', 'cron'].map(isWebKind), [true, true, true, false, false, false])
+t.test('isWebKind: web, wsgi, jwsgi, php and rwsgi only', async t => {
+  t.same(['web', 'wsgi', 'jwsgi', 'php', 'rwsgi', 'static', 'worker', 'cron'].map(isWebKind), [true, true, true, true, true, false, false, false])
 })
 
 t.test('workerKinds: all but preflight and release, in order', async t => {
