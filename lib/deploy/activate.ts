@@ -20,6 +20,7 @@ import { writeFileAtomic, pickFreePort, waitHealthy, reloadNginx, sleep } from '
 import { writeStopped } from '../state/app-state.js'
 import { UserError, ok } from '../errors.js'
 import { vassalFiles } from '../state/vassals.js'
+import { redisPorts } from '../state/databases.js'
 import { writeRecord, markRecord, removeRecord, readJournal, journalPorts } from '../state/activations.js'
 import { ownerOf } from '../state/lock.js'
 import { renameDurable } from '../host/atomic-file.js'
@@ -36,8 +37,8 @@ export function webRoles(plan: ReleasePlan): { kind: string; count: number }[] {
   return plan.processes.filter((p) => HTTP_ROLES.includes(p.role)).map((p) => ({ kind: p.kind, count: p.count }))
 }
 
-/** Ports in use by every app's active release (so two apps never get the same one). */
-function takenPorts(): Set<number> {
+/** Ports in use by every app's active release and every app's Redis (so two never get the same one). */
+export function usedPorts(): Set<number> {
   const taken = new Set<number>()
   const apps = hostPaths().apps
   if (!existsSync(apps)) return taken
@@ -48,6 +49,7 @@ function takenPorts(): Set<number> {
     } catch {}
   }
   for (const p of journalPorts()) taken.add(p) // activations starting or draining too
+  for (const p of redisPorts().values()) taken.add(p) // a stopped app's Redis port stays its own
   return taken
 }
 
@@ -123,7 +125,7 @@ export async function activate(plan: ReleasePlan, opts: ActivateOptions): Promis
   mkdirSync(h.vassals, { recursive: true, mode: 0o700 })
 
   // ports for every web and wsgi instance, beside the ones in use
-  const taken = takenPorts()
+  const taken = usedPorts()
   const ports: Record<string, number[]> = {}
   for (const w of webRoles(plan)) {
     ports[w.kind] = []

@@ -20,6 +20,9 @@ import { readHostSettings, type HostSettings } from '../state/host-settings.js'
 import type { AcmeSettings } from '../parse/acme-settings.js'
 import { runStreamed } from '../host/system.js'
 import { parseJwsgiClasspath } from '../parse/jvm.js'
+import { readRedisRecord, writeRedisConf } from '../state/databases.js'
+import { REDIS_KIND } from '../parse/database.js'
+import { shellQuote } from '../render/launcher.js'
 import { UserError } from '../errors.js'
 import * as log from '../log.js'
 
@@ -144,6 +147,13 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
   }
   if (processes.every((x) => x.count === 0) && statics.value.length === 0) {
     throw new UserError('Procfile: nothing to run (add a web, wsgi, static or worker line)')
+  }
+  const redis = readRedisRecord(req.app)
+  if (redis) {
+    // the app's own Redis (redis:create): one daemon instance like a worker, in its sandbox and memory cap
+    if (processes.some((x) => x.kind === REDIS_KIND)) throw new UserError(`Procfile: the kind "${REDIS_KIND}" is taken by this app's Redis (redis:create); rename that line`)
+    const conf = writeRedisConf(req.app, redis)
+    processes.push({ kind: REDIS_KIND, role: 'daemon', command: `exec redis-server ${shellQuote(conf)}`, count: 1 })
   }
   if (processes.some((x) => x.role === 'wsgi') && runtime !== 'python') {
     throw new UserError('Procfile: a wsgi line needs a Python app (requirements.txt, or pyproject.toml with uv.lock, at the root)')
