@@ -1,6 +1,6 @@
 // deploy: turn a pushed revision into a release (checkout, validate, build, release command) and activate
 // it. Everything that can fail runs before the switch; a failure leaves the running release untouched.
-import { existsSync, readFileSync, readdirSync, mkdirSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, mkdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { appPaths, hostPaths } from '../state/paths.js'
 import { parseProcfile, classifyKind, type Procfile } from '../parse/procfile.js'
@@ -21,6 +21,10 @@ import type { AcmeSettings } from '../parse/acme-settings.js'
 import { runStreamed } from '../host/system.js'
 import { findLinksInto, findLinksOut } from '../host/sandbox.js'
 import { checkSandbox, wrapCommand, sandboxBuildEnv, SANDBOX_BIND_KEY, type SandboxState } from './sandbox.js'
+import { parseJwsgiClasspath } from '../parse/jvm.js'
+import { readRedisRecord, writeRedisConf } from '../state/databases.js'
+import { REDIS_KIND } from '../parse/database.js'
+import { shellQuote } from '../render/launcher.js'
 import { UserError } from '../errors.js'
 import * as log from '../log.js'
 
@@ -111,6 +115,8 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
   if (include.length) settings.value.vassal.include = include
 
   const box = checkSandbox(host)
+  const jwsgi = procfile?.entries.some((e) => e.kind === 'jwsgi') === true
+
   const preflight = procfile?.entries.find((e) => e.kind === 'preflight')
   if (preflight) await runOnce(box, req.app, 'preflight', preflight.command, dir, env)
 
@@ -145,16 +151,41 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
     if (cls === 'cron') {
       processes.push({ kind: e.kind, role: 'cron', command: e.command, count: Math.min(count, 1), cron: e.cron ? renderUwsgiCron(e.cron) : [] })
     } else {
-      processes.push({ kind: e.kind, role: cls === 'wsgi' || cls === 'web' || cls === 'php' || cls === 'rwsgi' ? cls : 'daemon', command: e.command, count })
+      processes.push({ kind: e.kind, role: cls === 'wsgi' || cls === 'jwsgi' || cls === 'web' || cls === 'php' || cls === 'rwsgi' ? cls : 'daemon', command: e.command, count })
     }
   }
   if (processes.every((x) => x.count === 0) && statics.value.length === 0) {
     throw new UserError('Procfile: nothing to run (add a web, wsgi, static or worker line)')
   }
+  const redis = readRedisRecord(req.app)
+  if (redis) {
+    // the app's own Redis (redis:create): one daemon instance like a worker, in its sandbox and memory cap
+    if (processes.some((x) => x.kind === REDIS_KIND)) throw new UserError(`Procfile: the kind "${REDIS_KIND}" is taken by this app's Redis (redis:create); rename that line`)
+    const conf = writeRedisConf(req.app, redis)
+    processes.push({ kind: REDIS_KIND, role: 'daemon', command: `exec redis-server ${shellQuote(conf)}`, count: 1 })
+  }
   if (processes.some((x) => x.role === 'wsgi') && runtime !== 'python') {
     throw new UserError('Procfile: a wsgi line needs a Python app (requirements.txt, or pyproject.toml with uv.lock, at the root)')
   }
 
+  // jwsgi: the classpath the app names (JWSGI_CLASSPATH), else the jars its JVM build left, else the release
+  let jvmClasspath = built.jvmClasspath
+  if (env.JWSGI_CLASSPATH?.trim()) {
+    const cp = parseJwsgiClasspath(env.JWSGI_CLASSPATH, dir)
+    if (!cp.ok) throw new UserError(cp.errors.join('\n'))
+    jvmClasspath = cp.value
+  }
+  if (jwsgi && !jvmClasspath?.length) jvmClasspath = [dir]
+  if (jwsgi) log.step(`jwsgi classpath: ${jvmClasspath!.map((c) => c.slice(dir.length + 1) || '.').join(':')}`)
+
+  for (const x of processes) {
+    // the docroot is a folder and the rackup file a file of this commit (the Procfile parser checked the paths)
+    const want = x.role === 'php' ? 'folder' : x.role === 'rwsgi' ? 'file' : undefined
+    const st = want ? statSync(join(dir, x.command), { throwIfNoEntry: false }) : undefined
+    if (want && !(want === 'folder' ? st?.isDirectory() : st?.isFile())) {
+      throw new UserError(`Procfile: "${x.kind}: ${x.command}": no such ${want} in this commit`)
+    }
+  }
   const single = processes.find((x) => x.role === 'php' || x.role === 'rwsgi')
   if (single && env.UWSGI_THREADS) log.warn(`UWSGI_THREADS does not apply to "${single.kind}": its workers run one request at a time (Debian's PHP and Ruby plugins are not thread-safe); scale with UWSGI_PROCESSES`)
 
@@ -181,6 +212,7 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
     health: settings.value.health,
     autoRestart: settings.value.autoRestart,
     sitePackages: built.sitePackages,
+    ...(jwsgi ? { jvmClasspath } : {}),
     depsDir: built.depsDir,
     keep: settings.value.keep,
     ...(Object.keys(settings.value.memory).length ? { memory: settings.value.memory } : {}),
