@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, readdirSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { appPaths, hostPaths } from '../state/paths.js'
-import { parseProcfile, classifyKind, type Procfile } from '../parse/procfile.js'
+import { parseProcfile, classifyKind, type Procfile, type ProcEntry } from '../parse/procfile.js'
 import { renderUwsgiCron } from '../parse/cron.js'
 import { parseUwsgiInclude, type VassalOption } from '../render/uwsgi.js'
 import { composeAppEnv, type EnvInputs } from '../parse/app-env.js'
@@ -62,20 +62,12 @@ function readUwsgiInclude(dir: string, name: string | undefined): VassalOption[]
 }
 
 /** Build the release's plan: what runs, where, with which environment; with the ACME settings it checked
- *  (for the activation's certificate request). */
+ *  (for the activation's certificate request). In the order of the README's "What a push does" (steps 2 to
+ *  4): parse and validate, preflight, build, plan the processes, run `release`. */
 export async function buildRelease(req: DeployRequest, id: string, dir: string, host: HostSettings): Promise<{ plan: ReleasePlan; acme: AcmeSettings }> {
   const p = appPaths(req.app)
-  const procText = readIf(join(dir, 'Procfile'))
-  const files = new Set(readdirSync(dir))
-  const runtime = detectRuntime(files)
-
-  let procfile: Procfile | undefined
-  if (procText !== undefined) {
-    const parsed = parseProcfile(procText)
-    if (!parsed.ok) throw new UserError(parsed.errors.join('\n'))
-    procfile = parsed.value
-  }
-
+  const procfile = readProcfile(dir)
+  const runtime = detectRuntime(new Set(readdirSync(dir)))
   const inputs: EnvInputs = {
     app: req.app,
     release: id,
@@ -87,10 +79,7 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
     repoEnv: readIf(join(dir, 'ENV')),
     configEnv: readIf(p.env),
   }
-  const composed = composeAppEnv(inputs)
-  if (!composed.ok) throw new UserError(composed.errors.join('\n'))
-  for (const w of composed.value.warnings) log.warn(w)
-  let env = composed.value.env
+  let env = composeEnv(inputs, true)
   const kinds = (procfile?.entries ?? [{ kind: 'web' }]).map((e) => e.kind)
   const settings = planSettings(env, req.app, host.domain, readIf(p.scaling) ?? '', kinds)
   if (!settings.ok) throw new UserError(settings.errors.join('\n'))
@@ -102,34 +91,16 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
 
   log.step(runtime === 'generic' ? 'no runtime to build (Procfile only)' : `${runtime} app detected`)
   const built = await buildRuntime(runtime, { app: req.app, dir, depsRoot: p.deps, env })
-  const again = composeAppEnv({ ...inputs, runtimePath: built.runtimePath })
-  if (!again.ok) throw new UserError(again.errors.join('\n'))
-  env = { ...again.value.env, ...built.env }
+  env = { ...composeEnv({ ...inputs, runtimePath: built.runtimePath }, false), ...built.env }
 
-  let entries = procfile?.entries ?? []
-  if (!procfile) {
-    if (!built.defaultWeb) throw new UserError('Procfile: not found, and nothing else to run (add a Procfile with a web, wsgi, static or worker line)')
-    log.step(`no Procfile: running "${built.defaultWeb}" as web`)
-    entries = [{ kind: 'web', command: built.defaultWeb, line: 0 }]
-  }
+  const entries = procfileEntries(procfile, built.defaultWeb)
   const statics = planStatics(entries, env, dir)
   if (!statics.ok) throw new UserError(statics.errors.join('\n'))
   for (const s of statics.value) {
     if (!existsSync(s.dir)) throw new UserError(`static folder ${s.dir.slice(dir.length + 1)} does not exist in this commit`)
   }
   const { nginx, acme } = planNginxSettings(env, dir, req.app, host)
-
-  const processes: ProcessPlan[] = []
-  for (const e of entries) {
-    const cls = classifyKind(e.kind)
-    if (cls === 'static' || cls === 'release' || cls === 'preflight') continue
-    const count = settings.value.scaling[e.kind] ?? 1
-    if (cls === 'cron') {
-      processes.push({ kind: e.kind, role: 'cron', command: e.command, count: Math.min(count, 1), cron: e.cron ? renderUwsgiCron(e.cron) : [] })
-    } else {
-      processes.push({ kind: e.kind, role: cls === 'wsgi' ? 'wsgi' : cls === 'web' ? 'web' : 'daemon', command: e.command, count })
-    }
-  }
+  const processes = planProcesses(entries, settings.value.scaling)
   if (processes.every((x) => x.count === 0) && statics.value.length === 0) {
     throw new UserError('Procfile: nothing to run (add a web, wsgi, static or worker line)')
   }
@@ -165,6 +136,47 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
     ...(Object.keys(settings.value.memory).length ? { memory: settings.value.memory } : {}),
   }
   return { plan, acme }
+}
+
+/** The commit's Procfile, parsed (undefined when it has none). */
+function readProcfile(dir: string): Procfile | undefined {
+  const text = readIf(join(dir, 'Procfile'))
+  if (text === undefined) return undefined
+  const parsed = parseProcfile(text)
+  if (!parsed.ok) throw new UserError(parsed.errors.join('\n'))
+  return parsed.value
+}
+
+/** The app's environment (repo ENV, config:set values, ours); the first time, its warnings are shown. */
+function composeEnv(inputs: EnvInputs, warn: boolean): Record<string, string> {
+  const composed = composeAppEnv(inputs)
+  if (!composed.ok) throw new UserError(composed.errors.join('\n'))
+  if (warn) for (const w of composed.value.warnings) log.warn(w)
+  return composed.value.env
+}
+
+/** The Procfile's lines, or the runtime's default web command when there is no Procfile. */
+function procfileEntries(procfile: Procfile | undefined, defaultWeb: string | undefined): ProcEntry[] {
+  if (procfile) return procfile.entries
+  if (!defaultWeb) throw new UserError('Procfile: not found, and nothing else to run (add a Procfile with a web, wsgi, static or worker line)')
+  log.step(`no Procfile: running "${defaultWeb}" as web`)
+  return [{ kind: 'web', command: defaultWeb, line: 0 }]
+}
+
+/** What runs: every Procfile line but static, release and preflight, with its role and count. */
+function planProcesses(entries: ProcEntry[], scaling: Record<string, number>): ProcessPlan[] {
+  const processes: ProcessPlan[] = []
+  for (const e of entries) {
+    const cls = classifyKind(e.kind)
+    if (cls === 'static' || cls === 'release' || cls === 'preflight') continue
+    const count = scaling[e.kind] ?? 1
+    if (cls === 'cron') {
+      processes.push({ kind: e.kind, role: 'cron', command: e.command, count: Math.min(count, 1), cron: e.cron ? renderUwsgiCron(e.cron) : [] })
+    } else {
+      processes.push({ kind: e.kind, role: cls === 'wsgi' ? 'wsgi' : cls === 'web' ? 'web' : 'daemon', command: e.command, count })
+    }
+  }
+  return processes
 }
 
 /** A failure caused by a full disk becomes one line naming the full filesystem (ENOSPC from a write of

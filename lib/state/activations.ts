@@ -79,89 +79,90 @@ function tokenTime(token: string): number {
   return Number.isFinite(n) ? n : 0
 }
 
+/** What the planner knows of every token: its record and its vassal files. */
+interface Tokens {
+  byToken: Map<string, RecoveryInput['records'][number]>
+  vassalsOf: Map<string, string[]>
+}
+
 export function planRecovery(app: string, input: RecoveryInput): RecoveryPlan {
-  const notes: string[] = []
   const byToken = new Map(input.records.map((r) => [r.token, r]))
   const vassalsOf = new Map<string, string[]>()
   for (const f of input.vassals) {
     const t = vassalToken(app, f)
     if (t) vassalsOf.set(t, [...(vassalsOf.get(t) ?? []), f])
   }
-  const exists = (t: string) => byToken.has(t) || vassalsOf.has(t)
-  const activeJson = `apps/${app}/active.json`
-
-  // which activation serves: nginx's file first (it is what answers), then active.json, then the journal
-  let liveToken: string | undefined
-  let liveFrom: RecoveryPlan['liveFrom']
-  if (!input.stopped) {
-    const fromActive = input.active.state === 'ok' ? input.active.value.token : undefined
-    if (input.nginxToken && exists(input.nginxToken)) {
-      liveToken = input.nginxToken
-      liveFrom = 'nginx'
-    } else if (fromActive && (exists(fromActive) || input.vassals.length === 0)) {
-      liveToken = fromActive
-      liveFrom = 'active.json'
-    } else {
-      const switched = input.records.filter((r) => r.state === 'switched' && vassalsOf.has(r.token)).sort((a, b) => tokenTime(b.token) - tokenTime(a.token))
-      const unrecorded = [...vassalsOf.keys()].filter((t) => !byToken.has(t) && tokenRelease(t) === input.current).sort((a, b) => tokenTime(b) - tokenTime(a))
-      if (switched[0]) {
-        liveToken = switched[0].token
-        liveFrom = 'journal'
-      } else if (unrecorded[0] && input.active.state !== 'ok') {
-        liveToken = unrecorded[0]
-        liveFrom = 'vassals'
-      }
-    }
-  }
-
-  const plan: RecoveryPlan = { liveFrom, removeActive: false, reloadNginx: false, remove: [], keep: [], notes }
-
-  if (liveToken) {
-    const rec = byToken.get(liveToken)
-    const fromActive = input.active.state === 'ok' && input.active.value.token === liveToken ? input.active.value : undefined
-    const release = rec?.release ?? fromActive?.release ?? tokenRelease(liveToken) ?? input.current ?? ''
-    const live: ActivationRecord = rec
-      ? { ...rec }
-      : {
-          app,
-          token: liveToken,
-          release,
-          ports: fromActive?.ports ?? input.portsOf?.(liveToken) ?? {},
-          vassals: vassalsOf.get(liveToken) ?? [],
-          state: 'switched',
-          started: fromActive?.started ?? new Date(tokenTime(liveToken) || Date.now()).toISOString(),
-        }
-    delete (live as Partial<ActivationRecord & { ownerAlive: boolean }>).ownerAlive
-    if (!rec) {
-      plan.writeRecord = { ...live, state: 'switched' }
-      notes.push(`journal: recorded the live activation ${liveToken} (it had no record)`)
-    } else if (rec.state !== 'switched') {
-      plan.writeRecord = { ...live, state: 'switched', owner: undefined, switched: live.switched ?? new Date().toISOString() }
-      delete plan.writeRecord.owner
-      notes.push(
-        rec.state === 'starting'
-          ? `completed the switch to ${liveToken} (${release}): it serves, and the deploy that started it was interrupted`
-          : `${liveToken} (${release}) serves again: the deploy that was replacing it was interrupted`,
-      )
-    }
-    plan.live = plan.writeRecord ?? live
-    if (!fromActive) {
-      plan.writeActive = { release, token: liveToken, ports: live.ports, started: live.started }
-      const was = input.active.state === 'ok' ? `named ${input.active.value.token}` : input.active.state === 'damaged' ? `was unreadable (${input.active.why})` : 'was missing'
-      const from = liveFrom === 'nginx' ? `the token nginx serves` : liveFrom === 'journal' ? 'the activation journal' : liveFrom === 'vassals' ? 'the vassal files' : 'active.json'
-      notes.push(`${activeJson} ${was}: rebuilt from ${from} (${liveToken})`)
-      if (liveFrom === 'nginx' && input.active.state === 'ok') plan.reloadNginx = true
-    }
-    if (input.current !== release && release) {
-      plan.setCurrent = release
-      notes.push(`apps/${app}/current ${input.current ? `pointed at ${input.current}` : 'was missing'}: now ${release}, the release that serves`)
-    }
-  } else if (input.active.state === 'damaged') {
+  const tokens: Tokens = { byToken, vassalsOf }
+  const { liveToken, liveFrom } = input.stopped ? { liveToken: undefined, liveFrom: undefined } : findLive(input, tokens)
+  const plan: RecoveryPlan = { liveFrom, removeActive: false, reloadNginx: false, remove: [], keep: [], notes: [] }
+  if (liveToken) planLive(app, input, tokens, liveToken, plan)
+  else if (input.active.state === 'damaged') {
     plan.removeActive = true
-    notes.push(`${activeJson} was unreadable (${input.active.why}) and no activation serves: removed`)
+    plan.notes.push(`apps/${app}/active.json was unreadable (${input.active.why}) and no activation serves: removed`)
   }
+  planRest(input, tokens, liveToken, plan)
+  return plan
+}
 
-  // everything else: kept while its owner works on it, removed otherwise
+/** Which activation serves: nginx's file first (it is what answers), then active.json, then the journal. */
+function findLive(input: RecoveryInput, { byToken, vassalsOf }: Tokens): { liveToken?: string; liveFrom?: RecoveryPlan['liveFrom'] } {
+  const exists = (t: string) => byToken.has(t) || vassalsOf.has(t)
+  const fromActive = input.active.state === 'ok' ? input.active.value.token : undefined
+  if (input.nginxToken && exists(input.nginxToken)) return { liveToken: input.nginxToken, liveFrom: 'nginx' }
+  if (fromActive && (exists(fromActive) || input.vassals.length === 0)) return { liveToken: fromActive, liveFrom: 'active.json' }
+  const switched = input.records.filter((r) => r.state === 'switched' && vassalsOf.has(r.token)).sort((a, b) => tokenTime(b.token) - tokenTime(a.token))
+  if (switched[0]) return { liveToken: switched[0].token, liveFrom: 'journal' }
+  const unrecorded = [...vassalsOf.keys()].filter((t) => !byToken.has(t) && tokenRelease(t) === input.current).sort((a, b) => tokenTime(b) - tokenTime(a))
+  if (unrecorded[0] && input.active.state !== 'ok') return { liveToken: unrecorded[0], liveFrom: 'vassals' }
+  return {}
+}
+
+/** The live activation's records brought in line: its journal record, active.json, the `current` link. */
+function planLive(app: string, input: RecoveryInput, { byToken, vassalsOf }: Tokens, liveToken: string, plan: RecoveryPlan): void {
+  const { notes, liveFrom } = plan
+  const rec = byToken.get(liveToken)
+  const fromActive = input.active.state === 'ok' && input.active.value.token === liveToken ? input.active.value : undefined
+  const release = rec?.release ?? fromActive?.release ?? tokenRelease(liveToken) ?? input.current ?? ''
+  const live: ActivationRecord = rec
+    ? { ...rec }
+    : {
+        app,
+        token: liveToken,
+        release,
+        ports: fromActive?.ports ?? input.portsOf?.(liveToken) ?? {},
+        vassals: vassalsOf.get(liveToken) ?? [],
+        state: 'switched',
+        started: fromActive?.started ?? new Date(tokenTime(liveToken) || Date.now()).toISOString(),
+      }
+  delete (live as Partial<ActivationRecord & { ownerAlive: boolean }>).ownerAlive
+  if (!rec) {
+    plan.writeRecord = { ...live, state: 'switched' }
+    notes.push(`journal: recorded the live activation ${liveToken} (it had no record)`)
+  } else if (rec.state !== 'switched') {
+    plan.writeRecord = { ...live, state: 'switched', owner: undefined, switched: live.switched ?? new Date().toISOString() }
+    delete plan.writeRecord.owner
+    notes.push(
+      rec.state === 'starting'
+        ? `completed the switch to ${liveToken} (${release}): it serves, and the deploy that started it was interrupted`
+        : `${liveToken} (${release}) serves again: the deploy that was replacing it was interrupted`,
+    )
+  }
+  plan.live = plan.writeRecord ?? live
+  if (!fromActive) {
+    plan.writeActive = { release, token: liveToken, ports: live.ports, started: live.started }
+    const was = input.active.state === 'ok' ? `named ${input.active.value.token}` : input.active.state === 'damaged' ? `was unreadable (${input.active.why})` : 'was missing'
+    const from = liveFrom === 'nginx' ? `the token nginx serves` : liveFrom === 'journal' ? 'the activation journal' : liveFrom === 'vassals' ? 'the vassal files' : 'active.json'
+    notes.push(`apps/${app}/active.json ${was}: rebuilt from ${from} (${liveToken})`)
+    if (liveFrom === 'nginx' && input.active.state === 'ok') plan.reloadNginx = true
+  }
+  if (input.current !== release && release) {
+    plan.setCurrent = release
+    notes.push(`apps/${app}/current ${input.current ? `pointed at ${input.current}` : 'was missing'}: now ${release}, the release that serves`)
+  }
+}
+
+/** Every other activation: kept while its owner works on it, removed otherwise. */
+function planRest(input: RecoveryInput, { byToken, vassalsOf }: Tokens, liveToken: string | undefined, plan: RecoveryPlan): void {
   const tokens = new Set([...byToken.keys(), ...vassalsOf.keys(), ...input.damagedRecords, ...input.runDirs])
   for (const token of tokens) {
     if (token === liveToken) continue
@@ -192,10 +193,9 @@ export function planRecovery(app: string, input: RecoveryInput): RecoveryPlan {
   }
   for (const r of plan.remove) {
     if (r.vassals.length || byToken.has(r.token) || input.damagedRecords.includes(r.token)) {
-      notes.push(`removed activation ${r.token}${r.vassals.length ? ` and its ${r.vassals.length} worker(s)` : ''}: ${r.why}`)
+      plan.notes.push(`removed activation ${r.token}${r.vassals.length ? ` and its ${r.vassals.length} worker(s)` : ''}: ${r.why}`)
     }
   }
-  return plan
 }
 
 /** Vassal files of `app` that belong to no live, starting or draining activation (what ps and doctor show). */
