@@ -114,7 +114,7 @@ if [ "$build" = 1 ]; then
     node --max-semi-space-size=1 "$SRC/bin/transpile.mjs" "$tools"
   fi
 fi
-[ -f "$SRC/dist/lib/host-setup.js" ] || die "$SRC/dist is not built (run without --no-build)"
+[ -f "$SRC/dist/lib/entries/host-setup.js" ] || die "$SRC/dist is not built (run without --no-build)"
 
 say "installing the toolkit in $TOOLKIT"
 staging=$(mktemp -d "$TOOLKIT.new.XXXXXX")
@@ -175,14 +175,14 @@ if [ "$http_port" = 80 ] && [ -L "$stock" ] && [ "$(readlink -f "$stock")" = /et
 fi
 
 say "writing host settings for $user"
-node "$TOOLKIT/dist/lib/host-setup.js" --user "$user" --home "$home" --http-port "$http_port" --https-port "$https_port" \
+node "$TOOLKIT/dist/lib/entries/host-setup.js" --user "$user" --home "$home" --http-port "$http_port" --https-port "$https_port" \
   ${listen_args[@]+"${listen_args[@]}"} ${domain_args[@]+"${domain_args[@]}"} ${key_args[@]+"${key_args[@]}"} \
   ${acme_args[@]+"${acme_args[@]}"}
 
 # every app's own git hooks and templates (repos/APP/hooks, repos/APP/templates): unedited copies follow this
 # toolkit, edited ones are kept (and it says so, with the new stock version beside them); links become files
 runuser -u "$user" -- env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$home" USER="$user" \
-  node "$TOOLKIT/dist/lib/repo-hooks.js"
+  node "$TOOLKIT/dist/lib/entries/repo-hooks.js"
 
 # --- services
 if [ -d /run/systemd/system ]; then

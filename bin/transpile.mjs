@@ -48,5 +48,5 @@ for (const unit of units) {
   }
 }
 if (failed) process.exit(1)
-const manifest = join(root, 'dist', 'lib', 'stock-hashes.js')
+const manifest = join(root, 'dist', 'lib', 'entries', 'stock-hashes.js')
 if (existsSync(manifest)) execFileSync(process.execPath, [manifest], { stdio: 'inherit' })

@@ -1,5 +1,5 @@
 // after-switch: what happens after a switch is started detached from the push, so it returns at once
-// (lib/watch.ts runs deploy/crash-watch.ts): the previous activation's workers stop after a short drain,
+// (lib/entries/watch.ts runs deploy/crash-watch.ts): the previous activation's workers stop after a short drain,
 // and, when asked, the new release is watched for a crash loop.
 import { join } from 'node:path'
 import { appPaths, toolkitScript } from '../state/paths.js'

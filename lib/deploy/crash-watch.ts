@@ -1,9 +1,11 @@
 // crash-watch: after a switch, the previous activation's workers stop after a short drain; then, when
-// asked, the new release's web workers are watched for a minute, and if they stop answering repeatedly (a
-// crash loop) the previous release is brought back on its own and the history says why.
+// asked, the new release's web workers are watched for a minute, and if they fail the app's own health rule
+// repeatedly (judgeHealth: PIKU_HEALTH_STATUS and PIKU_HEALTH_CONTENT, as the push judged them; a crash loop
+// answers nothing and fails it too) the previous release is brought back on its own and the history says why.
 import { appPaths } from '../state/paths.js'
 import { FAILURES_TO_ROLL_BACK, PROBE_MS, WATCH_MS, type AfterSwitch } from './after-switch.js'
 import type { HostSettings } from '../state/host-settings.js'
+import { describeAnswer, judgeHealth } from '../parse/health.js'
 import * as log from '../log.js'
 
 /** Stop the retired activation after the drain, then watch the new one when asked. */
@@ -30,9 +32,11 @@ export async function afterSwitch(app: string, opts: AfterSwitch): Promise<void>
 
 async function watch(app: string, token: string, previous: string, host: HostSettings): Promise<void> {
   const { readActive, readPlan, appendHistory } = await import('../state/release.js')
-  const { httpStatus, sleep } = await import('../host/system.js')
+  const { httpAnswer, sleep } = await import('../host/system.js')
   const end = Date.now() + WATCH_MS
   let failures = 0
+  let crashes = 0 // failures where nothing answered
+  let last = ''
   while (Date.now() < end) {
     await sleep(PROBE_MS)
     const active = readActive(app)
@@ -41,8 +45,12 @@ async function watch(app: string, token: string, previous: string, host: HostSet
     if (!plan) return
     const serverName = plan.serverNames[0] ?? 'localhost'
     for (const port of Object.values(active.ports).flat()) {
-      const s = await httpStatus(port, plan.health.path, serverName)
-      if (s === 0 || s >= 500) failures++
+      const answer = await httpAnswer(port, plan.health.path, serverName)
+      const reason = judgeHealth(answer, plan.health)
+      if (reason === undefined) continue
+      failures++
+      if (answer.status === 0) crashes++
+      last = `port ${port}: ${reason}${answer.status ? ` (${describeAnswer(answer)})` : ''}`
     }
     if (failures >= FAILURES_TO_ROLL_BACK) {
       const { acquireLock, releaseLock } = await import('../state/lock.js')
@@ -53,10 +61,12 @@ async function watch(app: string, token: string, previous: string, host: HostSet
         const now = readActive(app)
         const back = readPlan(app, previous)
         if (!now || now.token !== token || !back) return
-        log.outLine(`${new Date().toISOString()} ${app}: ${active.release} failed ${failures} health checks after the switch; rolling back to ${previous}`)
+        log.outLine(`${new Date().toISOString()} ${app}: ${active.release} failed ${failures} health checks after the switch (last: ${last}); rolling back to ${previous}`)
         await activate(back, { host, quiet: true })
-        appendHistory(app, { id: active.release, sha: plan.sha, time: new Date().toISOString(), key: 'watch', reason: 'crash-loop', outcome: 'rolled-back', message: `crashed after the switch; ${previous} serves again` })
-        appendHistory(app, { id: previous, sha: back.sha, time: new Date().toISOString(), key: 'watch', reason: 'crash-loop', outcome: 'live' })
+        // every failure a crash (nothing answered): a crash loop; else the app answered against its own rule
+        const [reason, what] = crashes === failures ? ['crash-loop', 'crashed'] : ['unhealthy', `failed its health check (${last})`]
+        appendHistory(app, { id: active.release, sha: plan.sha, time: new Date().toISOString(), key: 'watch', reason, outcome: 'rolled-back', message: `${what} after the switch; ${previous} serves again` })
+        appendHistory(app, { id: previous, sha: back.sha, time: new Date().toISOString(), key: 'watch', reason, outcome: 'live' })
       } finally {
         releaseLock(lock, process.pid)
       }

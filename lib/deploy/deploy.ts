@@ -67,7 +67,7 @@ function readUwsgiInclude(dir: string, name: string | undefined): VassalOption[]
 export async function buildRelease(req: DeployRequest, id: string, dir: string, host: HostSettings): Promise<{ plan: ReleasePlan; acme: AcmeSettings }> {
   const p = appPaths(req.app)
   const procfile = readProcfile(dir)
-  const runtime = detectRuntime(new Set(readdirSync(dir)))
+  const runtime = detectRuntime(new Set(readdirSync(dir)), procfile?.entries.map((e) => e.kind))
   const inputs: EnvInputs = {
     app: req.app,
     release: id,

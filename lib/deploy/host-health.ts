@@ -15,7 +15,8 @@ import { readCopies } from '../state/stock.js'
 import { readAppMemory } from '../state/instance-memory.js'
 import { tryLock, releaseLock } from '../state/lock.js'
 import { recoverApp } from './recover.js'
-import { validateNginx, httpStatus } from '../host/system.js'
+import { validateNginx, httpAnswer } from '../host/system.js'
+import { judgeHealth } from '../parse/health.js'
 import { probeSubtree } from '../host/cgroups.js'
 import { readLivePid, readProcesses } from '../host/proc.js'
 import { findOrphanWorkers } from '../parse/worker-processes.js'
@@ -81,15 +82,17 @@ export async function cleanApps(apps: string[]): Promise<Check[]> {
   return checks
 }
 
-/** The app's line: deployed, running (its vassal files, its web ports answering below 500), rolled back, stopped. */
+/** The app's line: deployed, running (its vassal files, its web ports meeting the app's health rule, as the
+ *  push and the crash watch judge them), rolled back, stopped. */
 async function appRunCheck(app: string, release: string | undefined, active: Activation | undefined, plan: ReleasePlan | undefined, now: number): Promise<Check> {
   const dir = hostPaths().vassals
   const vassals = active && existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith(vassalPrefix(app, active.token)) && f.endsWith('.ini')).length : 0
   const ports = active ? Object.values(active.ports).flat() : []
-  const dead: number[] = []
+  const failing: { port: number; reason: string }[] = []
   for (const port of ports) {
-    const s = await httpStatus(port, plan?.health.path ?? '/', plan?.serverNames[0] ?? 'localhost')
-    if (s === 0 || s >= 500) dead.push(port)
+    const answer = await httpAnswer(port, plan?.health.path ?? '/', plan?.serverNames[0] ?? 'localhost')
+    const reason = judgeHealth(answer, plan?.health ?? {})
+    if (reason !== undefined) failing.push({ port, reason })
   }
   const rollback = readHistory(app)
     .filter((e) => e.outcome === 'rolled-back')
@@ -104,7 +107,7 @@ async function appRunCheck(app: string, release: string | undefined, active: Act
     workers: plan ? plan.processes.reduce((n, p) => n + p.count, 0) : 0,
     vassals,
     webPorts: ports.length,
-    deadPorts: dead,
+    failingPorts: failing,
     lastRollback: rollback ? { time: rollback.time, id: rollback.id, message: rollback.message } : undefined,
     now,
   })

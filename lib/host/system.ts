@@ -41,20 +41,6 @@ function portFree(port: number): Promise<boolean> {
   })
 }
 
-/** One HTTP GET on loopback; resolves with the status, or 0 when nothing answered. A new connection each
- *  time (no keep-alive): after an nginx reload, an old connection would still reach an old worker. */
-export function httpStatus(port: number, path: string, host: string, timeoutMs = 2000): Promise<number> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'GET', headers: { host }, timeout: timeoutMs, agent: false }, (res) => {
-      res.resume()
-      resolve(res.statusCode ?? 0)
-    })
-    req.on('timeout', () => req.destroy())
-    req.on('error', () => resolve(0))
-    req.end()
-  })
-}
-
 /** One HTTP GET on a new connection; resolves with the body, or '' when nothing answered. */
 export function httpBody(addr: string, port: number, path: string, host: string, timeoutMs = 2000): Promise<string> {
   return new Promise((resolve) => {
@@ -70,8 +56,8 @@ export function httpBody(addr: string, port: number, path: string, host: string,
   })
 }
 
-/** One HTTP GET on loopback on a new connection: the status (0 when nothing answered) and the first
- *  `maxBytes` of the body. */
+/** One HTTP GET on loopback on a new connection (no keep-alive: after an nginx reload, an old connection
+ *  would still reach an old worker): the status (0 when nothing answered) and the first `maxBytes` of the body. */
 export function httpAnswer(port: number, path: string, host: string, timeoutMs = 2000, maxBytes = 64 * 1024): Promise<{ status: number; body: string }> {
   return new Promise((resolve) => {
     const req = request({ host: '127.0.0.1', port, path, method: 'GET', headers: { host }, timeout: timeoutMs, agent: false }, (res) => {

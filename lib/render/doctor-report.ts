@@ -28,7 +28,7 @@ export interface AppFacts {
   workers: number // processes its plan asks for
   vassals: number // vassal files of the active token
   webPorts: number
-  deadPorts: number[] // web ports that did not answer below 500
+  failingPorts: { port: number; reason: string }[] // web ports whose answer fails the app's health rule, and why
   lastRollback?: { time: string; id: string; message?: string } // the newest automatic rollback
   now: number
 }
@@ -40,11 +40,16 @@ export function planAppCheck(f: AppFacts): Check {
   if (f.stopped) return { name, level: 'ok', message: `stopped (by stop); deploy ${f.app} or restart ${f.app} starts it` }
   if (!f.active) return { name, level: 'FAIL', message: `${f.release} is not running and was not stopped: deploy ${f.app} starts it (logs ${f.app} shows why it ended)` }
   if (f.vassals < f.workers) return { name, level: 'FAIL', message: `${f.vassals} of ${f.workers} worker(s) have a vassal file: restart ${f.app}` }
-  if (f.deadPorts.length) {
-    return { name, level: 'FAIL', message: `${f.deadPorts.length} of ${f.webPorts} web worker(s) do not answer (is the emperor up?): see logs ${f.app} -n 50, then restart ${f.app}` }
+  const failing = f.failingPorts
+  if (failing.length && failing.every((p) => p.reason === 'no answer')) {
+    return { name, level: 'FAIL', message: `${failing.length} of ${f.webPorts} web worker(s) do not answer (is the emperor up?): see logs ${f.app} -n 50, then restart ${f.app}` }
+  }
+  if (failing.length) {
+    const why = failing.map((p) => `port ${p.port}: ${p.reason}`).join('; ')
+    return { name, level: 'FAIL', message: `${failing.length} of ${f.webPorts} web worker(s) fail the health check (${why}): see logs ${f.app} -n 50, fix the app or its PIKU_HEALTH_* settings, then deploy ${f.app}` }
   }
   if (f.lastRollback && f.now - Date.parse(f.lastRollback.time) < DAY) {
-    return { name, level: 'warn', message: `${f.release} runs, but ${f.lastRollback.id} crash-looped and was rolled back at ${f.lastRollback.time}: see logs ${f.app} and logs/${f.app}/watch.log before pushing again` }
+    return { name, level: 'warn', message: `${f.release} runs, but ${f.lastRollback.id} failed its health check after the switch (a crash loop or a wrong answer) and was rolled back at ${f.lastRollback.time}: see logs ${f.app} and logs/${f.app}/watch.log before pushing again` }
   }
   if (f.maintenance) return { name, level: 'warn', message: `${f.release} running, but in maintenance mode since ${f.maintenance}: every request gets 503 until maintenance:off ${f.app}` }
   return { name, level: 'ok', message: `${f.release} running${f.webPorts ? `, ${f.webPorts} web worker(s) answering` : ''}` }

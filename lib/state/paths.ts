@@ -13,7 +13,7 @@ export function toolkitRoot(): string {
 
 /** A compiled script of the toolkit, for starting it as a process of its own. */
 export function toolkitScript(name: string): string {
-  return join(toolkitRoot(), 'dist', 'lib', name)
+  return join(toolkitRoot(), 'dist', 'lib', 'entries', name)
 }
 
 /**

@@ -190,7 +190,7 @@ function stamp(d = new Date()): string {
 }
 
 /** Sync the copies of every app under the host root (install.sh's pass after an upgrade, through
- *  lib/repo-hooks.ts); returns the lines to print. */
+ *  lib/entries/repo-hooks.ts); returns the lines to print. */
 export function syncAllApps(toolkit: string = toolkitRoot()): string[] {
   const repos = hostPaths().repos
   if (!existsSync(repos)) return []

@@ -259,7 +259,7 @@ t.test('hackable: install.sh from a newer checkout keeps every edit working; sto
   const sb = join(newer, 'templates/nginx/server-body.conf')
   writeFileSync(sb, '    add_header X-Stock-Version 2;\n' + readFileSync(sb, 'utf8'))
   for (const h of ['pre-receive', 'post-receive']) writeFileSync(join(newer, `dist/hooks/${h}.cjs`), readFileSync(join(newer, `dist/hooks/${h}.cjs`), 'utf8') + '// a newer stock version\n')
-  execFileSync(process.execPath, [join(newer, 'dist/lib/stock-hashes.js')])
+  execFileSync(process.execPath, [join(newer, 'dist/lib/entries/stock-hashes.js')])
   // `other` as an older install left it: hooks linked to the toolkit's shims, no templates of its own
   for (const h of ['pre-receive', 'post-receive']) {
     rmSync(join(home, 'repos/other/hooks', h))

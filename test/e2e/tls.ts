@@ -169,7 +169,7 @@ t.test('tls: the daily renewal runs from a vassal of the emperor and leaves a fr
   }
   t.match(ps, /piku-hooks-renew/, 'the renewal vassal runs under the emperor')
   const before = await certsOf('secure')
-  const due = await run('runuser', ['-u', 'phtls', '--', 'env', '-i', `HOME=${host.home}`, 'PATH=/usr/bin:/bin', process.execPath, `${toolkitDir}/dist/lib/acme-issue.js`, '--due'])
+  const due = await run('runuser', ['-u', 'phtls', '--', 'env', '-i', `HOME=${host.home}`, 'PATH=/usr/bin:/bin', process.execPath, `${toolkitDir}/dist/lib/entries/acme-issue.js`, '--due'])
   t.equal(due.code, 0, due.stdout + due.stderr)
   t.match(due.stdout, /secure: no certificate asked for: valid until/)
   t.same((await certsOf('secure'))?.notAfter, before?.notAfter)

@@ -3,7 +3,7 @@ import t from 'tap'
 import { planAppCheck, planDiskCheck, planMemoryCheck, planCertCheck, planCopiesCheck, renderChecks, doctorExitCode, type AppFacts } from '../../lib/render/doctor-report.js'
 
 const now = Date.parse('2024-06-01T12:00:00Z')
-const facts = (f: Partial<AppFacts>): AppFacts => ({ app: 'web', release: 'v3', stopped: false, active: true, workers: 2, vassals: 2, webPorts: 1, deadPorts: [], now, ...f })
+const facts = (f: Partial<AppFacts>): AppFacts => ({ app: 'web', release: 'v3', stopped: false, active: true, workers: 2, vassals: 2, webPorts: 1, failingPorts: [], now, ...f })
 
 t.test('doctor: one line per app state', async (t) => {
   t.match(planAppCheck(facts({})), { level: 'ok', message: 'v3 running, 1 web worker(s) answering' })
@@ -11,11 +11,15 @@ t.test('doctor: one line per app state', async (t) => {
   t.match(planAppCheck(facts({ stopped: true, active: false })), { level: 'ok', message: /stopped \(by stop\); deploy web/ })
   t.match(planAppCheck(facts({ active: false })), { level: 'FAIL', message: /not running and was not stopped: deploy web/ })
   t.match(planAppCheck(facts({ vassals: 1 })), { level: 'FAIL', message: /1 of 2 worker\(s\) have a vassal file: restart web/ })
-  t.match(planAppCheck(facts({ deadPorts: [20001] })), { level: 'FAIL', message: /1 of 1 web worker\(s\) do not answer/ })
-  t.match(planAppCheck(facts({ lastRollback: { time: '2024-06-01T11:00:00Z', id: 'v4' } })), { level: 'warn', message: /v4 crash-looped and was rolled back/ })
+  t.match(planAppCheck(facts({ failingPorts: [{ port: 20001, reason: 'no answer' }] })), { level: 'FAIL', message: /1 of 1 web worker\(s\) do not answer/ })
+  t.match(planAppCheck(facts({ webPorts: 2, failingPorts: [{ port: 20001, reason: 'status 404, expected 200-399 (PIKU_HEALTH_STATUS)' }, { port: 20002, reason: 'no answer' }] })), {
+    level: 'FAIL',
+    message: /^2 of 2 web worker\(s\) fail the health check \(port 20001: status 404, expected 200-399 \(PIKU_HEALTH_STATUS\); port 20002: no answer\)/,
+  }, 'a wrong answer by the app\'s own rule fails, with why')
+  t.match(planAppCheck(facts({ lastRollback: { time: '2024-06-01T11:00:00Z', id: 'v4' } })), { level: 'warn', message: /v4 failed its health check after the switch \(a crash loop or a wrong answer\) and was rolled back/ })
   t.match(planAppCheck(facts({ lastRollback: { time: '2024-05-01T11:00:00Z', id: 'v4' } })), { level: 'ok' }, 'an old rollback is history')
   t.match(planAppCheck(facts({ maintenance: '2024-06-01T10:00:00Z' })), { level: 'warn', message: 'v3 running, but in maintenance mode since 2024-06-01T10:00:00Z: every request gets 503 until maintenance:off web' })
-  t.match(planAppCheck(facts({ maintenance: '2024-06-01T10:00:00Z', deadPorts: [1] })), { level: 'FAIL' }, 'a real failure comes first')
+  t.match(planAppCheck(facts({ maintenance: '2024-06-01T10:00:00Z', failingPorts: [{ port: 1, reason: 'no answer' }] })), { level: 'FAIL' }, 'a real failure comes first')
 })
 
 t.test('doctor: disk, memory and certificates', async (t) => {

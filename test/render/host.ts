@@ -43,7 +43,7 @@ t.test('renderEmperorUnit: runs as the user, stops with SIGINT, restarts', async
   t.match(unit, /^KillSignal=SIGINT$/m)
   t.match(unit, /^Restart=always$/m)
   t.match(unit, /^Delegate=yes$/m, 'the unit\'s cgroup is the user\'s memory subtree')
-  t.match(unit, /^ExecStartPre=\+\/usr\/bin\/node \/usr\/local\/lib\/piku-hooks\/dist\/lib\/memory-setup\.js piku$/m)
+  t.match(unit, /^ExecStartPre=\+\/usr\/bin\/node \/usr\/local\/lib\/piku-hooks\/dist\/lib\/entries\/memory-setup\.js piku$/m)
   t.match(unit, /^ExecStart=\/usr\/local\/lib\/piku-hooks\/bin\/piku-emperor \/home\/piku\/uwsgi\/emperor\.ini$/m)
   t.throws(() => renderEmperorUnit(template('systemd/piku-hooks-emperor.service'), publicHost, '/usr/bin/node', '/opt/my toolkit'))
   t.matchSnapshot(unit)
@@ -83,7 +83,7 @@ t.test('renderHostEnv: host-wide ACME settings only when given', async (t) => {
 t.test('renderRenewVassal: a daily cron of the user\'s emperor, at a time fixed per user', async (t) => {
   const ini = renderRenewVassal(template('uwsgi/renew.ini'), loopback, '/usr/bin/node', '/usr/local/lib/piku-hooks')
   const { minute, hour } = planRenewTime('phtest')
-  t.match(ini, `unique-cron = ${minute} ${hour} -1 -1 -1 /usr/bin/node /usr/local/lib/piku-hooks/dist/lib/acme-issue.js --due`)
+  t.match(ini, `unique-cron = ${minute} ${hour} -1 -1 -1 /usr/bin/node /usr/local/lib/piku-hooks/dist/lib/entries/acme-issue.js --due`)
   t.ok(minute >= 0 && minute < 60 && hour >= 0 && hour < 24)
   t.not(`${planRenewTime('a').minute}:${planRenewTime('a').hour}`, `${planRenewTime('piku').minute}:${planRenewTime('piku').hour}`)
   t.matchSnapshot(ini)

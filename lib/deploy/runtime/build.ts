@@ -300,6 +300,11 @@ export async function buildRuntime(runtime: RuntimeName, ctx: BuildContext): Pro
       return buildRuby(ctx)
     case 'rust':
       return buildRust(ctx)
+    case 'php': // composer, when the app has composer.json + composer.lock (rt-uwsgi)
+    case 'maven': // rt-jvm: Maven, Gradle, Clojure CLI and Leiningen builds; until then, as before: no build
+    case 'gradle':
+    case 'clojure-cli':
+    case 'leiningen':
     case 'generic':
       return { runtimePath: [], env: {} }
   }

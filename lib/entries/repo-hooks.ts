@@ -3,11 +3,11 @@
 // edited ones are kept and the admin is told where the new stock version is. Hooks left as links to the
 // toolkit by an older install become files.
 //   node repo-hooks.js   (as the piku-hooks user; PIKU_ROOT or HOME names the host root)
-import { startedAs } from './state/paths.js'
-import * as log from './log.js'
+import { startedAs } from '../state/paths.js'
+import * as log from '../log.js'
 
 if (startedAs('repo-hooks.js')) {
-  import('./state/stock.js')
+  import('../state/stock.js')
     .then(({ syncAllApps }) => {
       for (const l of syncAllApps()) log.outLine(`       ${l}`)
     })

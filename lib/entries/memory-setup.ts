@@ -3,11 +3,11 @@
 // Usage: node memory-setup.js USER   (prints the subtree, or why there is none, on stderr; exits 0 either way:
 // the emperor must start even where caps cannot be enforced)
 import { statSync } from 'node:fs'
-import { runCapture } from './host/run.js'
-import { setupMemorySubtree } from './host/cgroups.js'
-import { validateUserName } from './parse/host-options.js'
-import { startedAs } from './state/paths.js'
-import * as log from './log.js'
+import { runCapture } from '../host/run.js'
+import { setupMemorySubtree } from '../host/cgroups.js'
+import { validateUserName } from '../parse/host-options.js'
+import { startedAs } from '../state/paths.js'
+import * as log from '../log.js'
 
 export async function runMemorySetup(argv: string[]): Promise<number> {
   const [user] = argv

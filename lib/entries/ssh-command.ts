@@ -4,14 +4,14 @@
 //   piku-ssh --local VERB ARGS  (on the host, as the user: admin)
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { splitCommand } from './parse/command-line.js'
-import { parseRepoArgument, quoteForMessage, validateAppName, validateKeyName } from './parse/app-name.js'
-import { UserError } from './errors.js'
-import { appPaths, hostPaths } from './state/paths.js'
-import { findVerb, renderHelp, verbFile, type VerbContext, type VerbModule } from './verbs/index.js'
-import { checkAccess, LOCAL_GRANT, parseKeyRecords, planGrant, type Role } from './parse/access.js'
-import { recordAudit, redactMessage, type AuditEntry } from './state/audit.js'
-import * as log from './log.js'
+import { splitCommand } from '../parse/command-line.js'
+import { parseRepoArgument, quoteForMessage, validateAppName, validateKeyName } from '../parse/app-name.js'
+import { UserError } from '../errors.js'
+import { appPaths, hostPaths } from '../state/paths.js'
+import { findVerb, renderHelp, verbFile, type VerbContext, type VerbModule } from '../verbs/index.js'
+import { checkAccess, LOCAL_GRANT, parseKeyRecords, planGrant, type Role } from '../parse/access.js'
+import { recordAudit, redactMessage, type AuditEntry } from '../state/audit.js'
+import * as log from '../log.js'
 
 /** The grant of the key sshd named; a key missing from config/.keys.json (or a damaged list) gets nothing. */
 function keyContext(key: string): VerbContext {
@@ -47,7 +47,7 @@ async function gitVerb(ctx: VerbContext, words: string[]): Promise<number> {
   const p = appPaths(app)
   const exists = existsSync(join(p.repo, 'HEAD'))
   // host/git.js (and node:child_process) loads only here: every other verb starts without it
-  const { initBareRepo, serveGit } = await import('./host/git.js')
+  const { initBareRepo, serveGit } = await import('../host/git.js')
   if (cmd === 'git-upload-pack') {
     authorize(ctx, 'read', 'fetching', app)
     if (!exists) throw new UserError(`app "${app}" not found`)
@@ -66,7 +66,7 @@ async function gitVerb(ctx: VerbContext, words: string[]): Promise<number> {
     log.step(`created app "${app}"`)
   }
   // the app's own hooks and templates: written on the first push, refreshed after an upgrade unless edited
-  const { syncCopies } = await import('./state/stock.js')
+  const { syncCopies } = await import('../state/stock.js')
   for (const line of syncCopies(app)) log.info(line)
   return serveGit('git-receive-pack', p.repo, ctx.key)
 }
@@ -74,7 +74,7 @@ async function gitVerb(ctx: VerbContext, words: string[]): Promise<number> {
 /** A verb of the host's own (~/verbs/NAME): role from its header, an APP argument checked as for built-ins,
  *  every call in the audit log. */
 async function adminVerb(ctx: VerbContext, name: string, args: string[]): Promise<number> {
-  const { findAdminVerb, runAdminVerb } = await import('./state/admin-verbs.js')
+  const { findAdminVerb, runAdminVerb } = await import('../state/admin-verbs.js')
   const verb = findAdminVerb(name)
   if (!verb) throw new UserError(`unknown verb ${quoteForMessage(name, 40)}; run "help" for the list`)
   const detail = args.map((a) => quoteForMessage(a, 60)).join(' ')
@@ -142,7 +142,7 @@ export async function main(argv: string[]): Promise<number> {
   } else {
     authorize(ctx, verb.role, verb.name, undefined, detail === undefined ? undefined : { action: verb.name, detail })
   }
-  const mod = (await import(`./verbs/${verbFile(verb.name)}.js`)) as VerbModule
+  const mod = (await import(`../verbs/${verbFile(verb.name)}.js`)) as VerbModule
   if (detail === undefined) return mod.run(ctx, args)
   const audit = { key: ctx.key, action: verb.name, ...(app ? { app } : {}), detail }
   try {

@@ -3,12 +3,12 @@
 // every hook and template the toolkit has shipped, so an upgrade can tell an old stock copy (refreshed) from
 // an admin's edit (kept). The build writes dist/stock.sha256 = that file plus the current versions, so an
 // installed toolkit always knows its own files; `--update` adds the current versions to templates/stock.sha256 itself.
-//   node dist/lib/stock-hashes.js [--update]
+//   node dist/lib/entries/stock-hashes.js [--update]
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { startedAs, stockManifestPath, toolkitRoot } from './state/paths.js'
-import { type Manifest, addHash, mergeManifests, missingFrom, parseManifest, renderManifest } from './parse/stock-manifest.js'
-import * as log from './log.js'
+import { startedAs, stockManifestPath, toolkitRoot } from '../state/paths.js'
+import { type Manifest, addHash, mergeManifests, missingFrom, parseManifest, renderManifest } from '../parse/stock-manifest.js'
+import * as log from '../log.js'
 
 export const MANIFEST_HEADER = [
   'stock.sha256: the SHA-256 of every version of every hook and template piku-hooks has shipped (HASH  PATH).',
@@ -29,7 +29,7 @@ export function readManifestFile(file: string): Manifest {
 
 /** Build step: dist/stock.sha256 (and with `update`, templates/stock.sha256) = the committed manifest + current files. */
 export async function buildManifest(checkout: string, update: boolean): Promise<string[]> {
-  const { currentStockHashes } = await import('./state/stock.js')
+  const { currentStockHashes } = await import('../state/stock.js')
   const committed = readManifestFile(committedManifestPath(checkout))
   const current: Manifest = new Map()
   const hashes = currentStockHashes(checkout)

@@ -1,7 +1,7 @@
 // acme: get certificates from an ACME CA over HTTP-01 through nginx, as the user, outside any push: one
 // app now (after an activation), or every app whose certificate is missing or due within 30 days (the
 // daily renewal vassal); after a failure it waits 6 hours before asking again. The entry is
-// lib/acme-issue.ts. acme-client (and its axios, forge, x509) is imported here only, when a certificate
+// lib/entries/acme-issue.ts. acme-client (and its axios, forge, x509) is imported here only, when a certificate
 // is asked for.
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
@@ -121,7 +121,7 @@ export async function issueFor(app: string, scheduled: boolean, host: HostSettin
     const info = readCertInfo(got.fullchain)
     installIssued(app, got.fullchain, got.key, now)
     writeCertState(app, { kind: 'acme', names, directory, issuer: info.issuer, notAfter: info.notAfter, lastAttempt: now.toISOString(), lastSuccess: new Date().toISOString() })
-    const { reloadNginx } = await import('./system.js')
+    const { reloadNginx } = await import('../host/system.js')
     await reloadNginx()
     say(app, `certificate from ${info.issuer} for ${names.join(', ')}, valid until ${info.notAfter}`)
     return 'issued'
@@ -136,7 +136,7 @@ export async function issueFor(app: string, scheduled: boolean, host: HostSettin
 /** One issuer per app at a time; a second start while one runs leaves it alone. */
 async function issueLocked(app: string, scheduled: boolean, host: HostSettings): Promise<string> {
   const { acquireLock, releaseLock, readLock } = await import('../state/lock.js')
-  const { pidAlive } = await import('./system.js')
+  const { pidAlive } = await import('../host/system.js')
   const lock = join(hostPaths().run, `${app}.certs.lock`)
   const held = readLock(lock)
   if (held && held.pid !== process.pid && pidAlive(held.pid)) return 'busy'

@@ -1,16 +1,16 @@
-// host-setup: install.sh's root-side work (through the entry lib/host-setup.ts). Writes host.env, the uwsgi
+// host-setup: install.sh's root-side work (through the entry lib/entries/host-setup.ts). Writes host.env, the uwsgi
 // emperor ini, the renewal vassal, the nginx host server, the sudoers rule (and the systemd unit where
 // systemd runs), each checked before it is swapped in, then authorizes the given admin keys.
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { basename } from 'node:path'
-import { writeFileAtomic } from './atomic-file.js'
-import { runCheckSync } from './run.js'
+import { writeFileAtomic } from '../host/atomic-file.js'
+import { runCheckSync } from '../host/run.js'
 import { UserError, unwrap } from '../errors.js'
 import { parseHostArgs, type HostOptions } from '../parse/host-options.js'
 import { parseKeyLines, parsePublicKey, planKeyName } from '../parse/ssh-key.js'
 import { addKey, chownKeyFiles, readKeyRecords, writeFetchAccess } from '../state/key-store.js'
 import * as log from '../log.js'
-import { setupMemorySubtree } from './cgroups.js'
+import { setupMemorySubtree } from '../host/cgroups.js'
 import { hostPaths, templatePath, toolkitRoot } from '../state/paths.js'
 import { renderEmperorIni, renderEmperorUnit, renderHostConf, renderHostEnv, renderRenewVassal, renderSudoers } from '../render/host.js'
 

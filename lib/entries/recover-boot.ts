@@ -3,11 +3,11 @@
 // again, and the live records are rebuilt from what is on disk. An app whose lock is held (a deploy runs) is
 // left alone. Prints one line per repair; exits 0 unless something failed.
 //   node recover-boot.js
-import { startedAs } from './state/paths.js'
-import * as log from './log.js'
+import { startedAs } from '../state/paths.js'
+import * as log from '../log.js'
 
 if (startedAs('recover-boot.js')) {
-  import('./deploy/recover.js')
+  import('../deploy/recover.js')
     .then(({ recoverAllApps }) => recoverAllApps())
     .then(({ lines, errors }) => {
       for (const line of lines) log.outLine(line)
