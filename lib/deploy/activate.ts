@@ -26,8 +26,11 @@ import * as log from '../log.js'
 
 const DRAIN_MS = 1500
 
+/** The roles that answer HTTP on a loopback port behind nginx. */
+const HTTP_ROLES: readonly string[] = ['web', 'wsgi', 'php', 'rwsgi']
+
 export function webRoles(plan: ReleasePlan): { kind: string; count: number }[] {
-  return plan.processes.filter((p) => p.role === 'web' || p.role === 'wsgi').map((p) => ({ kind: p.kind, count: p.count }))
+  return plan.processes.filter((p) => HTTP_ROLES.includes(p.role)).map((p) => ({ kind: p.kind, count: p.count }))
 }
 
 /** Ports in use by every app's active release (so two apps never get the same one). */
@@ -188,7 +191,7 @@ function renderWorkers(plan: ReleasePlan, opts: ActivateOptions, token: string, 
   const vassals: { name: string; text: string }[] = []
   if (plan.processes.some((x) => x.role === 'wsgi')) checkUwsgiPlugins(plan.settings)
   // staging starts only what answers HTTP: a second copy of a worker or cron would do real work twice
-  for (const proc of plan.processes.filter((x) => !opts.stage || x.role === 'web' || x.role === 'wsgi')) {
+  for (const proc of plan.processes.filter((x) => !opts.stage || HTTP_ROLES.includes(x.role))) {
     for (let n = 1; n <= proc.count; n++) {
       const port = ports[proc.kind]?.[n - 1]
       const capped = prepareInstanceMemory(memory, { app: plan.app, token, kind: proc.kind, n, runDir }, processEnv(plan.env, proc.kind, port))
@@ -199,6 +202,13 @@ function renderWorkers(plan: ReleasePlan, opts: ActivateOptions, token: string, 
         const envFile = join(runDir, wsgiEnvName(proc.kind, n))
         writeFileAtomic(envFile, JSON.stringify({ env, cwd: plan.dir, module: proc.command, sitePackages: plan.sitePackages ?? null }), 0o600)
         spec.wsgi = { loader: appTemplatePath(plan.app, 'uwsgi', 'wsgi-loader.py'), envFile }
+      } else if (proc.role === 'php' || proc.role === 'rwsgi') {
+        // php and rack read the environment from a file too (uwsgi's reader would expand values), through
+        // the app's copy of the prepend script or the loader
+        const envFile = join(runDir, wsgiEnvName(proc.kind, n))
+        writeFileAtomic(envFile, JSON.stringify({ env, cwd: plan.dir }), 0o600)
+        if (proc.role === 'php') spec.php = { docroot: proc.command, prepend: appTemplatePath(plan.app, 'uwsgi', 'php-prepend.php'), envFile, capBytes: plan.memory?.[proc.kind]?.bytes }
+        else spec.rack = { rackup: proc.command, loader: appTemplatePath(plan.app, 'uwsgi', 'rack-loader.rb'), envFile }
       } else {
         const launcher = join(runDir, launcherName(proc.kind, n))
         writeFileAtomic(launcher, renderLauncher({ title: `${plan.app} ${proc.kind}.${n}`, cwd: plan.dir, env, command: proc.command, supervise: proc.role !== 'cron' }), 0o700)

@@ -8,6 +8,7 @@ import { renderUwsgiCron } from '../parse/cron.js'
 import { parseUwsgiInclude, type VassalOption } from '../render/uwsgi.js'
 import { composeAppEnv, type EnvInputs } from '../parse/app-env.js'
 import { detectRuntime } from './runtime/detect.js'
+import { missingToolchain, type HostToolchain } from '../parse/toolchain.js'
 import { buildRuntime, fullFilesystem } from './runtime/build.js'
 import { DiskFullError, isDiskFull } from '../host/atomic-file.js'
 import { exportRevision, commitSubject } from '../host/git.js'
@@ -49,6 +50,13 @@ async function runOnce(kind: string, command: string, dir: string, env: Record<s
   if (code !== 0) throw new UserError(`Procfile: ${kind} command failed (exit ${code}); the running release is unchanged`)
 }
 
+/** What this host has of the toolchains Procfile kinds need (uwsgi plugins, Debian's packaged gems). */
+function readHostToolchain(): HostToolchain {
+  const list = (d: string) => new Set(existsSync(d) ? readdirSync(d) : [])
+  const pluginDir = '/usr/lib/uwsgi/plugins' // Debian's uwsgi looks for plugins here
+  return { pluginDir, plugins: list(pluginDir), systemGems: list('/usr/share/rubygems-integration/all/gems') }
+}
+
 /** UWSGI_INCLUDE_FILE: extra `key = value` vassal options from a file in the app, checked line by line. */
 function readUwsgiInclude(dir: string, name: string | undefined): VassalOption[] {
   if (!name?.trim()) return []
@@ -67,7 +75,10 @@ function readUwsgiInclude(dir: string, name: string | undefined): VassalOption[]
 export async function buildRelease(req: DeployRequest, id: string, dir: string, host: HostSettings): Promise<{ plan: ReleasePlan; acme: AcmeSettings }> {
   const p = appPaths(req.app)
   const procfile = readProcfile(dir)
-  const runtime = detectRuntime(new Set(readdirSync(dir)), procfile?.entries.map((e) => e.kind))
+  const files = new Set(readdirSync(dir))
+  const runtime = detectRuntime(files, procfile?.entries.map((e) => e.kind))
+  const missing = missingToolchain(procfile?.entries.map((e) => e.kind) ?? [], files, readHostToolchain())
+  if (missing) throw new UserError(missing)
   const inputs: EnvInputs = {
     app: req.app,
     release: id,
@@ -107,6 +118,9 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
   if (processes.some((x) => x.role === 'wsgi') && runtime !== 'python') {
     throw new UserError('Procfile: a wsgi line needs a Python app (requirements.txt, or pyproject.toml with uv.lock, at the root)')
   }
+
+  const single = processes.find((x) => x.role === 'php' || x.role === 'rwsgi')
+  if (single && env.UWSGI_THREADS) log.warn(`UWSGI_THREADS does not apply to "${single.kind}": its workers run one request at a time (Debian's PHP and Ruby plugins are not thread-safe); scale with UWSGI_PROCESSES`)
 
   const release = entries.find((e) => e.kind === 'release')
   if (release) await runOnce('release', release.command, dir, { ...env, PROC_TYPE: 'release' })
@@ -173,7 +187,7 @@ function planProcesses(entries: ProcEntry[], scaling: Record<string, number>): P
     if (cls === 'cron') {
       processes.push({ kind: e.kind, role: 'cron', command: e.command, count: Math.min(count, 1), cron: e.cron ? renderUwsgiCron(e.cron) : [] })
     } else {
-      processes.push({ kind: e.kind, role: cls === 'wsgi' ? 'wsgi' : cls === 'web' ? 'web' : 'daemon', command: e.command, count })
+      processes.push({ kind: e.kind, role: cls === 'wsgi' || cls === 'web' || cls === 'php' || cls === 'rwsgi' ? cls : 'daemon', command: e.command, count })
     }
   }
   return processes
