@@ -203,12 +203,14 @@ function renderWorkers(plan: ReleasePlan, opts: ActivateOptions, token: string, 
         writeFileAtomic(envFile, JSON.stringify({ env, cwd: plan.dir, module: proc.command, sitePackages: plan.sitePackages ?? null }), 0o600)
         spec.wsgi = { loader: appTemplatePath(plan.app, 'uwsgi', 'wsgi-loader.py'), envFile }
       } else if (proc.role === 'php' || proc.role === 'rwsgi') {
-        // php and rack read the environment from a file too (uwsgi's reader would expand values), through
-        // the app's copy of the prepend script or the loader
+        // php and rack read the environment from a file too (uwsgi's reader would expand values), through the
+        // app's prepend script or loader, copied into the activation: what the workers read sits beside their
+        // env files (an app sandbox binds the activation, not the repo), and an edit applies at the next activation
         const envFile = join(runDir, wsgiEnvName(proc.kind, n))
         writeFileAtomic(envFile, JSON.stringify({ env, cwd: plan.dir }), 0o600)
-        if (proc.role === 'php') spec.php = { docroot: proc.command, prepend: appTemplatePath(plan.app, 'uwsgi', 'php-prepend.php'), envFile, capBytes: plan.memory?.[proc.kind]?.bytes }
-        else spec.rack = { rackup: proc.command, loader: appTemplatePath(plan.app, 'uwsgi', 'rack-loader.rb'), envFile }
+        const helper = activationCopy(plan.app, runDir, proc.role === 'php' ? 'php-prepend.php' : 'rack-loader.rb')
+        if (proc.role === 'php') spec.php = { docroot: proc.command, prepend: helper, envFile, capBytes: plan.memory?.[proc.kind]?.bytes }
+        else spec.rack = { rackup: proc.command, loader: helper, envFile }
       } else {
         const launcher = join(runDir, launcherName(proc.kind, n))
         writeFileAtomic(launcher, renderLauncher({ title: `${plan.app} ${proc.kind}.${n}`, cwd: plan.dir, env, command: proc.command, supervise: proc.role !== 'cron' }), 0o700)
@@ -317,6 +319,13 @@ function retirePrevious(a: Prepared, retire: string | undefined): void {
   } else if (retire && removeAppGroups(plan.app, opts.host.memoryCgroup, { onlyToken: retire }).length) {
     spawnAfterSwitch(plan.app, { token, reap: retire, drainMs: 0 }) // the retired workers' memory cgroups, once they empty
   }
+}
+
+/** The app's copy of templates/uwsgi/NAME (else the toolkit's), copied once into the activation's folder. */
+function activationCopy(app: string, runDir: string, name: string): string {
+  const copy = join(runDir, name)
+  if (!existsSync(copy)) writeFileAtomic(copy, readFileSync(appTemplatePath(app, 'uwsgi', name), 'utf8'), 0o600)
+  return copy
 }
 
 /** Stop every worker of an app and take it out of nginx; the release and config stay. */

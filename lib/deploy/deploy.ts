@@ -1,6 +1,6 @@
 // deploy: turn a pushed revision into a release (checkout, validate, build, release command) and activate
 // it. Everything that can fail runs before the switch; a failure leaves the running release untouched.
-import { existsSync, readFileSync, readdirSync, mkdirSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, mkdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { appPaths, hostPaths } from '../state/paths.js'
 import { parseProcfile, classifyKind, type Procfile, type ProcEntry } from '../parse/procfile.js'
@@ -119,6 +119,14 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
     throw new UserError('Procfile: a wsgi line needs a Python app (requirements.txt, or pyproject.toml with uv.lock, at the root)')
   }
 
+  for (const x of processes) {
+    // the docroot is a folder and the rackup file a file of this commit (the Procfile parser checked the paths)
+    const want = x.role === 'php' ? 'folder' : x.role === 'rwsgi' ? 'file' : undefined
+    const st = want ? statSync(join(dir, x.command), { throwIfNoEntry: false }) : undefined
+    if (want && !(want === 'folder' ? st?.isDirectory() : st?.isFile())) {
+      throw new UserError(`Procfile: "${x.kind}: ${x.command}": no such ${want} in this commit`)
+    }
+  }
   const single = processes.find((x) => x.role === 'php' || x.role === 'rwsgi')
   if (single && env.UWSGI_THREADS) log.warn(`UWSGI_THREADS does not apply to "${single.kind}": its workers run one request at a time (Debian's PHP and Ruby plugins are not thread-safe); scale with UWSGI_PROCESSES`)
 

@@ -2,9 +2,9 @@
 // real, served by uwsgi's php and rack plugins on loopback behind nginx: php executes only inside the docroot,
 // the docroot's other files are static, the rack app is loaded with its bundle, and nothing listens beyond 127.0.0.1.
 import { execFileSync } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs'
 import t from 'tap'
-import { httpGet, makeApp, push, setupHost, type TestHost } from '../fixtures/host.js'
+import { httpGet, makeApp, push, setupHost, ssh, type TestHost } from '../fixtures/host.js'
 
 const user = 'phrtp'
 const ports = { sshPort: 22410, httpPort: 28210, httpsPort: 28610 }
@@ -20,6 +20,7 @@ const phpFiles = {
   'public/index.php': '<?php\nrequire __DIR__ . "/../vendor/autoload.php";\necho "php ", 6 * 7, " ", \\App\\Hello::greet(), " ", getenv("APP"), " ", getenv("GREETING"), " ", $_ENV["PROC_TYPE"];\n',
   'public/style.css': 'body { color: teal }\n',
   'public/limit.php': '<?php echo ini_get("memory_limit");\n',
+  'public/edited.php': '<?php echo getenv("EDITED") ?: "stock";\n',
   'public/notes.txt': '<?php echo "EXECUTED";\n',
   'public/parts.inc': '<?php echo "EXECUTED";\n',
   'secret.php': '<?php echo "EXECUTED";\n',
@@ -91,6 +92,14 @@ if (process.getuid?.() !== 0) {
     }
   })
 
+  t.test("runtime: an edit of the app's php-prepend.php applies at its next deploy", async (t) => {
+    t.equal((await httpGet(host, 'php.example.test', '/edited.php')).body, 'stock')
+    appendFileSync(`${host.home}/repos/phpapp/templates/uwsgi/php-prepend.php`, 'putenv("EDITED=by the admin");\n')
+    const r = await ssh(host, ['deploy', 'phpapp'])
+    t.equal(r.code, 0, r.stderr)
+    t.equal((await httpGet(host, 'php.example.test', '/edited.php')).body, 'by the admin')
+  })
+
   t.test('runtime: a rack app (rwsgi) is loaded with its bundle and answers through nginx', async (t) => {
     const rack = debianRack()
     if (!rack) return t.skip("Debian's ruby-rack is not installed (apt-get install -y ruby-rack)")
@@ -115,12 +124,19 @@ if (process.getuid?.() !== 0) {
     const listening = listenersOf(user)
     t.ok(listening.filter((l) => / uwsgi/.test(l)).length >= 2, `the php and rack workers listen: ${listening.join(', ')}`)
     for (const l of listening) t.match(l, /^127\.0\.0\.1:\d+ /, l)
+    const ps = await ssh(host, ['ps', 'phpapp'])
+    t.equal(ps.code, 0, ps.stderr)
+    t.match(ps.stdout, /php\.1/, 'ps shows the php instance')
   })
 
-  t.test('runtime: a bad php docroot is refused in one line', async (t) => {
+  t.test('runtime: a bad php docroot or rackup file is refused in one line', async (t) => {
     const dir = makeApp(t, { Procfile: 'php: ../public\n', 'public/index.php': '<?php echo 1;\n' })
     const r = await push(host, dir, 'phpbad')
     t.not(r.code, 0)
     t.match(r.stderr, /Procfile:1: "php" takes a path inside the app/)
+    const missing = makeApp(t, { Procfile: 'rwsgi: config.ru\n', 'app.ru': 'run ->(e) { [200, {}, ["x"]] }\n' })
+    const m = await push(host, missing, 'phpbad')
+    t.not(m.code, 0)
+    t.match(m.stderr, /Procfile: "rwsgi: config\.ru": no such file in this commit/)
   })
 }
