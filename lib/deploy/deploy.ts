@@ -6,6 +6,7 @@ import { appPaths, hostPaths } from '../state/paths.js'
 import { parseProcfile, classifyKind, type Procfile, type ProcEntry } from '../parse/procfile.js'
 import { renderUwsgiCron } from '../parse/cron.js'
 import { parseUwsgiInclude, type VassalOption } from '../render/uwsgi.js'
+import type { StaticMapping } from '../render/nginx.js'
 import { composeAppEnv, type EnvInputs } from '../parse/app-env.js'
 import { detectRuntime } from './runtime/detect.js'
 import { missingToolchain, type HostToolchain } from '../parse/toolchain.js'
@@ -105,30 +106,10 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
   env = { ...composeEnv({ ...inputs, runtimePath: built.runtimePath }, false), ...built.env }
 
   const entries = procfileEntries(procfile, built.defaultWeb)
-  const statics = planStatics(entries, env, dir)
-  if (!statics.ok) throw new UserError(statics.errors.join('\n'))
-  for (const s of statics.value) {
-    if (!existsSync(s.dir)) throw new UserError(`static folder ${s.dir.slice(dir.length + 1)} does not exist in this commit`)
-  }
+  const statics = planCheckedStatics(entries, env, dir)
   const { nginx, acme } = planNginxSettings(env, dir, req.app, host)
   const processes = planProcesses(entries, settings.value.scaling)
-  if (processes.every((x) => x.count === 0) && statics.value.length === 0) {
-    throw new UserError('Procfile: nothing to run (add a web, wsgi, static or worker line)')
-  }
-  if (processes.some((x) => x.role === 'wsgi') && runtime !== 'python') {
-    throw new UserError('Procfile: a wsgi line needs a Python app (requirements.txt, or pyproject.toml with uv.lock, at the root)')
-  }
-
-  for (const x of processes) {
-    // the docroot is a folder and the rackup file a file of this commit (the Procfile parser checked the paths)
-    const want = x.role === 'php' ? 'folder' : x.role === 'rwsgi' ? 'file' : undefined
-    const st = want ? statSync(join(dir, x.command), { throwIfNoEntry: false }) : undefined
-    if (want && !(want === 'folder' ? st?.isDirectory() : st?.isFile())) {
-      throw new UserError(`Procfile: "${x.kind}: ${x.command}": no such ${want} in this commit`)
-    }
-  }
-  const single = processes.find((x) => x.role === 'php' || x.role === 'rwsgi')
-  if (single && env.UWSGI_THREADS) log.warn(`UWSGI_THREADS does not apply to "${single.kind}": its workers run one request at a time (Debian's PHP and Ruby plugins are not thread-safe); scale with UWSGI_PROCESSES`)
+  checkProcesses(processes, statics.length > 0, runtime, dir, env)
 
   const release = entries.find((e) => e.kind === 'release')
   if (release) await runOnce('release', release.command, dir, { ...env, PROC_TYPE: 'release' })
@@ -145,7 +126,7 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
     env,
     processes,
     serverNames: settings.value.serverNames,
-    statics: statics.value,
+    statics,
     catchAll: settings.value.catchAll,
     allowGitFolders: settings.value.allowGitFolders,
     nginx,
@@ -158,6 +139,37 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
     ...(Object.keys(settings.value.memory).length ? { memory: settings.value.memory } : {}),
   }
   return { plan, acme }
+}
+
+/** The static folders the Procfile and ENV name, each a folder of this commit. */
+function planCheckedStatics(entries: ProcEntry[], env: Record<string, string>, dir: string): StaticMapping[] {
+  const statics = planStatics(entries, env, dir)
+  if (!statics.ok) throw new UserError(statics.errors.join('\n'))
+  for (const s of statics.value) {
+    if (!existsSync(s.dir)) throw new UserError(`static folder ${s.dir.slice(dir.length + 1)} does not exist in this commit`)
+  }
+  return statics.value
+}
+
+/** What the processes need of the commit and the runtime: something to run, Python for wsgi, the docroot
+ *  folder and rackup file; a warning for settings that do not apply. */
+function checkProcesses(processes: ProcessPlan[], hasStatics: boolean, runtime: string, dir: string, env: Record<string, string>): void {
+  if (processes.every((x) => x.count === 0) && !hasStatics) {
+    throw new UserError('Procfile: nothing to run (add a web, wsgi, static or worker line)')
+  }
+  if (processes.some((x) => x.role === 'wsgi') && runtime !== 'python') {
+    throw new UserError('Procfile: a wsgi line needs a Python app (requirements.txt, or pyproject.toml with uv.lock, at the root)')
+  }
+  for (const x of processes) {
+    // the docroot is a folder and the rackup file a file of this commit (the Procfile parser checked the paths)
+    const want = x.role === 'php' ? 'folder' : x.role === 'rwsgi' ? 'file' : undefined
+    const st = want ? statSync(join(dir, x.command), { throwIfNoEntry: false }) : undefined
+    if (want && !(want === 'folder' ? st?.isDirectory() : st?.isFile())) {
+      throw new UserError(`Procfile: "${x.kind}: ${x.command}": no such ${want} in this commit`)
+    }
+  }
+  const single = processes.find((x) => x.role === 'php' || x.role === 'rwsgi')
+  if (single && env.UWSGI_THREADS) log.warn(`UWSGI_THREADS does not apply to "${single.kind}": its workers run one request at a time (Debian's PHP and Ruby plugins are not thread-safe); scale with UWSGI_PROCESSES`)
 }
 
 /** The commit's Procfile, parsed (undefined when it has none). */
