@@ -17,6 +17,10 @@ import { activate } from './activate.js'
 import { type ReleasePlan, type ProcessPlan, currentRelease, nextReleaseId, writePlan, appendHistory, pruneReleases, removeRelease, readPlan, listReleases, readStaged, writeStaged } from '../state/release.js'
 import { planStatics, planSettings } from '../parse/plan-settings.js'
 import { planNginxSettings } from './nginx-app.js'
+import { parseJwsgiClasspath } from '../parse/jvm.js'
+import { readRedisRecord, writeRedisConf } from '../state/databases.js'
+import { REDIS_KIND } from '../parse/database.js'
+import { shellQuote } from '../render/launcher.js'
 import { readHostSettings, type HostSettings } from '../state/host-settings.js'
 import type { AcmeSettings } from '../parse/acme-settings.js'
 import { runStreamed } from '../host/system.js'
@@ -110,6 +114,9 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
   const { nginx, acme } = planNginxSettings(env, dir, req.app, host)
   const processes = planProcesses(entries, settings.value.scaling)
   checkProcesses(processes, statics.length > 0, runtime, dir, env)
+  addRedis(req.app, processes)
+  const jwsgi = procfile?.entries.some((e) => e.kind === 'jwsgi') === true
+  const jvmClasspath = jwsgi ? planJvmClasspath(env, built.jvmClasspath, dir) : undefined
 
   const release = entries.find((e) => e.kind === 'release')
   if (release) await runOnce('release', release.command, dir, { ...env, PROC_TYPE: 'release' })
@@ -134,6 +141,7 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
     health: settings.value.health,
     autoRestart: settings.value.autoRestart,
     sitePackages: built.sitePackages,
+    ...(jwsgi ? { jvmClasspath } : {}),
     depsDir: built.depsDir,
     keep: settings.value.keep,
     ...(Object.keys(settings.value.memory).length ? { memory: settings.value.memory } : {}),
@@ -172,6 +180,28 @@ function checkProcesses(processes: ProcessPlan[], hasStatics: boolean, runtime: 
   if (single && env.UWSGI_THREADS) log.warn(`UWSGI_THREADS does not apply to "${single.kind}": its workers run one request at a time (Debian's PHP and Ruby plugins are not thread-safe); scale with UWSGI_PROCESSES`)
 }
 
+/** The app's own Redis (redis:create): one daemon instance like a worker, in its sandbox and memory cap. */
+function addRedis(app: string, processes: ProcessPlan[]): void {
+  const redis = readRedisRecord(app)
+  if (!redis) return
+  if (processes.some((x) => x.kind === REDIS_KIND)) throw new UserError(`Procfile: the kind "${REDIS_KIND}" is taken by this app's Redis (redis:create); rename that line`)
+  const conf = writeRedisConf(app, redis)
+  processes.push({ kind: REDIS_KIND, role: 'daemon', command: `exec redis-server ${shellQuote(conf)}`, count: 1 })
+}
+
+/** jwsgi: the classpath the app names (JWSGI_CLASSPATH), else the jars its JVM build left, else the release. */
+function planJvmClasspath(env: Record<string, string>, built: string[] | undefined, dir: string): string[] {
+  let jvmClasspath = built
+  if (env.JWSGI_CLASSPATH?.trim()) {
+    const cp = parseJwsgiClasspath(env.JWSGI_CLASSPATH, dir)
+    if (!cp.ok) throw new UserError(cp.errors.join('\n'))
+    jvmClasspath = cp.value
+  }
+  if (!jvmClasspath?.length) jvmClasspath = [dir]
+  log.step(`jwsgi classpath: ${jvmClasspath.map((c) => c.slice(dir.length + 1) || '.').join(':')}`)
+  return jvmClasspath
+}
+
 /** The commit's Procfile, parsed (undefined when it has none). */
 function readProcfile(dir: string): Procfile | undefined {
   const text = readIf(join(dir, 'Procfile'))
@@ -207,7 +237,7 @@ function planProcesses(entries: ProcEntry[], scaling: Record<string, number>): P
     if (cls === 'cron') {
       processes.push({ kind: e.kind, role: 'cron', command: e.command, count: Math.min(count, 1), cron: e.cron ? renderUwsgiCron(e.cron) : [] })
     } else {
-      processes.push({ kind: e.kind, role: cls === 'wsgi' || cls === 'web' || cls === 'php' || cls === 'rwsgi' ? cls : 'daemon', command: e.command, count })
+      processes.push({ kind: e.kind, role: cls === 'wsgi' || cls === 'jwsgi' || cls === 'web' || cls === 'php' || cls === 'rwsgi' ? cls : 'daemon', command: e.command, count })
     }
   }
   return processes

@@ -1,4 +1,4 @@
-// restore: recreate an app from a `backup` archive, then deploy it. The archive is saved and checked in a
+// restore: recreate an app from a `backup` archive (its database and Redis too, as the new app's own), then deploy it. The archive is saved and checked in a
 // temp folder first (manifest, every member inside the app's layout, a git repo); a corrupt or foreign one
 // changes nothing. An existing app is only replaced with `force`.
 import { UserError } from '../errors.js'
@@ -22,6 +22,8 @@ interface Unpacked {
   auth: AuthUser[]
   repo: string // the archive's bare repo
   sha: string // the commit its deploy branch names
+  dump?: string // the database's dump (checked: pg_restore reads it whole), when the backup has one
+  script: string // where the dump's SQL is written by that check
 }
 
 export async function restoreApp({ app, force, key, input }: RestoreRequest): Promise<void> {
@@ -38,6 +40,7 @@ export async function restoreApp({ app, force, key, input }: RestoreRequest): Pr
     // 3. move into place, holding the app's lock
     await withAppLock(app, 'restore', async () => {
       await moveIntoPlace(app, force, archive)
+      await restoreDatabases(app, archive)
       log.step(`restored ${app} from a backup of "${archive.src}" made ${archive.created}`)
       const { deployRevision } = await import('./deploy.js')
       await deployRevision({ app, sha: archive.sha, key, reason: 'restore' })
@@ -54,7 +57,7 @@ async function unpackArchive(tmp: string, input: NodeJS.ReadableStream): Promise
   const { join } = await import('node:path')
   const { pipeline } = await import('node:stream/promises')
   const { runCapture } = await import('../host/system.js')
-  const { parseManifest, parseBackupKeys, parseTarListing, validateMembers, AUTH_MEMBER } = await import('../parse/backup.js')
+  const { parseManifest, parseBackupKeys, parseTarListing, validateMembers, AUTH_MEMBER, DATABASE_MEMBER } = await import('../parse/backup.js')
   const { parseHtpasswd } = await import('../parse/htpasswd.js')
   const tarEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C', TZ: 'UTC' }
 
@@ -86,7 +89,13 @@ async function unpackArchive(tmp: string, input: NodeJS.ReadableStream): Promise
   if (!branch) throw new UserError(`the archive's repository has no main or master branch to deploy; nothing changed`)
   const fsck = await hasAllObjects(repo, branch.sha)
   if (fsck.code !== 0) throw new UserError(`the archive's repository is damaged (${fsck.stderr.trim().split('\n')[0]}); nothing changed`)
-  return { out, src, created: manifest.value.created, keys: keys.value, auth: auth.value, repo, sha: branch.sha }
+
+  // its database: the dump must be one pg_restore reads whole, before anything moves
+  const dump = join(out, DATABASE_MEMBER)
+  const script = join(tmp, 'database.sql')
+  const databases = await import('./databases.js')
+  if (existsSync(dump)) await databases.checkDump(dump, script)
+  return { out, src, created: manifest.value.created, keys: keys.value, auth: auth.value, repo, sha: branch.sha, dump: existsSync(dump) ? dump : undefined, script }
 }
 
 /** Step 3 (the caller holds the app's lock): an existing app is stopped and replaced (only with `force`),
@@ -142,4 +151,29 @@ async function moveIntoPlace(app: string, force: boolean, a: Unpacked): Promise<
   for (const k of a.keys.filter((k) => !known.has(k.name))) {
     log.info(`key "${k.name}" (${k.role}) had "${app}" but is not on this host (or already has it): keys:add ${k.name} ${k.role} ${app} < KEY.pub`)
   }
+}
+
+/** The database and the Redis come back as this app's own: its role and port, new credentials in ENV. */
+async function restoreDatabases(app: string, a: Unpacked): Promise<void> {
+  const { appPaths } = await import('../state/paths.js')
+  const databases = await import('./databases.js')
+  const { readConfigText } = await import('../state/app-config.js')
+  const { writeFileAtomic } = await import('../host/atomic-file.js')
+  const { applyEnvChanges } = await import('../parse/env-file.js')
+  let envText = readConfigText(app)
+  if (a.dump) {
+    const vars = await databases.ensureDatabase(app)
+    await databases.loadScript(app, a.script)
+    envText = databases.withDatabaseEnv(envText, vars)
+    log.info(`database ${databases.appDatabase(app)} loaded from the backup's dump`)
+  }
+  const { readRedisRecord, writeRedisRecord } = await import('../state/databases.js')
+  const redis = readRedisRecord(app)
+  if (redis) {
+    const record = { ...redis, port: await databases.pickRedisPort(app, redis.port) }
+    writeRedisRecord(app, record)
+    envText = applyEnvChanges(envText, databases.redisEnv(record))
+    log.info(`Redis of "${app}" on 127.0.0.1:${record.port} with the backup's data`)
+  }
+  if (envText !== readConfigText(app)) writeFileAtomic(appPaths(app).env, envText, 0o600)
 }
