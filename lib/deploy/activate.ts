@@ -1,9 +1,9 @@
 // activate: bring a planned release up beside the running one, check it answers, switch nginx and the
 // `current` link to it, then stop the old workers. Any failure before the switch leaves the old release
 // serving and removes what was started.
-import { existsSync, readdirSync, readFileSync, unlinkSync, mkdirSync, rmSync, chmodSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, mkdirSync, rmSync, chmodSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { activationDir, appPaths, appTemplatePath, displayPath, hostPaths, jwsgiEnvDirName, launcherName, templatePath, vassalName, vassalPrefix, workerLogName, wsgiEnvName } from '../state/paths.js'
+import { activationDir, activationFile, activationNginx, appPaths, appTemplatePath, displayPath, hostPaths, jwsgiEnvDirName, launcherName, templatePath, vassalFile, vassalName, vassalToken, workerLogPath, wsgiEnvName } from '../state/paths.js'
 import { renderVassal, wsgiPlugins, PLUGIN_PACKAGES, type VassalSpec } from '../render/uwsgi.js'
 import { renderLauncher } from '../render/launcher.js'
 import { JWSGI_TEMPLATE, planEnvDir, renderJwsgiOptions } from '../render/jwsgi.js'
@@ -12,7 +12,10 @@ import { parseJwsgiEntry } from '../parse/jvm.js'
 import { renderNginxFor, prepareNginxFiles, requestCertificateIfDue, validateNginxFile, nginxServes } from './nginx-app.js'
 import { processEnv } from '../parse/app-env.js'
 import { judgeHealth, describeAnswer } from '../parse/health.js'
-import { type ReleasePlan, type Activation, readActive, writeActive, switchCurrent, readPlan, writeStaged } from '../state/release.js'
+import { type ReleasePlan, type Activation, readActive, readActiveRecord, writeActive, switchCurrent, readPlan, writeStaged } from '../state/release.js'
+import { recordValue } from '../state/record-file.js'
+import { planToFile } from '../state/plan-file.js'
+import { appsOnDisk } from '../state/apps.js'
 import { renderLiveEnv } from '../parse/live-env.js'
 import { parseAcmeSettings, type AcmeSettings } from '../parse/acme-settings.js'
 import { readHostSettings, type HostSettings } from '../state/host-settings.js'
@@ -21,7 +24,7 @@ import { writeStopped } from '../state/app-state.js'
 import { UserError, ok } from '../errors.js'
 import { vassalFiles } from '../state/vassals.js'
 import { redisPorts } from '../state/databases.js'
-import { writeRecord, markRecord, removeRecord, readJournal, journalPorts } from '../state/activations.js'
+import { writeRecord, markRecord, readJournal, journalPorts, removeActivation } from '../state/activations.js'
 import { ownerOf } from '../state/lock.js'
 import { renameDurable } from '../host/atomic-file.js'
 import { spawnAfterSwitch } from './after-switch.js'
@@ -40,13 +43,9 @@ export function webRoles(plan: ReleasePlan): { kind: string; count: number }[] {
 /** Ports in use by every app's active release and every app's Redis (so two never get the same one). */
 export function usedPorts(): Set<number> {
   const taken = new Set<number>()
-  const apps = hostPaths().apps
-  if (!existsSync(apps)) return taken
-  for (const app of readdirSync(apps)) {
-    try {
-      const a = JSON.parse(readFileSync(join(apps, app, 'active.json'), 'utf8')) as Activation
-      for (const ports of Object.values(a.ports)) for (const p of ports) taken.add(p)
-    } catch {}
+  for (const app of appsOnDisk()) {
+    const a = recordValue(readActiveRecord(app))
+    for (const ports of Object.values(a?.ports ?? {})) for (const p of ports) taken.add(p)
   }
   for (const p of journalPorts()) taken.add(p) // activations starting or draining too
   for (const p of redisPorts().values()) taken.add(p) // a stopped app's Redis port stays its own
@@ -54,37 +53,6 @@ export function usedPorts(): Set<number> {
 }
 
 export { renderNginxFor } from './nginx-app.js'
-
-/** Remove vassal files of `app`, all or all but those of `keepToken`, with their journal records. */
-export function removeVassals(app: string, keepToken?: string): number {
-  const dir = hostPaths().vassals
-  let n = 0
-  for (const f of vassalFiles(app)) {
-    if (keepToken && f.startsWith(vassalPrefix(app, keepToken))) continue
-    try {
-      unlinkSync(join(dir, f))
-      n++
-    } catch {}
-  }
-  for (const r of readJournal(app).records) if (r.token !== keepToken) removeRecord(app, r.token)
-  return n
-}
-
-/** Stop one activation's workers and remove its launchers (the other activations are left alone). */
-export function removeActivation(app: string, token: string): number {
-  const dir = hostPaths().vassals
-  let n = 0
-  for (const f of vassalFiles(app)) {
-    if (!f.startsWith(vassalPrefix(app, token))) continue
-    try {
-      unlinkSync(join(dir, f))
-      n++
-    } catch {}
-  }
-  rmSync(activationDir(app, token), { recursive: true, force: true })
-  removeRecord(app, token)
-  return n
-}
 
 function tailLog(file: string, lines = 5): string {
   try {
@@ -163,7 +131,7 @@ async function prepareActivation(plan: ReleasePlan, opts: ActivateOptions): Prom
   // nginx: render and validate beside every other app's live file before anything starts
   if (plan.serverNames.length && (Object.values(ports).flat().length || plan.statics.length)) await prepareNginxFiles(plan)
   const nginxText = renderNginxFor(plan, ports, token, opts.host)
-  const candidate = join(runDir, 'nginx.conf')
+  const candidate = activationNginx(plan.app, token)
   if (nginxText) {
     writeFileAtomic(candidate, nginxText, 0o600) // root's master reads it; it may hold values NGINX_INCLUDE_FILE expanded
     await validateNginxFile(plan.app, candidate, nginxText)
@@ -188,7 +156,6 @@ async function pickPorts(plan: ReleasePlan): Promise<Record<string, number[]>> {
 
 /** Memory groups, launchers and env files written to the activation folder; the vassal files rendered. */
 function renderWorkers(plan: ReleasePlan, opts: ActivateOptions, token: string, runDir: string, ports: Record<string, number[]>): { name: string; text: string }[] {
-  const p = appPaths(plan.app)
   const subtree = opts.host.memoryCgroup
   // memory caps: leftover empty groups of earlier activations go; each capped instance gets its own group
   removeAppGroups(plan.app, subtree, { keepToken: readActive(plan.app)?.token })
@@ -203,14 +170,14 @@ function renderWorkers(plan: ReleasePlan, opts: ActivateOptions, token: string, 
       const jvms = proc.role === 'jwsgi' ? plan.settings.processes : 1
       const capped = prepareInstanceMemory(memory, { app: plan.app, token, kind: proc.kind, n, runDir, jvms }, processEnv(plan.env, proc.kind, port))
       const env = capped.env
-      const logFile = join(p.logs, workerLogName(proc.kind, n))
+      const logFile = workerLogPath(plan.app, proc.kind, n)
       const spec: VassalSpec = { app: plan.app, release: plan.id, kind: proc.kind, n, role: proc.role, cwd: plan.dir, logFile, settings: plan.settings, port, memoryScript: capped.script }
       if (proc.role === 'wsgi') {
-        const envFile = join(runDir, wsgiEnvName(proc.kind, n))
+        const envFile = activationFile(plan.app, token, wsgiEnvName(proc.kind, n))
         writeFileAtomic(envFile, JSON.stringify({ env, cwd: plan.dir, module: proc.command, sitePackages: plan.sitePackages ?? null }), 0o600)
         spec.wsgi = { loader: appTemplatePath(plan.app, 'uwsgi', 'wsgi-loader.py'), envFile }
       } else if (proc.role === 'jwsgi') {
-        spec.jwsgiOptions = prepareJwsgi(plan, jwsgiTemplate!, { envDir: join(runDir, jwsgiEnvDirName(proc.kind, n)), env, port: port!, command: proc.command })
+        spec.jwsgiOptions = prepareJwsgi(plan, jwsgiTemplate!, { envDir: activationFile(plan.app, token, jwsgiEnvDirName(proc.kind, n)), env, port: port!, command: proc.command })
       } else if (proc.role === 'php' || proc.role === 'rwsgi') {
         // php and rack read the environment from a file too (uwsgi's reader would expand values), through the
         // app's prepend script or loader, copied into the activation: what the workers read sits beside their
@@ -221,7 +188,7 @@ function renderWorkers(plan: ReleasePlan, opts: ActivateOptions, token: string, 
         if (proc.role === 'php') spec.php = { docroot: proc.command, prepend: helper, envFile, capBytes: plan.memory?.[proc.kind]?.bytes }
         else spec.rack = { rackup: proc.command, loader: helper, envFile }
       } else {
-        const launcher = join(runDir, launcherName(proc.kind, n))
+        const launcher = activationFile(plan.app, token, launcherName(proc.kind, n))
         writeFileAtomic(launcher, renderLauncher({ title: `${plan.app} ${proc.kind}.${n}`, cwd: plan.dir, env, command: proc.command, supervise: proc.role !== 'cron' }), 0o700)
         chmodSync(launcher, 0o700)
         spec.launcher = launcher
@@ -236,7 +203,7 @@ function renderWorkers(plan: ReleasePlan, opts: ActivateOptions, token: string, 
 
 /** The journal knows this activation before its first worker starts: an interrupted deploy is found later. */
 function recordStarting(a: Prepared): void {
-  writeRecord({ app: a.plan.app, token: a.token, release: a.plan.id, ports: a.ports, vassals: a.vassals.map((v) => v.name), state: 'starting', owner: ownerOf(process.pid), started: a.started, plan: a.plan })
+  writeRecord({ app: a.plan.app, token: a.token, release: a.plan.id, ports: a.ports, vassals: a.vassals.map((v) => v.name), state: 'starting', owner: ownerOf(process.pid), started: a.started, plan: planToFile(a.plan) })
 }
 
 /** Give up on an activation before its switch: its vassal files, launchers, then its record; the old ones still serve. */
@@ -249,7 +216,7 @@ function abandon(a: Prepared): void {
 async function startWorkers(a: Prepared): Promise<void> {
   const { plan } = a
   try {
-    for (const v of a.vassals) writeFileAtomic(join(hostPaths().vassals, v.name), v.text, 0o600)
+    for (const v of a.vassals) writeFileAtomic(vassalFile(v.name), v.text, 0o600)
   } catch (e) {
     abandon(a)
     throw e
@@ -261,9 +228,8 @@ async function startWorkers(a: Prepared): Promise<void> {
   const dead = await waitHealthy(webPorts, plan.health.path, hostHeader, plan.health.timeoutMs, (answer) => judgeHealth(answer, plan.health))
   if (!dead.length) return
   abandon(a)
-  const p = appPaths(plan.app)
   const logs = webRoles(plan)
-    .map((w) => tailLog(join(p.logs, workerLogName(w.kind, 1))))
+    .map((w) => tailLog(workerLogPath(plan.app, w.kind, 1)))
     .filter(Boolean)
     .join('\n')
   removeAppGroups(plan.app, a.opts.host.memoryCgroup, { onlyToken: a.token }) // those still emptying go at the next activation
@@ -276,7 +242,9 @@ async function startWorkers(a: Prepared): Promise<void> {
 }
 
 /** Step 6: the checked nginx file moves into place and nginx reloads gracefully. The previous activation is
- *  marked retiring (by us) first, so nothing takes it for an orphan while it still serves. Returns it. */
+ *  marked retiring (by us) first, so nothing takes it for an orphan while it still serves, and this one
+ *  `switching`, so recovery knows nginx may serve it once its nginx file has left its folder. Returns the
+ *  previous activation. */
 async function switchNginx(a: Prepared): Promise<Activation | undefined> {
   const { plan, token, nginxText } = a
   const p = appPaths(plan.app)
@@ -284,6 +252,7 @@ async function switchNginx(a: Prepared): Promise<Activation | undefined> {
   if (previous && previous.token !== token) markRecord(plan.app, previous.token, 'retiring', { owner: ownerOf(process.pid) })
   try {
     if (nginxText) {
+      markRecord(plan.app, token, 'starting', { switching: new Date().toISOString() })
       renameDurable(a.candidate, p.nginxConf)
       await reloadNginx()
       if (!(await nginxServes(a.opts.host, plan.serverNames[0], token))) log.warn('nginx has not picked up the new configuration yet')
@@ -293,7 +262,7 @@ async function switchNginx(a: Prepared): Promise<Activation | undefined> {
     }
   } catch (e) {
     if (previous && previous.token !== token) markRecord(plan.app, previous.token, 'switched')
-    if (!nginxText || !existsSync(p.nginxConf) || !readFileSync(p.nginxConf, 'utf8').includes(token)) abandon(a)
+    if (!nginxText || existsSync(a.candidate)) abandon(a) // its nginx file never moved into place: nothing serves it
     throw e
   }
   return previous
@@ -347,9 +316,9 @@ export async function stopApp(app: string): Promise<boolean> {
     await reloadNginx()
     await sleep(DRAIN_MS)
   }
-  const n = removeVassals(app)
-  if (active) rmSync(activationDir(app, active.token), { recursive: true, force: true })
-  for (const r of readJournal(app).records) removeActivation(app, r.token)
+  const tokens = new Set([...vassalFiles(app).flatMap((f) => vassalToken(app, f) ?? []), ...readJournal(app).records.map((r) => r.token), ...(active ? [active.token] : [])])
+  let n = 0
+  for (const token of tokens) n += removeActivation(app, token)
   writeActive(app, undefined)
   await reapGroups(app, readHostSettings().memoryCgroup, {}, 5000) // memory cgroups, as the workers end (any left go at the next activation)
   return n > 0 || active !== undefined

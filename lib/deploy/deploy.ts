@@ -2,7 +2,7 @@
 // it. Everything that can fail runs before the switch; a failure leaves the running release untouched.
 import { existsSync, readFileSync, readdirSync, mkdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { appPaths, hostPaths } from '../state/paths.js'
+import { appPaths, hostPaths, releaseDir } from '../state/paths.js'
 import { parseProcfile, classifyKind, type Procfile, type ProcEntry } from '../parse/procfile.js'
 import { renderUwsgiCron } from '../parse/cron.js'
 import { parseUwsgiInclude, type VassalOption } from '../render/uwsgi.js'
@@ -263,7 +263,7 @@ export async function deployRevision(req: DeployRequest): Promise<ReleasePlan> {
   const host = readHostSettings()
   ensureAppDirs(req.app)
   const id = nextReleaseId(req.app)
-  const dir = join(appPaths(req.app).releases, id)
+  const dir = releaseDir(req.app, id)
   const { openDeployLog } = await import('../state/deploy-log.js')
   const upkeep = await import('../state/upkeep.js')
   const deployLog = openDeployLog(req.app, id)
@@ -273,7 +273,7 @@ export async function deployRevision(req: DeployRequest): Promise<ReleasePlan> {
     const space = upkeep.readDiskSpace(hostPaths().root)
     const low = space && upkeep.diskWarning(hostPaths().root, space.free, space.total)
     if (low) log.warn(low)
-    upkeep.rotateLogFile(join(appPaths(req.app).logs, 'watch.log'), upkeep.WATCH_LOG_MAX_BYTES)
+    upkeep.rotateLogFile(appPaths(req.app).watchLog, upkeep.WATCH_LOG_MAX_BYTES)
     try {
       await exportRevision(appPaths(req.app).repo, req.sha, dir, req.objectEnv)
       if (req.gate) await req.gate(dir)
