@@ -20,7 +20,7 @@ export class UserError extends Error {
   }
 }
 
-/** Unwrap a Result or throw a UserError whose message is the first error (one clear line). */
+/** A Result's value, or a UserError whose message is every error, one a line (each names its place). */
 export function unwrap<T>(r: Result<T>): T {
   if (r.ok) return r.value
   throw new UserError(r.errors.join('\n'))

@@ -9,6 +9,7 @@ import { appPaths, displayPath, hostPaths, toolkitRoot } from '../state/paths.js
 import { orderHookScripts, parseHookTimeout } from '../parse/hook-scripts.js'
 import { parseEnvFile } from '../parse/env-file.js'
 import { UserError } from '../errors.js'
+import { shellQuote } from '../render/quote.js'
 import * as log from '../log.js'
 
 export type HookName = 'pre-receive' | 'post-receive'
@@ -65,8 +66,6 @@ function scriptEnv(named: Record<string, string>): Record<string, string> {
   return { ...env, ...named }
 }
 
-const shQuote = (s: unknown) => `'${String(s).replace(/'/g, `'\\''`)}'`
-
 export interface ScriptRun {
   cwd: string // pre-receive: the pushed commit's files; post-receive: the live release
   input: string // git's ref lines
@@ -92,7 +91,7 @@ export async function runHookScripts(hook: HookName, app: string, run: ScriptRun
     shell: '/bin/sh',
     prefix: '',
     postfix: '',
-    quote: shQuote,
+    quote: (s: unknown) => shellQuote(String(s)),
     cwd: run.cwd,
     env: scriptEnv(run.env),
     input: run.input,

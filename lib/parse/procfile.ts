@@ -39,11 +39,6 @@ export function classifyKind(kind: string): KindClass {
   return 'worker'
 }
 
-/** True for the kinds nginx proxies to: `web` and `wsgi`. */
-export function isWebKind(kind: string): boolean {
-  return kind === 'web' || kind === 'wsgi'
-}
-
 /** Every kind that runs as part of the app (all but `preflight` and `release`), in Procfile order. */
 export function workerKinds(p: Procfile): string[] {
   return p.entries.map(e => e.kind).filter(k => k !== 'preflight' && k !== 'release')
