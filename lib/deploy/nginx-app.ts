@@ -18,7 +18,7 @@ import { parseAcmeSettings, planCertificate, type AcmeSettings } from '../parse/
 import { readHostSettings, type HostSettings } from '../state/host-settings.js'
 import { ensureAcmeRoot, ensureSelfSigned, liveCert, readCertState, spawnIssuer } from '../state/certs.js'
 import type { ReleasePlan } from '../state/release.js'
-import { UserError, unwrap, type Result } from '../errors.js'
+import { UserError, unwrap, type Result, isErrno } from '../errors.js'
 import * as log from '../log.js'
 
 /** The app's edited nginx templates (its copies in repos/APP/templates/nginx that differ from the stock). */
@@ -102,7 +102,9 @@ export function maintenancePage(dir: string, app: string): string {
   const own = join(dir, 'maintenance.html')
   try {
     if (lstatSync(own).isFile()) return own
-  } catch {}
+  } catch (e) {
+    if (!isErrno(e, 'ENOENT', 'ENOTDIR')) throw e
+  }
   return appTemplatePath(app, 'nginx', 'maintenance.html')
 }
 
