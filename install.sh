@@ -70,7 +70,7 @@ command -v node >/dev/null || packages+=(nodejs npm)
 for w in ${with[@]+"${with[@]}"}; do
   case "$w" in
     php) packages+=(uwsgi-plugin-php php-cli composer) ;;
-    ruby) packages+=(uwsgi-plugin-rack-ruby3.1 ruby-bundler) ;;
+    ruby) packages+=(uwsgi-plugin-rack-ruby3.1 ruby-rack ruby-bundler) ;;
     java) packages+=(openjdk-17-jdk-headless maven gradle uwsgi-plugin-jvm-openjdk-17 uwsgi-plugin-jwsgi-openjdk-17) ;;
     clojure) packages+=(openjdk-17-jdk-headless leiningen) ;;
     postgres) packages+=(postgresql postgresql-client) ;;

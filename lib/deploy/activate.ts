@@ -24,8 +24,11 @@ import { DRAIN_MS, REAP_STOPPED_MS, spawnAfterSwitch } from './after-switch.js'
 import { planMemorySetup, prepareInstanceMemory, reportMemorySetup, removeAppGroups, reapGroups } from './memory.js'
 import * as log from '../log.js'
 
+/** The roles that answer HTTP on a loopback port behind nginx. */
+const HTTP_ROLES: readonly string[] = ['web', 'wsgi', 'php', 'rwsgi']
+
 export function webRoles(plan: ReleasePlan): { kind: string; count: number }[] {
-  return plan.processes.filter((p) => p.role === 'web' || p.role === 'wsgi').map((p) => ({ kind: p.kind, count: p.count }))
+  return plan.processes.filter((p) => HTTP_ROLES.includes(p.role)).map((p) => ({ kind: p.kind, count: p.count }))
 }
 
 /** Ports in use by every app's active release (so two apps never get the same one). */
@@ -134,7 +137,7 @@ export async function activate(plan: ReleasePlan, opts: ActivateOptions): Promis
   const vassals: { name: string; text: string }[] = []
   if (plan.processes.some((x) => x.role === 'wsgi')) checkUwsgiPlugins(plan.settings)
   // staging starts only what answers HTTP: a second copy of a worker or cron would do real work twice
-  for (const proc of plan.processes.filter((x) => !opts.stage || x.role === 'web' || x.role === 'wsgi')) {
+  for (const proc of plan.processes.filter((x) => !opts.stage || HTTP_ROLES.includes(x.role))) {
     for (let n = 1; n <= proc.count; n++) {
       const port = ports[proc.kind]?.[n - 1]
       const capped = prepareInstanceMemory(memory, { app: plan.app, token, kind: proc.kind, n, runDir }, processEnv(plan.env, proc.kind, port))
@@ -145,6 +148,15 @@ export async function activate(plan: ReleasePlan, opts: ActivateOptions): Promis
         const envFile = join(runDir, wsgiEnvName(proc.kind, n))
         writeFileAtomic(envFile, JSON.stringify({ env, cwd: plan.dir, module: proc.command, sitePackages: plan.sitePackages ?? null }), 0o600)
         spec.wsgi = { loader: appTemplatePath(plan.app, 'uwsgi', 'wsgi-loader.py'), envFile }
+      } else if (proc.role === 'php' || proc.role === 'rwsgi') {
+        // php and rack read the environment from a file too (uwsgi's reader would expand values), through the
+        // app's prepend script or loader, copied into the activation: what the workers read sits beside their
+        // env files (an app sandbox binds the activation, not the repo), and an edit applies at the next activation
+        const envFile = join(runDir, wsgiEnvName(proc.kind, n))
+        writeFileAtomic(envFile, JSON.stringify({ env, cwd: plan.dir }), 0o600)
+        const helper = activationCopy(plan.app, runDir, proc.role === 'php' ? 'php-prepend.php' : 'rack-loader.rb')
+        if (proc.role === 'php') spec.php = { docroot: proc.command, prepend: helper, envFile, capBytes: plan.memory?.[proc.kind]?.bytes }
+        else spec.rack = { rackup: proc.command, loader: helper, envFile }
       } else {
         const launcher = join(runDir, launcherName(proc.kind, n))
         writeFileAtomic(launcher, renderLauncher({ title: `${plan.app} ${proc.kind}.${n}`, cwd: plan.dir, env, command: proc.command, supervise: proc.role !== 'cron' }), 0o700)
@@ -246,6 +258,13 @@ export async function activate(plan: ReleasePlan, opts: ActivateOptions): Promis
     spawnAfterSwitch(plan.app, { token, reap: retire, drainMs: 0 }) // the retired workers' memory cgroups, once they empty
   }
   return activation
+}
+
+/** The app's copy of templates/uwsgi/NAME (else the toolkit's), copied once into the activation's folder. */
+function activationCopy(app: string, runDir: string, name: string): string {
+  const copy = join(runDir, name)
+  if (!existsSync(copy)) writeFileAtomic(copy, readFileSync(appTemplatePath(app, 'uwsgi', name), 'utf8'), 0o600)
+  return copy
 }
 
 /** Stop every worker of an app and take it out of nginx; the release and config stay. */

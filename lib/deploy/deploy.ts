@@ -1,6 +1,6 @@
 // deploy: turn a pushed revision into a release (checkout, validate, build, release command) and activate
 // it. Everything that can fail runs before the switch; a failure leaves the running release untouched.
-import { existsSync, readFileSync, readdirSync, mkdirSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, mkdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { appPaths, hostPaths } from '../state/paths.js'
 import { parseProcfile, classifyKind, type Procfile } from '../parse/procfile.js'
@@ -8,6 +8,7 @@ import { renderUwsgiCron } from '../parse/cron.js'
 import { parseUwsgiInclude, type VassalOption } from '../render/uwsgi.js'
 import { composeAppEnv, type EnvInputs } from '../parse/app-env.js'
 import { detectRuntime } from './runtime/detect.js'
+import { missingToolchain, type HostToolchain } from '../parse/toolchain.js'
 import { buildRuntime, fullFilesystem } from './runtime/build.js'
 import { DiskFullError, isDiskFull } from '../host/atomic-file.js'
 import { exportRevision, commitSubject } from '../host/git.js'
@@ -49,6 +50,13 @@ async function runOnce(kind: string, command: string, dir: string, env: Record<s
   if (code !== 0) throw new UserError(`Procfile: ${kind} command failed (exit ${code}); the running release is unchanged`)
 }
 
+/** What this host has of the toolchains Procfile kinds need (uwsgi plugins, Debian's packaged gems). */
+function readHostToolchain(): HostToolchain {
+  const list = (d: string) => new Set(existsSync(d) ? readdirSync(d) : [])
+  const pluginDir = '/usr/lib/uwsgi/plugins' // Debian's uwsgi looks for plugins here
+  return { pluginDir, plugins: list(pluginDir), systemGems: list('/usr/share/rubygems-integration/all/gems') }
+}
+
 /** UWSGI_INCLUDE_FILE: extra `key = value` vassal options from a file in the app, checked line by line. */
 function readUwsgiInclude(dir: string, name: string | undefined): VassalOption[] {
   if (!name?.trim()) return []
@@ -68,7 +76,10 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
   if (procText !== undefined) {
     procfile = unwrap(parseProcfile(procText))
   }
-  const runtime = detectRuntime(new Set(readdirSync(dir)), procfile?.entries.map((e) => e.kind))
+  const files = new Set(readdirSync(dir))
+  const runtime = detectRuntime(files, procfile?.entries.map((e) => e.kind))
+  const missing = missingToolchain(procfile?.entries.map((e) => e.kind) ?? [], files, readHostToolchain())
+  if (missing) throw new UserError(missing)
 
   const inputs: EnvInputs = {
     app: req.app,
@@ -117,7 +128,7 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
     if (cls === 'cron') {
       processes.push({ kind: e.kind, role: 'cron', command: e.command, count: Math.min(count, 1), cron: e.cron ? renderUwsgiCron(e.cron) : [] })
     } else {
-      processes.push({ kind: e.kind, role: cls === 'wsgi' ? 'wsgi' : cls === 'web' ? 'web' : 'daemon', command: e.command, count })
+      processes.push({ kind: e.kind, role: cls === 'wsgi' || cls === 'web' || cls === 'php' || cls === 'rwsgi' ? cls : 'daemon', command: e.command, count })
     }
   }
   if (processes.every((x) => x.count === 0) && statics.length === 0) {
@@ -126,6 +137,17 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
   if (processes.some((x) => x.role === 'wsgi') && runtime !== 'python') {
     throw new UserError('Procfile: a wsgi line needs a Python app (requirements.txt, or pyproject.toml with uv.lock, at the root)')
   }
+
+  for (const x of processes) {
+    // the docroot is a folder and the rackup file a file of this commit (the Procfile parser checked the paths)
+    const want = x.role === 'php' ? 'folder' : x.role === 'rwsgi' ? 'file' : undefined
+    const st = want ? statSync(join(dir, x.command), { throwIfNoEntry: false }) : undefined
+    if (want && !(want === 'folder' ? st?.isDirectory() : st?.isFile())) {
+      throw new UserError(`Procfile: "${x.kind}: ${x.command}": no such ${want} in this commit`)
+    }
+  }
+  const single = processes.find((x) => x.role === 'php' || x.role === 'rwsgi')
+  if (single && env.UWSGI_THREADS) log.warn(`UWSGI_THREADS does not apply to "${single.kind}": its workers run one request at a time (Debian's PHP and Ruby plugins are not thread-safe); scale with UWSGI_PROCESSES`)
 
   const release = entries.find((e) => e.kind === 'release')
   if (release) await runOnce('release', release.command, dir, { ...env, PROC_TYPE: 'release' })

@@ -2,8 +2,8 @@
 //
 // One `kind: command` per line, split at the first ':'; blank lines and '#' comments are skipped.
 // Every problem is reported with its line, and all of them at once; nothing is dropped silently.
-// Kinds: `wsgi` (Python WSGI module), `web` (a server on $PORT), `static` (nginx serves a folder),
-// `cron*` (`cron: M H DoM Mon DoW command`), `release` and `preflight` (run once, not workers);
+// Kinds: `wsgi` (Python WSGI module), `web` (a server on $PORT), `php` (a PHP docroot, uwsgi's php plugin),
+// `rwsgi` (a Rack config.ru, uwsgi's rack plugin), `static` (nginx serves a folder), `cron*` (`cron: M H DoM Mon DoW command`), `release` and `preflight` (run once, not workers);
 // any other kind is a background worker.
 
 import { validateKind } from './app-name.js'
@@ -21,20 +21,32 @@ export type ProcEntry = {
 
 export type Procfile = { entries: ProcEntry[] }
 
-export type KindClass = 'wsgi' | 'web' | 'static' | 'cron' | 'release' | 'preflight' | 'worker'
+export type KindClass = 'wsgi' | 'web' | 'php' | 'rwsgi' | 'static' | 'cron' | 'release' | 'preflight' | 'worker'
 
 /** piku kinds that need uwsgi plugins piku-hooks does not drive; refused rather than run as a daemon. */
 const UNSUPPORTED: Record<string, string> = {
   jwsgi: 'a JVM WSGI app',
-  rwsgi: 'a Rack app',
-  php: 'a PHP docroot',
+}
+
+/** The kinds that serve HTTP behind nginx; an app has one of them at most. */
+const HTTP_KINDS = ['web', 'wsgi', 'php', 'rwsgi']
+
+/** A path inside the app (php's docroot, rwsgi's rackup file): relative, plain characters, no `..`. */
+const APP_PATH = /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._@+-]+(\/[A-Za-z0-9._@+-]+)*\/?$/
+
+/** What php's and rwsgi's command must be, or undefined when it is fine. */
+function checkAppPath(kind: string, command: string): string | undefined {
+  const example = kind === 'php' ? 'php: public' : 'rwsgi: config.ru'
+  if (!APP_PATH.test(command)) return `"${kind}" takes a path inside the app (letters, digits, . _ - @ + and /, no ..), as in "${example}"; got ${JSON.stringify(command)}`
+  if (kind === 'rwsgi' && !command.endsWith('.ru')) return `"rwsgi" takes a rackup file (.ru), as in "${example}"; got ${JSON.stringify(command)}`
+  return undefined
 }
 
 const CRON_LINE = /^(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S.*)$/s
 
 /** What a kind becomes: wsgi, web, static, cron (any kind starting with `cron`), release, preflight or worker. */
 export function classifyKind(kind: string): KindClass {
-  if (kind === 'wsgi' || kind === 'web' || kind === 'static' || kind === 'release' || kind === 'preflight') return kind
+  if (kind === 'wsgi' || kind === 'web' || kind === 'php' || kind === 'rwsgi' || kind === 'static' || kind === 'release' || kind === 'preflight') return kind
   if (kind.startsWith('cron')) return 'cron'
   return 'worker'
 }
@@ -76,6 +88,11 @@ export function parseProcfile(text: string, file = 'Procfile'): Result<Procfile>
       errors.push(`${where}: "${kind}" has no command; write "${kind}: <command>"`)
       return
     }
+    const badPath = kind === 'php' || kind === 'rwsgi' ? checkAppPath(kind, command) : undefined
+    if (badPath) {
+      errors.push(`${where}: ${badPath}`)
+      return
+    }
     const first = seen.get(kind)
     if (first !== undefined) {
       errors.push(`${where}: kind "${kind}" is already defined on line ${first}; keep one (run more copies with ps:scale)`)
@@ -103,10 +120,13 @@ export function parseProcfile(text: string, file = 'Procfile'): Result<Procfile>
 
   const web = seen.get('web')
   const wsgi = seen.get('wsgi')
-  if (web !== undefined && wsgi !== undefined) {
+  const http = HTTP_KINDS.filter((k) => seen.has(k))
+  if (web !== undefined && wsgi !== undefined && http.length === 2) {
     errors.push(
       `${file}: both "web" (line ${web}) and "wsgi" (line ${wsgi}) serve HTTP; keep one: wsgi for a Python WSGI module, web for a server that listens on $PORT`,
     )
+  } else if (http.length > 1) {
+    errors.push(`${file}: ${http.map((k) => `"${k}" (line ${seen.get(k)})`).join(', ')} all serve HTTP; keep one of them (nginx proxies to one kind)`)
   }
   if (errors.length > 0) return { ok: false, errors }
   if (workerKinds({ entries }).length === 0) {

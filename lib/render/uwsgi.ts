@@ -3,6 +3,7 @@
 // (env values, commands) live in launchers and env files; the one user-written part of a vassal,
 // UWSGI_INCLUDE_FILE, is checked line by line (parseUwsgiInclude).
 
+import { join } from 'node:path'
 import type { Result } from '../errors.js'
 import type { UwsgiSettings } from '../parse/settings.js'
 
@@ -13,7 +14,7 @@ export type VassalSettings = Omit<UwsgiSettings, 'logXForwardedFor'> & {
   include?: VassalOption[] // appended to every vassal
 }
 
-export type VassalRole = 'web' | 'wsgi' | 'daemon' | 'cron'
+export type VassalRole = 'web' | 'wsgi' | 'php' | 'rwsgi' | 'daemon' | 'cron'
 
 export interface VassalSpec {
   app: string
@@ -28,6 +29,8 @@ export interface VassalSpec {
   port?: number // web, wsgi
   cronSchedules?: string[] // cron: uwsgi schedule prefixes, e.g. '-5 -1 -1 -1 -1'
   wsgi?: { loader: string; envFile: string; virtualenv?: string }
+  php?: { docroot: string; prepend: string; envFile: string; capBytes?: number } // docroot: the Procfile's, relative to cwd; capBytes: the instance's memory cap
+  rack?: { rackup: string; loader: string; envFile: string } // rackup: the Procfile's, relative to cwd
   memoryScript?: string // a capped instance: the script that moves the vassal into its memory cgroup
 }
 
@@ -79,6 +82,8 @@ export function planVassal(s: VassalSpec): VassalOption[] {
     )
     if (s.wsgi.virtualenv) o.push(['virtualenv', s.wsgi.virtualenv])
     if (s.settings.idle) o.push(['idle', String(s.settings.idle)], ['cheap', 'true'])
+  } else if (s.role === 'php' || s.role === 'rwsgi') {
+    o.push(...(s.role === 'php' ? phpOptions(s) : rackOptions(s)))
   } else {
     if (!s.launcher) throw new Error(`${s.role} vassal needs a launcher`)
     o.push(['processes', '0'])
@@ -90,6 +95,70 @@ export function planVassal(s: VassalSpec): VassalOption[] {
   }
   for (const pair of s.settings.include ?? []) o.push(pair)
   return o
+}
+
+/** A php vassal: Debian's php plugin on a loopback port (mapped to modifier 0, what http-socket speaks);
+ *  only .php files whose real path is under the docroot run, index.php as index; the docroot's other files
+ *  are served by uwsgi's static check (php sources and .inc never). One thread per process: Debian's
+ *  embedded PHP is not thread-safe. The environment comes from the env file through the prepend script. */
+function phpOptions(s: VassalSpec): VassalOption[] {
+  if (!s.php || !s.port) throw new Error('php vassal needs a port and a docroot')
+  const docroot = join(s.cwd, s.php.docroot).replace(/\/$/, '')
+  return [
+    ['plugin', '0:php'],
+    ['http-socket', `127.0.0.1:${s.port}`],
+    ['processes', String(s.settings.processes)],
+    ['max-requests', String(s.settings.maxRequests)],
+    ['listen', String(s.settings.listen)],
+    ['php-docroot', docroot],
+    // uwsgi compares the script's real path with this as a string prefix: the trailing / keeps a sibling
+    // (public2/x.php beside public) out; the docroot itself then fails the check, so / is rewritten to
+    // /index.php (uwsgi's static check still answers / with an index.html first, as piku's does)
+    ['php-allowed-docroot', `${docroot}/`],
+    ['plugin', 'router_rewrite'],
+    ['route', '^/$ rewrite:/index.php'],
+    ['php-allowed-ext', '.php'],
+    ['php-index', 'index.php'],
+    ['check-static', docroot],
+    ['static-skip-ext', '.php'],
+    ['static-skip-ext', '.inc'],
+    ['static-index', 'index.html'],
+    ['php-set', `auto_prepend_file=${s.php.prepend}`],
+    ...(s.php.capBytes ? [['php-set', `memory_limit=${phpMemoryLimitMb(s.php.capBytes, s.settings.processes)}M`] as const] : []),
+    ['env', `PIKU_ENV_FILE=${s.php.envFile}`],
+    ...idleOptions(s.settings),
+  ]
+}
+
+/** A rwsgi vassal: Debian's rack plugin (the `rack` alternative, mapped to modifier 0) loading the app's
+ *  rackup file on a loopback port, after the loader (rbrequire, before rack itself) has set the environment
+ *  and Bundler up; post-buffering makes rack.input rewindable, as Rack wants. One thread per process: Debian
+ *  ships no rbthreads plugin. */
+function rackOptions(s: VassalSpec): VassalOption[] {
+  if (!s.rack || !s.port) throw new Error('rwsgi vassal needs a port and a rackup file')
+  return [
+    ['plugin', '0:rack'],
+    ['http-socket', `127.0.0.1:${s.port}`],
+    ['processes', String(s.settings.processes)],
+    ['max-requests', String(s.settings.maxRequests)],
+    ['listen', String(s.settings.listen)],
+    ['env', `PIKU_ENV_FILE=${s.rack.envFile}`],
+    ['rbrequire', s.rack.loader],
+    ['rack', join(s.cwd, s.rack.rackup)],
+    ['post-buffering', '4096'],
+    ['need-app', 'true'],
+    ...idleOptions(s.settings),
+  ]
+}
+
+/** Under a memory cap, PHP's memory_limit per process: 75% of the cap shared by the processes (at least 16 MB),
+ *  so a greedy request fails with PHP's own error rather than the whole instance being killed at the cap. */
+export function phpMemoryLimitMb(capBytes: number, processes: number): number {
+  return Math.max(16, Math.floor((capBytes * 0.75) / Math.max(1, processes) / 1048576))
+}
+
+function idleOptions(settings: VassalSettings): VassalOption[] {
+  return settings.idle ? [['idle', String(settings.idle)], ['cheap', 'true']] : []
 }
 
 /** The uwsgi plugins (beyond python3) and loop-engine options UWSGI_GEVENT or UWSGI_ASYNCIO ask for. */

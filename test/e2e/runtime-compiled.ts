@@ -29,7 +29,7 @@ server = TCPServer.new(ENV.fetch("BIND_ADDRESS"), Integer(ENV.fetch("PORT")))
 loop do
   client = server.accept
   while (line = client.gets) && line != "\\r\\n"; end
-  body = "ruby ${tag} #{ENV["APP"]} #{ENV["PROC_TYPE"]} #{ENV["BUNDLE_PATH"] ? "bundled" : "plain"}"
+  body = "ruby ${tag} #{ENV["APP"]} #{ENV["PROC_TYPE"]} #{ENV["GEM_HOME"] ? "bundled" : "plain"}"
   client.write "HTTP/1.1 200 OK\\r\\nContent-Length: #{body.bytesize}\\r\\nConnection: close\\r\\n\\r\\n#{body}"
   client.close
 end

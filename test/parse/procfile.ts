@@ -61,12 +61,31 @@ t.test('parseProcfile: bad kinds', async t => {
   t.match(errors('../x: y')[0], /^Procfile:1: kind "..\/x":/)
 })
 
-t.test('parseProcfile: piku plugin kinds are refused', async t => {
-  t.same(errors('php: public'), [
-    'Procfile:1: kind "php" (a PHP docroot in piku) is not supported; use "web: <command>" with a server that listens on $PORT',
-  ])
+t.test('parseProcfile: piku plugin kinds without a driver are refused', async t => {
   t.match(errors('jwsgi: x')[0], /kind "jwsgi" \(a JVM WSGI app in piku\)/)
-  t.match(errors('rwsgi: x')[0], /kind "rwsgi" \(a Rack app in piku\)/)
+})
+
+t.test('parseProcfile: php takes a docroot and rwsgi a rackup file, both inside the app', async t => {
+  for (const ok of ['php: public', 'php: public/', 'php: .', 'php: web/html', 'rwsgi: config.ru', 'rwsgi: app/config.ru']) {
+    t.ok(parseProcfile(ok).ok, ok)
+  }
+  t.same(parsed('php: public\n').entries, [{ kind: 'php', command: 'public', line: 1 }])
+  t.same(errors('php: ../public'), [
+    'Procfile:1: "php" takes a path inside the app (letters, digits, . _ - @ + and /, no ..), as in "php: public"; got "../public"',
+  ])
+  for (const bad of ['php: /srv/www', 'php: a/../../b', 'php: pub lic', 'php: $(HOME)', 'php: a//b', 'rwsgi: ../config.ru']) {
+    t.match(errors(bad)[0], /^Procfile:1: "(php|rwsgi)" takes a path inside the app/, bad)
+  }
+  t.same(errors('rwsgi: app.rb'), ['Procfile:1: "rwsgi" takes a rackup file (.ru), as in "rwsgi: config.ru"; got "app.rb"'])
+})
+
+t.test('parseProcfile: one kind serves HTTP', async t => {
+  t.same(errors('php: public\nrwsgi: config.ru\nworker: x\n'), [
+    'Procfile: "php" (line 1), "rwsgi" (line 2) all serve HTTP; keep one of them (nginx proxies to one kind)',
+  ])
+  t.same(errors('web: a\nwsgi: b\nphp: c\n'), [
+    'Procfile: "web" (line 1), "wsgi" (line 2), "php" (line 3) all serve HTTP; keep one of them (nginx proxies to one kind)',
+  ])
 })
 
 t.test('parseProcfile: empty command', async t => {
@@ -107,6 +126,8 @@ t.test('classifyKind: every class', async t => {
   const cases: [string, string][] = [
     ['wsgi', 'wsgi'],
     ['web', 'web'],
+    ['php', 'php'],
+    ['rwsgi', 'rwsgi'],
     ['static', 'static'],
     ['release', 'release'],
     ['preflight', 'preflight'],

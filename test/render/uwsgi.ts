@@ -3,7 +3,7 @@ import t from 'tap'
 
 // whole rendered files, reviewed like code; kept beside the other fixtures (nothing but the design card's folders at the top)
 t.snapshotFile = new URL('../fixtures/snapshots/render/uwsgi.cjs', import.meta.url).pathname
-import { parseUwsgiInclude, planVassal, renderVassal, serializeVassal, validateVassalValue, wsgiPlugins, PLUGIN_PACKAGES, type VassalSettings, type VassalSpec } from '../../lib/render/uwsgi.js'
+import { parseUwsgiInclude, phpMemoryLimitMb, planVassal, renderVassal, serializeVassal, validateVassalValue, wsgiPlugins, PLUGIN_PACKAGES, type VassalSettings, type VassalSpec } from '../../lib/render/uwsgi.js'
 
 const settings: VassalSettings = { processes: 2, threads: 4, maxRequests: 1024, listen: 100, enableThreads: true, logMaxSize: 1048576 }
 const base = { app: 'demo', release: 'v3', n: 1, cwd: '/home/piku/apps/demo/releases/v3', settings }
@@ -40,9 +40,54 @@ t.test('renderVassal: a cron vassal has one cron line per schedule', async (t) =
   t.matchSnapshot(text, 'cron')
 })
 
+t.test('renderVassal: a php vassal serves its docroot on loopback, .php files only under it', async (t) => {
+  const spec: VassalSpec = {
+    ...base,
+    kind: 'php',
+    role: 'php',
+    logFile: log('php'),
+    port: 24003,
+    settings: { ...settings, idle: 300 },
+    php: { docroot: 'public/', prepend: '/home/piku/repos/demo/templates/uwsgi/php-prepend.php', envFile: '/home/piku/apps/demo/run/v3-x/php.1.json' },
+  }
+  const text = renderVassal(spec)
+  t.match(text, /^plugin = 0:php\nhttp-socket = 127\.0\.0\.1:24003\nprocesses = 2$/m)
+  t.match(text, /^php-docroot = \/home\/piku\/apps\/demo\/releases\/v3\/public$/m)
+  t.match(text, /^php-allowed-ext = \.php$/m)
+  t.notMatch(text, /^threads/m)
+  t.matchSnapshot(text, 'php')
+  const root = planVassal({ ...spec, php: { ...spec.php!, docroot: '.' }, settings })
+  t.same(root.filter(([k]) => k === 'check-static'), [['check-static', '/home/piku/apps/demo/releases/v3']])
+  t.notOk(root.some(([k]) => k === 'idle'))
+  t.notOk(root.some(([k, v]) => k === 'php-set' && v.startsWith('memory_limit')), 'no cap: PHP keeps its own memory_limit')
+  const capped = planVassal({ ...spec, php: { ...spec.php!, capBytes: 256 * 1048576 } })
+  t.same(capped.filter(([k]) => k === 'php-set').map(([, v]) => v), ['auto_prepend_file=/home/piku/repos/demo/templates/uwsgi/php-prepend.php', 'memory_limit=96M'])
+  t.equal(phpMemoryLimitMb(256 * 1048576, 1), 192)
+  t.equal(phpMemoryLimitMb(32 * 1048576, 4), 16, 'at least 16 MB')
+  t.equal(phpMemoryLimitMb(64 * 1048576, 0), 48)
+})
+
+t.test('renderVassal: a rwsgi vassal loads the rackup file after the loader, on loopback', async (t) => {
+  const spec: VassalSpec = {
+    ...base,
+    kind: 'rwsgi',
+    role: 'rwsgi',
+    logFile: log('rwsgi'),
+    port: 24004,
+    rack: { rackup: 'config.ru', loader: '/home/piku/repos/demo/templates/uwsgi/rack-loader.rb', envFile: '/home/piku/apps/demo/run/v3-x/rwsgi.1.json' },
+  }
+  const text = renderVassal(spec)
+  t.match(text, /^plugin = 0:rack\nhttp-socket = 127\.0\.0\.1:24004$/m)
+  t.match(text, /^rbrequire = \/home\/piku\/repos\/demo\/templates\/uwsgi\/rack-loader\.rb\nrack = \/home\/piku\/apps\/demo\/releases\/v3\/config\.ru\npost-buffering = 4096$/m)
+  t.matchSnapshot(text, 'rwsgi')
+  t.same(planVassal({ ...spec, settings: { ...settings, idle: 60 } }).slice(-2), [['idle', '60'], ['cheap', 'true']])
+})
+
 t.test('planVassal: refuses a wsgi vassal without port or loader, and a worker without launcher', async (t) => {
   t.throws(() => planVassal({ ...base, kind: 'wsgi', role: 'wsgi', logFile: log('wsgi') }), /needs a port and a loader/)
   t.throws(() => planVassal({ ...base, kind: 'worker', role: 'daemon', logFile: log('worker') }), /needs a launcher/)
+  t.throws(() => planVassal({ ...base, kind: 'php', role: 'php', logFile: log('php'), port: 1 }), /php vassal needs a port and a docroot/)
+  t.throws(() => planVassal({ ...base, kind: 'rwsgi', role: 'rwsgi', logFile: log('rwsgi') }), /rwsgi vassal needs a port and a rackup file/)
 })
 
 t.test('validateVassalValue: no line breaks, no uwsgi magic, no edge spaces', async (t) => {

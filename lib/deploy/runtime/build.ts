@@ -77,7 +77,7 @@ async function runOrFail(what: string, cmd: string, args: string[], cwd: string,
   const code = await runStreamed(lowCmd, lowArgs, { cwd, env })
   if (code === 0) return
   // a build that filled its disk says so in one line, whatever the tool printed
-  const full = fullFilesystem([cwd, ...['VIRTUAL_ENV', 'UV_PROJECT_ENVIRONMENT', 'GOPATH', 'CARGO_TARGET_DIR', 'BUNDLE_PATH'].flatMap((k) => (env[k] ? [env[k]] : []))])
+  const full = fullFilesystem([cwd, ...['VIRTUAL_ENV', 'UV_PROJECT_ENVIRONMENT', 'GOPATH', 'CARGO_TARGET_DIR', 'GEM_HOME', 'COMPOSER_HOME'].flatMap((k) => (env[k] ? [env[k]] : []))])
   if (full) throw new DiskFullError(full, undefined, `${what} failed`)
   throw new UserError(`${what} failed (exit ${code}); the running release is unchanged`)
 }
@@ -248,13 +248,15 @@ async function buildGo(ctx: BuildContext): Promise<BuildOutput> {
   return { runtimePath: [join(ctx.dir, 'bin')], env: {}, depsDir: marker }
 }
 
-/** Gemfile: bundle install into deps/APP/ruby-HASH, only when Gemfile or Gemfile.lock changed. */
+/** Gemfile: bundle install into deps/APP/ruby-HASH (the bundle's GEM_HOME), only when Gemfile or Gemfile.lock
+ *  changed. Gems Debian ships (ruby-rack, ...) are used from the system when the lock names their version, so
+ *  they need no download; the others are installed into the app's own GEM_HOME. */
 async function buildRuby(ctx: BuildContext): Promise<BuildOutput> {
   requireTool('ruby', ctx.env, 'Gemfile', "install Debian's ruby package")
   const bundle = requireTool('bundle', ctx.env, 'Gemfile', "install Debian's ruby-bundler")
   const target = join(ctx.depsRoot, `ruby-${hashFiles(ctx.dir, ['Gemfile', 'Gemfile.lock'])}`)
   const locked = existsSync(join(ctx.dir, 'Gemfile.lock'))
-  const appEnv: Record<string, string> = { BUNDLE_PATH: target, BUNDLE_GEMFILE: join(ctx.dir, 'Gemfile'), BUNDLE_WITHOUT: 'development:test' }
+  const appEnv: Record<string, string> = { GEM_HOME: target, BUNDLE_GEMFILE: join(ctx.dir, 'Gemfile'), BUNDLE_WITHOUT: 'development:test' }
   const env = { ...ctx.env, ...appEnv, ...(locked ? { BUNDLE_FROZEN: 'true' } : {}) }
   await cached(target, async () => {
     log.step('installing gems with bundle install')
@@ -265,8 +267,26 @@ async function buildRuby(ctx: BuildContext): Promise<BuildOutput> {
     log.step('no Gemfile.lock in the commit: resolving it with bundle lock --local')
     await runOrFail('bundle lock', bundle, ['lock', '--local'], ctx.dir, env)
   }
-  const gemBins = existsSync(join(target, 'ruby')) ? readdirSync(join(target, 'ruby')).map((v) => join(target, 'ruby', v, 'bin')) : []
-  return { runtimePath: [join(ctx.dir, 'bin'), ...gemBins], env: appEnv, depsDir: target }
+  return { runtimePath: [join(ctx.dir, 'bin'), join(target, 'bin')], env: appEnv, depsDir: target }
+}
+
+/** A php app with composer.json and composer.lock: `composer install --no-dev` in the release (the autoloader
+ *  it writes names the release's own paths), with the app's own composer home and download cache. */
+async function buildPhp(ctx: BuildContext): Promise<BuildOutput> {
+  const json = existsSync(join(ctx.dir, 'composer.json'))
+  if (!json) return { runtimePath: [], env: {} }
+  if (!existsSync(join(ctx.dir, 'composer.lock'))) {
+    log.step('composer.json without composer.lock: no dependencies installed (commit composer.lock to have them)')
+    return { runtimePath: [], env: {} }
+  }
+  requireTool('php', ctx.env, 'composer.json', "install Debian's php-cli: apt install php-cli")
+  const composer = requireTool('composer', ctx.env, 'composer.json', "install Debian's composer: apt install composer")
+  const home = join(ctx.depsRoot, 'composer')
+  mkdirSync(home, { recursive: true, mode: 0o750 })
+  const env = { ...ctx.env, COMPOSER_HOME: home, COMPOSER_CACHE_DIR: join(home, 'cache'), COMPOSER_NO_INTERACTION: '1' }
+  log.step('installing dependencies with composer install --no-dev')
+  await runOrFail('composer install', composer, ['install', '--no-dev', '--no-interaction', '--no-progress', '--prefer-dist'], ctx.dir, env)
+  return { runtimePath: [join(ctx.dir, 'vendor', 'bin')], env: {} }
 }
 
 /** Cargo.toml: crates are fetched only when Cargo.toml or Cargo.lock changed; the build reuses one target
@@ -304,7 +324,8 @@ export async function buildRuntime(runtime: RuntimeName, ctx: BuildContext): Pro
       return buildRuby(ctx)
     case 'rust':
       return buildRust(ctx)
-    case 'php': // composer, when the app has composer.json + composer.lock (rt-uwsgi)
+    case 'php':
+      return buildPhp(ctx)
     case 'maven': // rt-jvm: Maven, Gradle, Clojure CLI and Leiningen builds; until then, as before: no build
     case 'gradle':
     case 'clojure-cli':
