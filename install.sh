@@ -179,6 +179,19 @@ node "$TOOLKIT/dist/lib/entries/host-setup.js" --user "$user" --home "$home" --h
   ${listen_args[@]+"${listen_args[@]}"} ${domain_args[@]+"${domain_args[@]}"} ${key_args[@]+"${key_args[@]}"} \
   ${acme_args[@]+"${acme_args[@]}"}
 
+# --- databases (--with postgres, --with redis): PostgreSQL sized for this host, loopback only, a role for the user;
+# each app's Redis runs as one of its instances, so Debian's own redis-server service is not wanted
+has_with() { local w; for w in ${with[@]+"${with[@]}"}; do [ "$w" != "$1" ] || return 0; done; return 1; }
+if has_with postgres; then
+  say "setting up PostgreSQL for $user"
+  node "$TOOLKIT/dist/lib/entries/database-setup.js" --user "$user" 9>&- # the cluster it starts must not hold the install lock
+  [ ! -d /run/systemd/system ] || systemctl enable -q postgresql
+fi
+if has_with redis && [ -d /run/systemd/system ] && systemctl is-enabled -q redis-server 2>/dev/null; then
+  systemctl disable -q --now redis-server
+  say "disabled Debian's redis-server service: each app runs its own Redis (redis:create APP)"
+fi
+
 # every app's own git hooks and templates (repos/APP/hooks, repos/APP/templates): unedited copies follow this
 # toolkit, edited ones are kept (and it says so, with the new stock version beside them); links become files
 runuser -u "$user" -- env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$home" USER="$user" \

@@ -1,7 +1,7 @@
 // bench/run: measures piku-hooks on this machine, side by side with what it stands on, and prints a table
 // of medians plus the same figures as JSON (bench/results/latest.json). Root, loopback only, bounded.
 import { execFileSync } from 'node:child_process'
-import { appendFileSync, chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { appendFileSync, chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Test } from 'tap'
@@ -116,7 +116,7 @@ function lockfile(dir: string): void {
 }
 
 async function main(): Promise<void> {
-  const host = await setupHost(owner, { user: USER, sshPort: 22291, httpPort: 28091, httpsPort: 28491 })
+  const host = await setupHost(owner, { user: USER, sshPort: 22291, httpPort: 28091, httpsPort: 28491, with: ['postgres', 'redis'] })
   const toolkit = toolkitDir
   // a second key whose forced command does nothing: the bare ssh round trip
   const bareKey = join(tmpdir(), 'piku-bench-bare')
@@ -157,6 +157,9 @@ async function main(): Promise<void> {
   const gitDir = join(host.home, 'repos', 'bench')
   own['post-receive (no update)'] = timeRuns(host, ['sh', '-c', `cd ${gitDir} && GIT_DIR=. hooks/post-receive < /dev/null`])
 
+  // --- databases: idle PostgreSQL and Redis memory (PSS), connect + first query, next to the client's own start
+  const databases = await benchDatabases(host)
+
   // --- failed requests during three redeploys under a steady loop
   let deploying = true
   const loop = requestLoop(host, 'bench.test', 20, () => !deploying)
@@ -187,6 +190,7 @@ async function main(): Promise<void> {
     pushToServedMs: { firstDeploy, redeployNoDeps, redeployNewDeps },
     redeploysUnderLoad: { deploys: 3, requestsPerSecond: 20, ...underLoad },
     scale: { appsMs1: round(apps1), appsMs50: round(apps50), redeployMs1: redeploy1, redeployMs50: redeploy50 },
+    databases,
   }
   const targets = [
     ...Object.entries(verbs).map(([k, v]) => ({ what: `ssh ${k} / bare ssh`, value: round(v / bare, 2), limit: 1.5 })),
@@ -210,6 +214,9 @@ async function main(): Promise<void> {
   table.push(`| failed requests over 3 redeploys at 20 req/s | ${underLoad.failed} of ${underLoad.ok + underLoad.failed} |`)
   table.push(`| \`apps\` with 1 app / 50 apps | ${round(apps1)} ms / ${round(apps50)} ms |`)
   table.push(`| redeploy with 1 app / 50 apps | ${redeploy1} ms / ${redeploy50} ms |`)
+  table.push(`| idle PostgreSQL (all its processes, PSS) / the app's Redis (PSS) | ${databases.postgresIdlePssMb} MB / ${databases.redisIdlePssMb} MB |`)
+  table.push(`| first query: \`psql -c 'SELECT 1'\` on the app's DATABASE_URL (psql's own start: ${databases.psqlStartMs} ms) | ${databases.postgresFirstQueryMs} ms |`)
+  table.push(`| first command: \`redis-cli PING\` on the app's REDIS_URL (redis-cli's own start: ${databases.redisCliStartMs} ms) | ${databases.redisFirstCommandMs} ms |`)
 
   // --- Node 18 (apt's, in the Debian 12 root of .ci/node18): start-up ratios and the 256 MB host, phase by phase
   const node18 = process.env.BENCH_NODE18 === '0' ? undefined : benchNode18()
@@ -236,6 +243,57 @@ async function main(): Promise<void> {
   mkdirSync(join(repoRoot, 'bench', 'results'), { recursive: true })
   writeFileSync(join(repoRoot, 'bench', 'results', 'latest.json'), json + '\n')
   writeFileSync(join(repoRoot, 'bench', 'results', 'latest.md'), table.join('\n') + '\n\n' + ratios.join('\n') + '\n')
+}
+
+/** Proportional set size of `pids` together, from /proc/PID/smaps_rollup (shared pages split among sharers). */
+function pssMb(pids: number[]): number {
+  let kb = 0
+  for (const pid of pids) {
+    try {
+      kb += Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0)
+    } catch {}
+  }
+  return round(kb / 1024)
+}
+
+/** Pids whose parent is `parent` (with it): PostgreSQL's postmaster and its backends. */
+function withChildren(parent: number): number[] {
+  const pids = [parent]
+  for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (Number(readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1]) === parent) pids.push(Number(p))
+    } catch {}
+  }
+  return pids
+}
+
+/** postgres:create and redis:create on the bench app, then idle memory and first-query latency of each. */
+async function benchDatabases(host: TestHost) {
+  for (const verb of ['postgres:create', 'redis:create']) {
+    const r = await ssh(host, [verb, 'bench'])
+    if (r.code !== 0) throw new Error(`${verb} failed: ${r.stderr}`)
+  }
+  const env = readFileSync(join(host.home, 'config', 'bench', 'ENV'), 'utf8')
+  const url = (k: string) => env.split('\n').find((l) => l.startsWith(`${k}=`))?.slice(k.length + 1) ?? ''
+  await new Promise((r) => setTimeout(r, 5000)) // idle: the redeploy's connections closed, the old workers gone
+  const postmaster = Number(readFileSync('/var/lib/postgresql/15/main/postmaster.pid', 'utf8').split('\n')[0])
+  const uid = statSync(host.home).uid
+  const redisPids = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((p) => {
+    try {
+      return statSync(`/proc/${p}`).uid === uid && readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'redis-server'
+    } catch {
+      return false
+    }
+  })
+  const q = (cmd: string[]) => timeRuns(host, cmd).wallMs
+  return {
+    postgresIdlePssMb: pssMb(withChildren(postmaster)),
+    redisIdlePssMb: pssMb(redisPids),
+    psqlStartMs: q(['psql', '--version']),
+    postgresFirstQueryMs: q(['psql', '-X', '-At', '-c', 'SELECT 1', url('DATABASE_URL')]),
+    redisCliStartMs: q(['redis-cli', '--version']),
+    redisFirstCommandMs: q(['redis-cli', '--no-auth-warning', '-u', url('REDIS_URL'), 'PING']),
+  }
 }
 
 interface Node18Report {

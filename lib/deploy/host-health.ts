@@ -1,7 +1,7 @@
 // host-health: doctor's facts, read from the host: nginx (running, its config valid), the uwsgi emperor, disk
 // and memory; then every app, first cleaned of what interrupted deploys left (under its lock, as recover does),
 // then checked: deployed, running, answering, crash-looping, stopped, edited copies behind the stock ones,
-// memory caps and certificate. The lines themselves are planned in render/doctor-report.ts.
+// memory caps and certificate; PostgreSQL and each app's database and Redis. The lines themselves are planned in render/doctor-report.ts.
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { activationsRunRoot, appPaths, hostPaths, toolkitRoot, vassalPrefix } from '../state/paths.js'
@@ -160,6 +160,8 @@ export async function gatherChecks(now = Date.now()): Promise<Check[]> {
     if (a.capped) capped.push(app)
   }
   if (!apps.length) checks.push({ name: 'apps', level: 'ok', message: 'none yet: git push to create one' })
+  const { databaseChecks } = await import('./databases.js') // PostgreSQL and each app's database and Redis
+  checks.push(...(await databaseChecks(apps)))
   checks.push(planCapHostCheck(probeSubtree(settings.memoryCgroup), settings.memoryCgroup, capped))
   return checks
 }

@@ -1,4 +1,4 @@
-// restore: recreate an app from a `backup` archive, then deploy it. The archive is saved and checked in a
+// restore: recreate an app from a `backup` archive (its database and Redis too, as the new app's own), then deploy it. The archive is saved and checked in a
 // temp folder first (manifest, every member inside the app's layout, a git repo); a corrupt or foreign one
 // changes nothing. An existing app is only replaced with `force`.
 import { UserError } from '../errors.js'
@@ -17,7 +17,7 @@ export async function restoreApp({ app, force, key, input }: RestoreRequest): Pr
   const { pipeline } = await import('node:stream/promises')
   const { appPaths, hostPaths } = await import('../state/paths.js')
   const { runCapture } = await import('../host/system.js')
-  const { parseManifest, parseBackupKeys, parseTarListing, validateMembers, AUTH_MEMBER, CONFIG_FILES } = await import('../parse/backup.js')
+  const { parseManifest, parseBackupKeys, parseTarListing, validateMembers, AUTH_MEMBER, CONFIG_FILES, DATABASE_MEMBER } = await import('../parse/backup.js')
   const { parseHtpasswd } = await import('../parse/htpasswd.js')
   const { withAppLock } = await import('./app-change.js')
 
@@ -55,6 +55,12 @@ export async function restoreApp({ app, force, key, input }: RestoreRequest): Pr
     if (!branch) throw new UserError(`the archive's repository has no main or master branch to deploy; nothing changed`)
     const fsck = await hasAllObjects(repo, branch.sha)
     if (fsck.code !== 0) throw new UserError(`the archive's repository is damaged (${fsck.stderr.trim().split('\n')[0]}); nothing changed`)
+
+    // its database: the dump must be one pg_restore reads whole, before anything moves
+    const dump = join(out, DATABASE_MEMBER)
+    const script = join(tmp, 'database.sql')
+    const databases = await import('./databases.js')
+    if (existsSync(dump)) await databases.checkDump(dump, script)
 
     // 3. move into place, holding the app's lock
     await withAppLock(app, 'restore', async () => {
@@ -102,6 +108,26 @@ export async function restoreApp({ app, force, key, input }: RestoreRequest): Pr
       for (const k of keys.value.filter((k) => !known.has(k.name))) {
         log.info(`key "${k.name}" (${k.role}) had "${app}" but is not on this host (or already has it): keys:add ${k.name} ${k.role} ${app} < KEY.pub`)
       }
+      // the database and the Redis come back as this app's own: its role and port, new credentials in ENV
+      const { readConfigText } = await import('../state/app-config.js')
+      const { writeFileAtomic } = await import('../host/atomic-file.js')
+      const { applyEnvChanges } = await import('../parse/env-file.js')
+      let envText = readConfigText(app)
+      if (existsSync(dump)) {
+        const vars = await databases.ensureDatabase(app)
+        await databases.loadScript(app, script)
+        envText = databases.withDatabaseEnv(envText, vars)
+        log.info(`database ${databases.appDatabase(app)} loaded from the backup's dump`)
+      }
+      const { readRedisRecord, writeRedisRecord } = await import('../state/databases.js')
+      const redis = readRedisRecord(app)
+      if (redis) {
+        const record = { ...redis, port: await databases.pickRedisPort(app, redis.port) }
+        writeRedisRecord(app, record)
+        envText = applyEnvChanges(envText, databases.redisEnv(record))
+        log.info(`Redis of "${app}" on 127.0.0.1:${record.port} with the backup's data`)
+      }
+      if (envText !== readConfigText(app)) writeFileAtomic(p.env, envText, 0o600)
       log.step(`restored ${app} from a backup of "${src}" made ${manifest.value.created}`)
 
       const { deployRevision } = await import('./deploy.js')

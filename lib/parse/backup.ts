@@ -5,9 +5,11 @@ import { fail, ok, type Result } from '../errors.js'
 
 export const BACKUP_FORMAT = 'piku-hooks-backup'
 export const BACKUP_VERSION = 1
-export const CONFIG_FILES = ['ENV', 'SCALING'] as const
+export const CONFIG_FILES = ['ENV', 'SCALING', 'redis.json'] as const
 /** The app's basic-auth users (auth/APP.htpasswd on the host), a top-level member beside keys.json. */
 export const AUTH_MEMBER = 'auth.htpasswd'
+/** The app's PostgreSQL database as pg_dump's custom format (postgres:create), a top-level member too. */
+export const DATABASE_MEMBER = 'postgres.dump'
 
 export interface BackupManifest {
   format: typeof BACKUP_FORMAT
@@ -108,7 +110,7 @@ export function validateMembers(members: ArchiveMember[]): Result<string> {
     if (name.startsWith('/') || name.split('/').some((part) => part === '..' || part === '')) return fail(`${where}: leaves the backup's folder; refused`)
     if (!['-', 'd', 'l'].includes(m.type)) return fail(`${where}: ${m.type === 'h' ? 'hard links' : 'devices, fifos and sockets'} are not allowed in a backup`)
     if (links.some((l) => name.startsWith(l + '/'))) return fail(`${where}: lies below a symlink of the archive; refused`)
-    if (name === 'manifest.json' || name === 'keys.json' || name === AUTH_MEMBER) {
+    if (name === 'manifest.json' || name === 'keys.json' || name === AUTH_MEMBER || name === DATABASE_MEMBER) {
       if (m.type !== '-') return fail(`${where}: must be a plain file`)
       continue
     }
@@ -122,7 +124,7 @@ export function validateMembers(members: ArchiveMember[]): Result<string> {
     if (src !== undefined && app !== src) return fail(`${where}: holds a second app ("${app}" beside "${src}"); one backup is one app`)
     src = app
     if (top === 'config' && rest.length > 0 && !(rest.length === 1 && (CONFIG_FILES as readonly string[]).includes(rest[0]) && m.type === '-')) {
-      return fail(`${where}: config/ holds only ENV and SCALING`)
+      return fail(`${where}: config/ holds only ${CONFIG_FILES.join(', ')}`)
     }
     if ((top === 'repos' || top === 'config') && rest.length === 0 && m.type !== 'd') return fail(`${where}: must be a folder`)
   }

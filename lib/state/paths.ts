@@ -171,6 +171,9 @@ export interface AppPaths {
   nginxCache: string // cache/APP/nginx: NGINX_CACHE_PREFIXES answers, written by nginx's workers
   authFile: string // auth/APP.htpasswd: `user:hash` lines, readable by nginx's workers and the user alone
   certs: string // certs/APP: `live` -> self-signed/ or acme-TIME/ (fullchain.pem, key.pem), state.json
+  redisRecord: string // config/APP/redis.json: the port and password of the app's Redis (redis:create)
+  redisDir: string // data/APP/redis: the app's Redis data (append-only files) and its redis.conf
+  redisConf: string
 }
 
 /** Paths of one app. `app` must already have passed validateAppName. */
@@ -204,6 +207,9 @@ export function appPaths(app: string, root: string = hostRoot()): AppPaths {
     nginxCache: join(h.cache, app, 'nginx'),
     authFile: joinWithin(h.auth, `${app}.htpasswd`),
     certs: joinWithin(h.certs, app),
+    redisRecord: join(config, 'redis.json'),
+    redisDir: join(h.data, app, 'redis'),
+    redisConf: join(h.data, app, 'redis', 'redis.conf'),
   }
 }
 
@@ -242,6 +248,11 @@ export function launcherName(kind: string, n: number): string {
 /** A wsgi worker's environment in its activation folder: `KIND.N.json` (read by the wsgi loader). */
 export function wsgiEnvName(kind: string, n: number): string {
   return `${instanceFilePrefix(kind, n)}json`
+}
+
+/** A jwsgi worker's environment in its activation folder: the envdir `KIND.N.env/` (one file per variable). */
+export function jwsgiEnvDirName(kind: string, n: number): string {
+  return `${instanceFilePrefix(kind, n)}env`
 }
 
 /** A capped worker's exec-asap script in its activation folder: `KIND.N.memory.sh` (joins its memory cgroup). */

@@ -1,4 +1,5 @@
-// backup: stream one app (git repo, ENV and SCALING, the keys granted it, its basic-auth users, DATA_ROOT) to stdout as a gzip tar
+// backup: stream one app (git repo, ENV, SCALING and redis.json, the keys granted it, its basic-auth users, its database as a
+// pg_dump, DATA_ROOT with its Redis data) to stdout as a gzip tar
 // with a manifest first:   ssh piku@host backup myapp > myapp.tar.gz
 import { UserError } from '../errors.js'
 import * as log from '../log.js'
@@ -17,7 +18,7 @@ export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   const { readKeyRecords } = await import('../state/key-store.js')
   const { readHeadRef } = await import('../host/git.js')
   const { runAttached } = await import('../host/run.js')
-  const { renderManifest, AUTH_MEMBER, BACKUP_FORMAT, BACKUP_VERSION, CONFIG_FILES } = await import('../parse/backup.js')
+  const { renderManifest, AUTH_MEMBER, DATABASE_MEMBER, BACKUP_FORMAT, BACKUP_VERSION, CONFIG_FILES } = await import('../parse/backup.js')
 
   const h = hostPaths()
   const p = appPaths(app)
@@ -35,6 +36,14 @@ export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
       if (existsSync(p.authFile)) {
         copyFileSync(p.authFile, join(tmp, AUTH_MEMBER))
         fromTmp.push(AUTH_MEMBER)
+      }
+      // its database, dumped as its own role (a consistent snapshot, while the app keeps running)
+      const { probeDatabase, exportDatabase } = await import('../deploy/databases.js')
+      const db = await probeDatabase(app)
+      if (typeof db === 'string' && db) throw new UserError(`${db}; no backup was made`)
+      if (db === true) {
+        await exportDatabase(app, join(tmp, DATABASE_MEMBER))
+        fromTmp.push(DATABASE_MEMBER)
       }
       const fromHome = [`repos/${app}`, `config/${app}`, ...CONFIG_FILES.map((f) => `config/${app}/${f}`).filter((f) => existsSync(join(h.root, f)))]
       if (existsSync(p.data)) fromHome.push(`data/${app}`)

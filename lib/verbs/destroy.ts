@@ -1,5 +1,6 @@
 // destroy: stop an app and remove everything of it (repo, releases, config, deps, logs, cache, certificates, nginx
-// file) and nothing of any other app; its data folder stays unless `--data` is given.
+// file) and nothing of any other app; its data folder (Redis data included) and its PostgreSQL database stay unless
+// `--data` is given.
 import { existsSync, rmSync } from 'node:fs'
 import { appPaths, type AppPaths } from '../state/paths.js'
 import { UserError } from '../errors.js'
@@ -27,6 +28,14 @@ export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
       log.info(`removed ${path}`)
     }
     if (!withData && existsSync(p.data)) log.info(`kept ${p.data} (destroy ${app} --data removes it)`)
+    // its PostgreSQL database goes with its data, or stays with it
+    const { probeDatabase, dropDatabase, appDatabase } = await import('../deploy/databases.js')
+    const db = await probeDatabase(app)
+    if (typeof db === 'string' && db) log.warn(`${db}: the database of "${app}" was ${withData ? 'not dropped' : 'not checked'}`)
+    else if (db === true && withData) {
+      await dropDatabase(app)
+      log.info(`dropped the database ${appDatabase(app)} and its role`)
+    } else if (db === true) log.info(`kept the database ${appDatabase(app)} (destroy ${app} --data drops it; postgres:create ${app} takes it back)`)
     log.step(`destroyed ${app}`)
   })
   return 0

@@ -37,7 +37,7 @@ export const VERBS: readonly Verb[] = [
   v('config:unset', 'config:unset APP KEY...', 'remove values and redeploy', 'admin', true, auditConfigUnset),
   v('config:live', 'config:live APP [--json]', 'the running environment, PORT included', 'admin', true),
   v('deploy', 'deploy APP', "redeploy the deploy branch's commit (starts a stopped app; switches to a staged release)", 'deploy', true, auditBare),
-  v('destroy', 'destroy APP [--data]', 'remove the app; its data folder too with --data', 'admin', true, auditAfterApp),
+  v('destroy', 'destroy APP [--data]', 'remove the app; its data folder, database and Redis data too with --data', 'admin', true, auditAfterApp),
   v('logs', 'logs APP [KIND] [-n N]', 'tail and follow worker logs (-n N: N lines, no follow)', 'read', true),
   v('logs:deploy', 'logs:deploy APP [RELEASE]', 'print a kept deploy log (the newest by default, failed pushes too)', 'read', true),
   v('ps', 'ps APP [--json]', 'kinds, counts, pids and memory', 'read', true),
@@ -58,9 +58,21 @@ export const VERBS: readonly Verb[] = [
   v('keys:add', 'keys:add NAME admin|deploy|read [APP...] < KEY.pub', 'authorize a key with a role (deploy/read: only the apps named)', 'admin', false, auditAll),
   v('keys:remove', 'keys:remove NAME', 'remove a key (never the last admin key)', 'admin', false, auditAll),
   // the archive holds the app's secrets: who took one is worth knowing
-  v('backup', 'backup APP > APP.tar.gz', 'the app as one archive: repo, ENV, SCALING, key grants, data', 'admin', true, auditAfterApp),
+  v('backup', 'backup APP > APP.tar.gz', 'the app as one archive: repo, ENV, SCALING, key grants, data, database, Redis', 'admin', true, auditAfterApp),
   // restore's app is its first argument too, but it may not exist yet
   v('restore', 'restore APP [--force] < APP.tar.gz', 'recreate an app from a backup and deploy it', 'admin', false, auditAll),
+  // databases: each app's own PostgreSQL database and Redis (install.sh --with postgres,redis); who took a dump or a
+  // session is worth knowing, as with backup
+  v('postgres:create', 'postgres:create APP', 'a PostgreSQL database and role for the app, wired as DATABASE_URL and PG*; redeploys', 'admin', true, auditBare),
+  v('postgres:info', 'postgres:info APP [--json]', 'database, role, size and connections (no password)', 'admin', true),
+  v('postgres:connect', 'postgres:connect APP', 'psql on the app\'s database (SQL on stdin; ssh -t for a terminal)', 'admin', true, auditBare),
+  v('postgres:export', 'postgres:export APP > APP.dump', 'the database as a pg_dump custom-format file', 'admin', true, auditBare),
+  v('postgres:import', 'postgres:import APP < APP.dump', "replace the database's contents with a dump (all or nothing)", 'admin', true, auditBare),
+  v('postgres:destroy', 'postgres:destroy APP --force', 'unset the variables, redeploy, drop the database and role', 'admin', true, auditAfterApp),
+  v('redis:create', 'redis:create APP', "a Redis of the app's own (an instance of it, append-only data), wired as REDIS_URL; redeploys", 'admin', true, auditBare),
+  v('redis:info', 'redis:info APP [--json]', 'port, data folder, keys and memory of the app\'s Redis (no password)', 'admin', true),
+  v('redis:connect', 'redis:connect APP', "redis-cli on the app's Redis (commands on stdin; ssh -t for a terminal)", 'admin', true, auditBare),
+  v('redis:destroy', 'redis:destroy APP --force', 'unset REDIS_URL, redeploy without it, remove its data', 'admin', true, auditAfterApp),
   v('doctor', 'doctor [--json]', 'check nginx, the emperor, disk, memory, certificates and every app', 'admin', false),
   v('hooks', 'hooks APP [--json]', "the app's git hooks and templates (stock or edited) and its .d scripts", 'admin', true),
   v('hooks:reset', 'hooks:reset APP [FILE]', 'put the stock hook or template back (the edit is kept as FILE.edited-TIME)', 'admin', true, auditAfterApp),

@@ -40,7 +40,7 @@ t.test('validateMembers: one app inside its layout', async (t) => {
   bad([...good, m('data/app/latest/evil')], /below a symlink/)
   bad([...good, m('auth.htpasswd', 'l', '/etc/shadow')], /auth\.htpasswd.*must be a plain file/)
   bad([...good, m('repos/other/HEAD')], /holds a second app/)
-  bad([...good, m('config/app/LIVE_ENV')], /config\/ holds only ENV and SCALING/)
+  bad([...good, m('config/app/LIVE_ENV')], /config\/ holds only ENV, SCALING, redis.json/)
   bad([...good, m('home/.ssh/authorized_keys')], /not part of a piku-hooks backup/)
   bad([m('manifest.json'), m('data/app/', 'd')], /no git repository for "app"/)
   bad([m('manifest.json')], /holds no app/)
