@@ -27,11 +27,9 @@ import { redisPorts } from '../state/databases.js'
 import { writeRecord, markRecord, readJournal, journalPorts, removeActivation } from '../state/activations.js'
 import { ownerOf } from '../state/lock.js'
 import { renameDurable } from '../host/atomic-file.js'
-import { spawnAfterSwitch } from './after-switch.js'
+import { DRAIN_MS, REAP_STOPPED_MS, spawnAfterSwitch } from './after-switch.js'
 import { planMemorySetup, prepareInstanceMemory, reportMemorySetup, removeAppGroups, reapGroups } from './memory.js'
 import * as log from '../log.js'
-
-const DRAIN_MS = 1500
 
 /** The roles that answer HTTP on a loopback port behind nginx. */
 const HTTP_ROLES: readonly string[] = ['web', 'wsgi', 'jwsgi', 'php', 'rwsgi']
@@ -320,7 +318,7 @@ export async function stopApp(app: string): Promise<boolean> {
   let n = 0
   for (const token of tokens) n += removeActivation(app, token)
   writeActive(app, undefined)
-  await reapGroups(app, readHostSettings().memoryCgroup, {}, 5000) // memory cgroups, as the workers end (any left go at the next activation)
+  await reapGroups(app, readHostSettings().memoryCgroup, {}, REAP_STOPPED_MS) // memory cgroups, as the workers end (any left go at the next activation)
   return n > 0 || active !== undefined
 }
 

@@ -20,11 +20,11 @@ import { planNginxSettings } from './nginx-app.js'
 import { parseJwsgiClasspath } from '../parse/jvm.js'
 import { readRedisRecord, writeRedisConf } from '../state/databases.js'
 import { REDIS_KIND } from '../parse/database.js'
-import { shellQuote } from '../render/launcher.js'
+import { shellQuote } from '../render/quote.js'
 import { readHostSettings, type HostSettings } from '../state/host-settings.js'
 import type { AcmeSettings } from '../parse/acme-settings.js'
 import { runStreamed } from '../host/system.js'
-import { UserError } from '../errors.js'
+import { UserError, unwrap } from '../errors.js'
 import * as log from '../log.js'
 
 export interface DeployRequest {
@@ -69,9 +69,7 @@ function readUwsgiInclude(dir: string, name: string | undefined): VassalOption[]
   if (rel.startsWith('/') || rel.split('/').includes('..')) throw new UserError(`UWSGI_INCLUDE_FILE="${rel}": give a path inside the app, such as uwsgi.ini`)
   const text = readIf(join(dir, rel))
   if (text === undefined) throw new UserError(`UWSGI_INCLUDE_FILE="${rel}": no such file in this commit`)
-  const parsed = parseUwsgiInclude(text, rel)
-  if (!parsed.ok) throw new UserError(parsed.errors.join('\n'))
-  return parsed.value
+  return unwrap(parseUwsgiInclude(text, rel))
 }
 
 /** Build the release's plan: what runs, where, with which environment; with the ACME settings it checked
@@ -97,10 +95,9 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
   }
   let env = composeEnv(inputs, true)
   const kinds = (procfile?.entries ?? [{ kind: 'web' }]).map((e) => e.kind)
-  const settings = planSettings(env, req.app, host.domain, readIf(p.scaling) ?? '', kinds)
-  if (!settings.ok) throw new UserError(settings.errors.join('\n'))
+  const settings = unwrap(planSettings(env, req.app, host.domain, readIf(p.scaling) ?? '', kinds))
   const include = readUwsgiInclude(dir, env.UWSGI_INCLUDE_FILE)
-  if (include.length) settings.value.vassal.include = include
+  if (include.length) settings.vassal.include = include
 
   const preflight = procfile?.entries.find((e) => e.kind === 'preflight')
   if (preflight) await runOnce('preflight', preflight.command, dir, env)
@@ -112,7 +109,7 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
   const entries = procfileEntries(procfile, built.defaultWeb)
   const statics = planCheckedStatics(entries, env, dir)
   const { nginx, acme } = planNginxSettings(env, dir, req.app, host)
-  const processes = planProcesses(entries, settings.value.scaling)
+  const processes = planProcesses(entries, settings.scaling)
   checkProcesses(processes, statics.length > 0, runtime, dir, env)
   addRedis(req.app, processes)
   const jwsgi = procfile?.entries.some((e) => e.kind === 'jwsgi') === true
@@ -132,31 +129,30 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
     dir,
     env,
     processes,
-    serverNames: settings.value.serverNames,
+    serverNames: settings.serverNames,
     statics,
-    catchAll: settings.value.catchAll,
-    allowGitFolders: settings.value.allowGitFolders,
+    catchAll: settings.catchAll,
+    allowGitFolders: settings.allowGitFolders,
     nginx,
-    settings: settings.value.vassal,
-    health: settings.value.health,
-    autoRestart: settings.value.autoRestart,
+    settings: settings.vassal,
+    health: settings.health,
+    autoRestart: settings.autoRestart,
     sitePackages: built.sitePackages,
     ...(jwsgi ? { jvmClasspath } : {}),
     depsDir: built.depsDir,
-    keep: settings.value.keep,
-    ...(Object.keys(settings.value.memory).length ? { memory: settings.value.memory } : {}),
+    keep: settings.keep,
+    ...(Object.keys(settings.memory).length ? { memory: settings.memory } : {}),
   }
   return { plan, acme }
 }
 
 /** The static folders the Procfile and ENV name, each a folder of this commit. */
 function planCheckedStatics(entries: ProcEntry[], env: Record<string, string>, dir: string): StaticMapping[] {
-  const statics = planStatics(entries, env, dir)
-  if (!statics.ok) throw new UserError(statics.errors.join('\n'))
-  for (const s of statics.value) {
+  const statics = unwrap(planStatics(entries, env, dir))
+  for (const s of statics) {
     if (!existsSync(s.dir)) throw new UserError(`static folder ${s.dir.slice(dir.length + 1)} does not exist in this commit`)
   }
-  return statics.value
+  return statics
 }
 
 /** What the processes need of the commit and the runtime: something to run, Python for wsgi, the docroot
@@ -193,9 +189,7 @@ function addRedis(app: string, processes: ProcessPlan[]): void {
 function planJvmClasspath(env: Record<string, string>, built: string[] | undefined, dir: string): string[] {
   let jvmClasspath = built
   if (env.JWSGI_CLASSPATH?.trim()) {
-    const cp = parseJwsgiClasspath(env.JWSGI_CLASSPATH, dir)
-    if (!cp.ok) throw new UserError(cp.errors.join('\n'))
-    jvmClasspath = cp.value
+    jvmClasspath = unwrap(parseJwsgiClasspath(env.JWSGI_CLASSPATH, dir))
   }
   if (!jvmClasspath?.length) jvmClasspath = [dir]
   log.step(`jwsgi classpath: ${jvmClasspath.map((c) => c.slice(dir.length + 1) || '.').join(':')}`)
@@ -206,17 +200,14 @@ function planJvmClasspath(env: Record<string, string>, built: string[] | undefin
 function readProcfile(dir: string): Procfile | undefined {
   const text = readIf(join(dir, 'Procfile'))
   if (text === undefined) return undefined
-  const parsed = parseProcfile(text)
-  if (!parsed.ok) throw new UserError(parsed.errors.join('\n'))
-  return parsed.value
+  return unwrap(parseProcfile(text))
 }
 
 /** The app's environment (repo ENV, config:set values, ours); the first time, its warnings are shown. */
 function composeEnv(inputs: EnvInputs, warn: boolean): Record<string, string> {
-  const composed = composeAppEnv(inputs)
-  if (!composed.ok) throw new UserError(composed.errors.join('\n'))
-  if (warn) for (const w of composed.value.warnings) log.warn(w)
-  return composed.value.env
+  const composed = unwrap(composeAppEnv(inputs))
+  if (warn) for (const w of composed.warnings) log.warn(w)
+  return composed.env
 }
 
 /** The Procfile's lines, or the runtime's default web command when there is no Procfile. */

@@ -15,6 +15,7 @@ import { planFromFile } from '../state/plan-file.js'
 import { recordValue } from '../state/record-file.js'
 import { vassalFiles } from '../state/vassals.js'
 import { writeFileAtomic, removeDeadTemps } from '../host/atomic-file.js'
+import { DRAIN_MS } from './after-switch.js'
 
 export interface RecoveryReport {
   app: string
@@ -102,8 +103,6 @@ function repairPlan(app: string, live: ActivationRecord | undefined, notes: stri
   notes.push(`apps/${app}/releases/${live.release}.json is ${why} and the journal has no copy: push again to rebuild it`)
   return undefined
 }
-
-const DRAIN_MS = 1500
 
 /** A live release that the history does not know: its deploy was killed after the switch. */
 function recordInterruptedSwitch(app: string, live: ActivationRecord, notes: string[]): void {

@@ -207,11 +207,6 @@ function planRest(input: RecoveryInput, { byToken, vassalsOf }: Tokens, liveToke
   }
 }
 
-/** Vassal files of `app` that belong to no live, starting or draining activation (what ps and doctor show). */
-export function orphanVassals(plan: RecoveryPlan): { file: string; token: string; why: string }[] {
-  return plan.remove.flatMap((r) => r.vassals.map((file) => ({ file, token: r.token, why: r.why })))
-}
-
 // --- the edges
 
 /** What makes a journal record valid: its own token, a release and ports. Its plan copy is checked as a

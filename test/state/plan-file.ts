@@ -2,7 +2,7 @@
 // unversioned plans are read (and journal copies migrated); an unknown version is refused with its path.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { checkPlanFile, planFromFile, planToFile, PLAN_FORMAT, PLAN_VERSION } from '../../lib/state/plan-file.js'
 import { readPlan, readPlanRecord, writePlan, type ReleasePlan } from '../../lib/state/release.js'
 import { writeRecord } from '../../lib/state/activations.js'
@@ -47,7 +47,7 @@ const full: ReleasePlan = {
   memory: { web: { bytes: 268435456, key: 'PIKU_MEMORY', value: '256M' } },
 }
 
-function host(t: { testdir: (f: object) => string; teardown: (fn: () => void) => void }): string {
+function host(t: Test): string {
   const root = t.testdir({})
   const before = process.env.PIKU_ROOT
   process.env.PIKU_ROOT = root
