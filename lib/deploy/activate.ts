@@ -1,11 +1,14 @@
 // activate: bring a planned release up beside the running one, check it answers, switch nginx and the
 // `current` link to it, then stop the old workers. Any failure before the switch leaves the old release
 // serving and removes what was started.
-import { existsSync, readdirSync, readFileSync, unlinkSync, mkdirSync, rmSync, chmodSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, unlinkSync, mkdirSync, rmSync, chmodSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { activationDir, appPaths, appTemplatePath, hostPaths, launcherName, vassalName, vassalPrefix, workerLogName, wsgiEnvName } from '../state/paths.js'
+import { activationDir, appPaths, appTemplatePath, displayPath, hostPaths, jwsgiEnvDirName, launcherName, templatePath, vassalName, vassalPrefix, workerLogName, wsgiEnvName } from '../state/paths.js'
 import { renderVassal, wsgiPlugins, PLUGIN_PACKAGES, type VassalSpec } from '../render/uwsgi.js'
 import { renderLauncher } from '../render/launcher.js'
+import { JWSGI_TEMPLATE, planEnvDir, renderJwsgiOptions } from '../render/jwsgi.js'
+import { checkTemplateCopy } from '../render/template.js'
+import { parseJwsgiEntry } from '../parse/jvm.js'
 import { renderNginxFor, prepareNginxFiles, requestCertificateIfDue, validateNginxFile, nginxServes } from './nginx-app.js'
 import { processEnv } from '../parse/app-env.js'
 import { judgeHealth, describeAnswer } from '../parse/health.js'
@@ -28,7 +31,7 @@ import * as log from '../log.js'
 const DRAIN_MS = 1500
 
 /** The roles that answer HTTP on a loopback port behind nginx. */
-const HTTP_ROLES: readonly string[] = ['web', 'wsgi', 'php', 'rwsgi']
+const HTTP_ROLES: readonly string[] = ['web', 'wsgi', 'jwsgi', 'php', 'rwsgi']
 
 export function webRoles(plan: ReleasePlan): { kind: string; count: number }[] {
   return plan.processes.filter((p) => HTTP_ROLES.includes(p.role)).map((p) => ({ kind: p.kind, count: p.count }))
@@ -141,10 +144,12 @@ export async function activate(plan: ReleasePlan, opts: ActivateOptions): Promis
   const vassals: { name: string; text: string }[] = []
   if (plan.processes.some((x) => x.role === 'wsgi')) checkUwsgiPlugins(plan.settings)
   // staging starts only what answers HTTP: a second copy of a worker or cron would do real work twice
+  const jwsgiTemplate = plan.processes.some((x) => x.role === 'jwsgi') ? readJwsgiTemplate(plan.app) : undefined
   for (const proc of plan.processes.filter((x) => !opts.stage || HTTP_ROLES.includes(x.role))) {
     for (let n = 1; n <= proc.count; n++) {
       const port = ports[proc.kind]?.[n - 1]
-      const capped = prepareInstanceMemory(memory, { app: plan.app, token, kind: proc.kind, n, runDir }, processEnv(plan.env, proc.kind, port))
+      const jvms = proc.role === 'jwsgi' ? plan.settings.processes : 1
+      const capped = prepareInstanceMemory(memory, { app: plan.app, token, kind: proc.kind, n, runDir, jvms }, processEnv(plan.env, proc.kind, port))
       const env = capped.env
       const logFile = join(p.logs, workerLogName(proc.kind, n))
       const spec: VassalSpec = { app: plan.app, release: plan.id, kind: proc.kind, n, role: proc.role, cwd: plan.dir, logFile, settings: plan.settings, port, memoryScript: capped.script }
@@ -152,6 +157,8 @@ export async function activate(plan: ReleasePlan, opts: ActivateOptions): Promis
         const envFile = join(runDir, wsgiEnvName(proc.kind, n))
         writeFileAtomic(envFile, JSON.stringify({ env, cwd: plan.dir, module: proc.command, sitePackages: plan.sitePackages ?? null }), 0o600)
         spec.wsgi = { loader: appTemplatePath(plan.app, 'uwsgi', 'wsgi-loader.py'), envFile }
+      } else if (proc.role === 'jwsgi') {
+        spec.jwsgiOptions = prepareJwsgi(plan, jwsgiTemplate!, { envDir: join(runDir, jwsgiEnvDirName(proc.kind, n)), env, port: port!, command: proc.command })
       } else if (proc.role === 'php' || proc.role === 'rwsgi') {
         // php and rack read the environment from a file too (uwsgi's reader would expand values), through the
         // app's prepend script or loader, copied into the activation: what the workers read sits beside their
@@ -294,6 +301,34 @@ export async function restartCurrent(app: string, id: string): Promise<Activatio
   const plan = readPlan(app, id)
   if (!plan) throw new UserError(`release ${id} of app "${app}" has no plan on disk; push again`)
   return activate(plan, { host: readHostSettings() })
+}
+
+/** The app's copy of templates/uwsgi/jwsgi.ini; an edit that breaks a placeholder fails the deploy naming it. */
+function readJwsgiTemplate(app: string): { file: string; text: string } {
+  const file = appTemplatePath(app, 'uwsgi', JWSGI_TEMPLATE)
+  const text = readFileSync(file, 'utf8')
+  const problem = file === templatePath('uwsgi', JWSGI_TEMPLATE) ? undefined : checkTemplateCopy(text, readFileSync(templatePath('uwsgi', JWSGI_TEMPLATE), 'utf8'), displayPath(file))
+  if (problem) throw new UserError(`${problem}; the running release is unchanged`)
+  return { file: displayPath(file), text }
+}
+
+/** A jwsgi instance: its envdir written (one file per variable, 0600), its vassal options from the template. */
+function prepareJwsgi(plan: ReleasePlan, template: { file: string; text: string }, at: { envDir: string; env: Record<string, string>; port: number; command: string }) {
+  const files = planEnvDir(at.env)
+  if (!files.ok) throw new UserError(files.errors.join('\n'))
+  // a new folder of a new activation, read only once its vassal starts: plain writes are enough
+  mkdirSync(at.envDir, { recursive: true, mode: 0o700 })
+  for (const [k, v] of Object.entries(files.value)) writeFileSync(join(at.envDir, k), v, { mode: 0o600, flag: 'wx' })
+  const entry = parseJwsgiEntry(at.command)
+  if (!entry.ok) throw new UserError(`Procfile: ${entry.errors[0]}`)
+  const s = plan.settings
+  const options = renderJwsgiOptions(
+    template.text,
+    { port: at.port, processes: s.processes, threads: s.threads, maxRequests: s.maxRequests, listen: s.listen, envDir: at.envDir, classpath: plan.jvmClasspath ?? [plan.dir], entry: entry.value.entry },
+    template.file,
+  )
+  if (!options.ok) throw new UserError(`${options.errors.join('\n')}; the running release is unchanged`)
+  return options.value
 }
 
 /** The uwsgi plugins UWSGI_GEVENT / UWSGI_ASYNCIO need, present on this host, or one line naming the package. */

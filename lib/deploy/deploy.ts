@@ -19,6 +19,7 @@ import { planNginxSettings } from './nginx-app.js'
 import { readHostSettings, type HostSettings } from '../state/host-settings.js'
 import type { AcmeSettings } from '../parse/acme-settings.js'
 import { runStreamed } from '../host/system.js'
+import { parseJwsgiClasspath } from '../parse/jvm.js'
 import { readRedisRecord, writeRedisConf } from '../state/databases.js'
 import { REDIS_KIND } from '../parse/database.js'
 import { shellQuote } from '../render/launcher.js'
@@ -109,6 +110,8 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
   const include = readUwsgiInclude(dir, env.UWSGI_INCLUDE_FILE)
   if (include.length) settings.value.vassal.include = include
 
+  const jwsgi = procfile?.entries.some((e) => e.kind === 'jwsgi') === true
+
   const preflight = procfile?.entries.find((e) => e.kind === 'preflight')
   if (preflight) await runOnce('preflight', preflight.command, dir, env)
 
@@ -139,7 +142,7 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
     if (cls === 'cron') {
       processes.push({ kind: e.kind, role: 'cron', command: e.command, count: Math.min(count, 1), cron: e.cron ? renderUwsgiCron(e.cron) : [] })
     } else {
-      processes.push({ kind: e.kind, role: cls === 'wsgi' || cls === 'web' || cls === 'php' || cls === 'rwsgi' ? cls : 'daemon', command: e.command, count })
+      processes.push({ kind: e.kind, role: cls === 'wsgi' || cls === 'jwsgi' || cls === 'web' || cls === 'php' || cls === 'rwsgi' ? cls : 'daemon', command: e.command, count })
     }
   }
   if (processes.every((x) => x.count === 0) && statics.value.length === 0) {
@@ -155,6 +158,16 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
   if (processes.some((x) => x.role === 'wsgi') && runtime !== 'python') {
     throw new UserError('Procfile: a wsgi line needs a Python app (requirements.txt, or pyproject.toml with uv.lock, at the root)')
   }
+
+  // jwsgi: the classpath the app names (JWSGI_CLASSPATH), else the jars its JVM build left, else the release
+  let jvmClasspath = built.jvmClasspath
+  if (env.JWSGI_CLASSPATH?.trim()) {
+    const cp = parseJwsgiClasspath(env.JWSGI_CLASSPATH, dir)
+    if (!cp.ok) throw new UserError(cp.errors.join('\n'))
+    jvmClasspath = cp.value
+  }
+  if (jwsgi && !jvmClasspath?.length) jvmClasspath = [dir]
+  if (jwsgi) log.step(`jwsgi classpath: ${jvmClasspath!.map((c) => c.slice(dir.length + 1) || '.').join(':')}`)
 
   for (const x of processes) {
     // the docroot is a folder and the rackup file a file of this commit (the Procfile parser checked the paths)
@@ -190,6 +203,7 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
     health: settings.value.health,
     autoRestart: settings.value.autoRestart,
     sitePackages: built.sitePackages,
+    ...(jwsgi ? { jvmClasspath } : {}),
     depsDir: built.depsDir,
     keep: settings.value.keep,
     ...(Object.keys(settings.value.memory).length ? { memory: settings.value.memory } : {}),

@@ -6,6 +6,7 @@ import { memoryGroupName, memoryScriptName, vassalPrefix } from '../state/paths.
 import { listGroups, prepareGroup, probeSubtree, removeEmptyGroups } from '../host/cgroups.js'
 import { renderMemoryScript } from '../render/cgroup.js'
 import { formatSize, withHeapLimit, type MemoryCap } from '../parse/memory.js'
+import { withJavaHeap } from '../parse/jvm.js'
 import type { CgroupVersion } from '../parse/cgroup.js'
 import { writeFileAtomic } from '../host/atomic-file.js'
 import * as log from '../log.js'
@@ -34,17 +35,18 @@ export function planMemorySetup(caps: Record<string, MemoryCap> | undefined, sub
 }
 
 /**
- * The environment and exec-asap script of one instance: a capped instance gets a Node heap limit that fits
- * its cap and, where the host can enforce it, its own group (made and capped now) and the script that joins it.
+ * The environment and exec-asap script of one instance: a capped instance gets a Node heap limit and a Java heap
+ * (JAVA_TOOL_OPTIONS; `jvms`: how many JVMs share the cap, one per process of a jwsgi vassal) that fit its cap
+ * and, where the host can enforce it, its own group (made and capped now) and the script that joins it.
  */
 export function prepareInstanceMemory(
   m: MemorySetup,
-  at: { app: string; token: string; kind: string; n: number; runDir: string },
+  at: { app: string; token: string; kind: string; n: number; runDir: string; jvms?: number },
   env: Record<string, string>,
 ): { env: Record<string, string>; script?: string } {
   const cap = m.caps[at.kind]
   if (!cap) return { env }
-  const withHeap = { ...env, NODE_OPTIONS: withHeapLimit(env.NODE_OPTIONS, cap.bytes) }
+  const withHeap = { ...env, NODE_OPTIONS: withHeapLimit(env.NODE_OPTIONS, cap.bytes), JAVA_TOOL_OPTIONS: withJavaHeap(env.JAVA_TOOL_OPTIONS, cap.bytes, at.jvms) }
   if (!m.subtree || !m.version) return { env: withHeap }
   const dir = join(m.subtree, memoryGroupName(at.app, at.token, at.kind, at.n))
   const problem = prepareGroup(dir, m.version, cap.bytes)

@@ -2,12 +2,13 @@
 //
 // One `kind: command` per line, split at the first ':'; blank lines and '#' comments are skipped.
 // Every problem is reported with its line, and all of them at once; nothing is dropped silently.
-// Kinds: `wsgi` (Python WSGI module), `web` (a server on $PORT), `php` (a PHP docroot, uwsgi's php plugin),
+// Kinds: `wsgi` (Python WSGI module), `jwsgi` (a JWSGI CLASS:METHOD in uwsgi's JVM), `web` (a server on $PORT), `php` (a PHP docroot, uwsgi's php plugin),
 // `rwsgi` (a Rack config.ru, uwsgi's rack plugin), `static` (nginx serves a folder), `cron*` (`cron: M H DoM Mon DoW command`), `release` and `preflight` (run once, not workers);
 // any other kind is a background worker.
 
 import { validateKind } from './app-name.js'
 import { type CronSchedule, parseCronSchedule } from './cron.js'
+import { parseJwsgiEntry } from './jvm.js'
 import { type Result, ok } from '../errors.js'
 
 export type ProcEntry = {
@@ -21,15 +22,10 @@ export type ProcEntry = {
 
 export type Procfile = { entries: ProcEntry[] }
 
-export type KindClass = 'wsgi' | 'web' | 'php' | 'rwsgi' | 'static' | 'cron' | 'release' | 'preflight' | 'worker'
-
-/** piku kinds that need uwsgi plugins piku-hooks does not drive; refused rather than run as a daemon. */
-const UNSUPPORTED: Record<string, string> = {
-  jwsgi: 'a JVM WSGI app',
-}
+export type KindClass = 'wsgi' | 'jwsgi' | 'web' | 'php' | 'rwsgi' | 'static' | 'cron' | 'release' | 'preflight' | 'worker'
 
 /** The kinds that serve HTTP behind nginx; an app has one of them at most. */
-const HTTP_KINDS = ['web', 'wsgi', 'php', 'rwsgi']
+const HTTP_KINDS = ['web', 'wsgi', 'jwsgi', 'php', 'rwsgi']
 
 /** A path inside the app (php's docroot, rwsgi's rackup file): relative, plain characters, no `..`. */
 const APP_PATH = /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._@+-]+(\/[A-Za-z0-9._@+-]+)*\/?$/
@@ -46,12 +42,12 @@ const CRON_LINE = /^(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S.*)$/s
 
 /** What a kind becomes: wsgi, web, static, cron (any kind starting with `cron`), release, preflight or worker. */
 export function classifyKind(kind: string): KindClass {
-  if (kind === 'wsgi' || kind === 'web' || kind === 'php' || kind === 'rwsgi' || kind === 'static' || kind === 'release' || kind === 'preflight') return kind
+  if (kind === 'wsgi' || kind === 'jwsgi' || kind === 'web' || kind === 'php' || kind === 'rwsgi' || kind === 'static' || kind === 'release' || kind === 'preflight') return kind
   if (kind.startsWith('cron')) return 'cron'
   return 'worker'
 }
 
-/** True for the kinds nginx proxies to: `web`, `wsgi`, `php` and `rwsgi`. */
+/** True for the kinds nginx proxies to: `web`, `wsgi`, `jwsgi`, `php` and `rwsgi`. */
 export function isWebKind(kind: string): boolean {
   return HTTP_KINDS.includes(kind)
 }
@@ -85,15 +81,12 @@ export function parseProcfile(text: string, file = 'Procfile'): Result<Procfile>
       errors.push(`${where}: ${valid.errors[0]}`)
       return
     }
-    if (kind in UNSUPPORTED) {
-      errors.push(`${where}: kind "${kind}" (${UNSUPPORTED[kind]} in piku) is not supported; use "web: <command>" with a server that listens on $PORT`)
-      return
-    }
     if (command === '') {
       errors.push(`${where}: "${kind}" has no command; write "${kind}: <command>"`)
       return
     }
-    const badPath = kind === 'php' || kind === 'rwsgi' ? checkAppPath(kind, command) : undefined
+    const jwsgi = kind === 'jwsgi' ? parseJwsgiEntry(command) : undefined
+    const badPath = kind === 'php' || kind === 'rwsgi' ? checkAppPath(kind, command) : jwsgi && !jwsgi.ok ? jwsgi.errors[0] : undefined
     if (badPath) {
       errors.push(`${where}: ${badPath}`)
       return

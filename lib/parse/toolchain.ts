@@ -6,6 +6,8 @@
 export const KIND_PLUGINS: Readonly<Record<string, { file: string; pkg: string; what: string }>> = {
   php: { file: 'php_plugin.so', pkg: 'uwsgi-plugin-php', what: "uwsgi's php plugin" },
   rwsgi: { file: 'rack_plugin.so', pkg: 'uwsgi-plugin-rack-ruby3.1', what: "uwsgi's rack plugin" },
+  // the jwsgi package depends on the jvm one, which ships the jvm plugin and its uwsgi.jar
+  jwsgi: { file: 'jwsgi_plugin.so', pkg: 'uwsgi-plugin-jvm-openjdk-17 uwsgi-plugin-jwsgi-openjdk-17', what: "uwsgi's jvm and jwsgi plugins" },
 }
 
 export interface HostToolchain {

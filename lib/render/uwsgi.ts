@@ -14,7 +14,7 @@ export type VassalSettings = Omit<UwsgiSettings, 'logXForwardedFor'> & {
   include?: VassalOption[] // appended to every vassal
 }
 
-export type VassalRole = 'web' | 'wsgi' | 'php' | 'rwsgi' | 'daemon' | 'cron'
+export type VassalRole = 'web' | 'wsgi' | 'jwsgi' | 'php' | 'rwsgi' | 'daemon' | 'cron'
 
 export interface VassalSpec {
   app: string
@@ -29,6 +29,7 @@ export interface VassalSpec {
   port?: number // web, wsgi
   cronSchedules?: string[] // cron: uwsgi schedule prefixes, e.g. '-5 -1 -1 -1 -1'
   wsgi?: { loader: string; envFile: string; virtualenv?: string }
+  jwsgiOptions?: VassalOption[] // jwsgi: from the app's templates/uwsgi/jwsgi.ini (render/jwsgi.ts)
   php?: { docroot: string; prepend: string; envFile: string; capBytes?: number } // docroot: the Procfile's, relative to cwd; capBytes: the instance's memory cap
   rack?: { rackup: string; loader: string; envFile: string } // rackup: the Procfile's, relative to cwd
   memoryScript?: string // a capped instance: the script that moves the vassal into its memory cgroup
@@ -82,6 +83,9 @@ export function planVassal(s: VassalSpec): VassalOption[] {
     )
     if (s.wsgi.virtualenv) o.push(['virtualenv', s.wsgi.virtualenv])
     if (s.settings.idle) o.push(['idle', String(s.settings.idle)], ['cheap', 'true'])
+  } else if (s.role === 'jwsgi') {
+    if (!s.jwsgiOptions) throw new Error('jwsgi vassal needs its options')
+    o.push(...s.jwsgiOptions)
   } else if (s.role === 'php' || s.role === 'rwsgi') {
     o.push(...(s.role === 'php' ? phpOptions(s) : rackOptions(s)))
   } else {

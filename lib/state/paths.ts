@@ -250,6 +250,11 @@ export function wsgiEnvName(kind: string, n: number): string {
   return `${instanceFilePrefix(kind, n)}json`
 }
 
+/** A jwsgi worker's environment in its activation folder: the envdir `KIND.N.env/` (one file per variable). */
+export function jwsgiEnvDirName(kind: string, n: number): string {
+  return `${instanceFilePrefix(kind, n)}env`
+}
+
 /** A capped worker's exec-asap script in its activation folder: `KIND.N.memory.sh` (joins its memory cgroup). */
 export function memoryScriptName(kind: string, n: number): string {
   return `${instanceFilePrefix(kind, n)}memory.sh`

@@ -39,6 +39,7 @@ export interface ReleasePlan {
   health: HealthRule
   autoRestart?: boolean // PIKU_AUTO_RESTART (absent in older plans: true)
   sitePackages?: string
+  jvmClasspath?: string[] // a JVM build's jars (or class folder), for a jwsgi worker
   depsDir?: string // the keyed dependency cache (deps/APP/KIND-HASH) this release runs with
   keep: number
   memory?: Record<string, MemoryCap> // kind -> memory cap (absent in older plans and when none is set)

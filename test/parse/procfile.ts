@@ -61,8 +61,13 @@ t.test('parseProcfile: bad kinds', async t => {
   t.match(errors('../x: y')[0], /^Procfile:1: kind "..\/x":/)
 })
 
-t.test('parseProcfile: piku plugin kinds without a driver are refused', async t => {
-  t.match(errors('jwsgi: x')[0], /kind "jwsgi" \(a JVM WSGI app in piku\)/)
+t.test('parseProcfile: jwsgi takes CLASS:METHOD, with dots or slashes', async t => {
+  t.same(parsed('jwsgi: com.example.App:handle\n').entries, [{ kind: 'jwsgi', command: 'com.example.App:handle', line: 1 }])
+  t.same(parsed('jwsgi: com/example/App\n').entries[0].command, 'com/example/App')
+  t.same(errors('jwsgi: java -jar app.jar\n'), [
+    'Procfile:1: expected "jwsgi: CLASS:METHOD", such as "jwsgi: com.example.App:application", got "java -jar app.jar"',
+  ])
+  t.same(errors('web: a\njwsgi: App\n'), ['Procfile: "web" (line 1), "jwsgi" (line 2) all serve HTTP; keep one of them (nginx proxies to one kind)'])
 })
 
 t.test('parseProcfile: php takes a docroot and rwsgi a rackup file, both inside the app', async t => {
@@ -125,6 +130,7 @@ t.test('parseProcfile: nothing to run', async t => {
 t.test('classifyKind: every class', async t => {
   const cases: [string, string][] = [
     ['wsgi', 'wsgi'],
+    ['jwsgi', 'jwsgi'],
     ['web', 'web'],
     ['php', 'php'],
     ['rwsgi', 'rwsgi'],
@@ -141,8 +147,8 @@ t.test('classifyKind: every class', async t => {
   for (const [kind, cls] of cases) t.equal(classifyKind(kind), cls, kind)
 })
 
-t.test('isWebKind: web, wsgi, php and rwsgi only', async t => {
-  t.same(['web', 'wsgi', 'php', 'rwsgi', 'static', 'worker', 'cron'].map(isWebKind), [true, true, true, true, false, false, false])
+t.test('isWebKind: web, wsgi, jwsgi, php and rwsgi only', async t => {
+  t.same(['web', 'wsgi', 'jwsgi', 'php', 'rwsgi', 'static', 'worker', 'cron'].map(isWebKind), [true, true, true, true, true, false, false, false])
 })
 
 t.test('workerKinds: all but preflight and release, in order', async t => {

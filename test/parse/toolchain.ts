@@ -28,5 +28,5 @@ t.test('missingToolchain: one line naming the package', async (t) => {
     'Procfile: "rwsgi" without a Gemfile needs Debian\'s rack, which this host does not have; install it as root: apt install ruby-rack (or list rack in a Gemfile)',
   )
   for (const line of [missingToolchain(['php'], files(), none), missingToolchain(['rwsgi'], files(), none)]) t.notMatch(line ?? '', /\n/)
-  t.same(Object.keys(KIND_PLUGINS).sort(), ['php', 'rwsgi'])
+  t.same(Object.keys(KIND_PLUGINS).sort(), ['jwsgi', 'php', 'rwsgi'])
 })

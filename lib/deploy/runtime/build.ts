@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import type { RuntimeName } from './detect.js'
 import { runStreamed, runCapture } from '../../host/system.js'
 import { planNodeVersion, readNodeRequirement } from '../../parse/node-version.js'
+import { JVM_PACKAGES, CLASS_FOLDERS, JAR_FOLDERS, checkClasspathEntry, clojureCliMissing, planClojureCli, planGradleCommand, planLeinEnv, planMavenArgs, selectJars } from '../../parse/jvm.js'
 import { readMemoryLimit } from '../../host/memory.js'
 import { writeFileAtomic, DiskFullError } from '../../host/atomic-file.js'
 import { UserError } from '../../errors.js'
@@ -23,6 +24,7 @@ export interface BuildOutput {
   env: Record<string, string> // added to the app's environment
   defaultWeb?: string // the `web` command when there is no Procfile
   sitePackages?: string // python: for the wsgi loader
+  jvmClasspath?: string[] // maven, gradle, leiningen, clojure: the jars the build left, for a jwsgi worker
   depsDir?: string // the keyed cache folder this build used (kept while a kept release names it)
 }
 
@@ -75,7 +77,7 @@ async function runOrFail(what: string, cmd: string, args: string[], cwd: string,
   const code = await runStreamed(lowCmd, lowArgs, { cwd, env })
   if (code === 0) return
   // a build that filled its disk says so in one line, whatever the tool printed
-  const full = fullFilesystem([cwd, ...['VIRTUAL_ENV', 'UV_PROJECT_ENVIRONMENT', 'GOPATH', 'CARGO_TARGET_DIR', 'GEM_HOME', 'COMPOSER_HOME'].flatMap((k) => (env[k] ? [env[k]] : []))])
+  const full = fullFilesystem([cwd, ...['VIRTUAL_ENV', 'UV_PROJECT_ENVIRONMENT', 'GOPATH', 'CARGO_TARGET_DIR', 'GEM_HOME', 'COMPOSER_HOME', 'GRADLE_USER_HOME', 'LEIN_HOME'].flatMap((k) => (env[k] ? [env[k]] : []))])
   if (full) throw new DiskFullError(full, undefined, `${what} failed`)
   throw new UserError(`${what} failed (exit ${code}); the running release is unchanged`)
 }
@@ -250,7 +252,8 @@ async function buildGo(ctx: BuildContext): Promise<BuildOutput> {
 async function buildRuby(ctx: BuildContext): Promise<BuildOutput> {
   requireTool('ruby', ctx.env, 'Gemfile', "install Debian's ruby package")
   const bundle = requireTool('bundle', ctx.env, 'Gemfile', "install Debian's ruby-bundler")
-  const target = join(ctx.depsRoot, `ruby-${hashFiles(ctx.dir, ['Gemfile', 'Gemfile.lock'])}`)
+  // 'gem-home': bundles made before GEM_HOME (BUNDLE_PATH's layout) get a new folder rather than being reused
+  const target = join(ctx.depsRoot, `ruby-${hashFiles(ctx.dir, ['Gemfile', 'Gemfile.lock'], 'gem-home')}`)
   const locked = existsSync(join(ctx.dir, 'Gemfile.lock'))
   const appEnv: Record<string, string> = { GEM_HOME: target, BUNDLE_GEMFILE: join(ctx.dir, 'Gemfile'), BUNDLE_WITHOUT: 'development:test' }
   const env = { ...ctx.env, ...appEnv, ...(locked ? { BUNDLE_FROZEN: 'true' } : {}) }
@@ -308,6 +311,77 @@ async function buildRust(ctx: BuildContext): Promise<BuildOutput> {
   return { runtimePath: [out], env: {}, depsDir: marker }
 }
 
+/** The jars a JVM build left in its usual folders (or its class folder when there is none), as absolute paths. */
+function jvmClasspath(runtime: keyof typeof JAR_FOLDERS, dir: string): string[] {
+  const jars = JAR_FOLDERS[runtime].flatMap((f) => {
+    const folder = join(dir, f)
+    return existsSync(folder) && statSync(folder).isDirectory() ? selectJars(readdirSync(folder)).map((n) => join(folder, n)) : []
+  })
+  const found = jars.length ? jars : existsSync(join(dir, CLASS_FOLDERS[runtime])) ? [join(dir, CLASS_FOLDERS[runtime])] : []
+  const bad = found.map(checkClasspathEntry).find(Boolean)
+  if (bad) log.warn(`${bad} (only a jwsgi worker needs it)`)
+  return bad ? [] : found
+}
+
+/** Every JVM build needs a JDK: javac, which `java` alone (a JRE) does not have. */
+function requireJdk(why: string, env: Record<string, string>, pkg: string): void {
+  requireTool('java', env, why, `install it as root: ${pkg}`)
+  requireTool('javac', env, why, `install it as root: ${pkg}`)
+}
+
+/** pom.xml: `mvn -B package` in the release, with the app's own Maven repository in deps/APP/maven-repo. */
+async function buildMaven(ctx: BuildContext): Promise<BuildOutput> {
+  requireJdk('pom.xml', ctx.env, JVM_PACKAGES.maven)
+  const mvn = requireTool('mvn', ctx.env, 'pom.xml', `install it as root: ${JVM_PACKAGES.maven}`)
+  const config = join(ctx.dir, '.mvn', 'maven.config')
+  const args = planMavenArgs(existsSync(config) ? readFileSync(config, 'utf8') : undefined, join(ctx.depsRoot, 'maven-repo'))
+  log.step(`building with mvn ${args.join(' ')}`)
+  await runOrFail('mvn package', mvn, args, ctx.dir, ctx.env)
+  return { runtimePath: [], env: {}, jvmClasspath: jvmClasspath('maven', ctx.dir) }
+}
+
+/** build.gradle: the committed `./gradlew build`, else the host's `gradle build`; GRADLE_USER_HOME in deps/APP. */
+async function buildGradle(ctx: BuildContext): Promise<BuildOutput> {
+  const wrapper = existsSync(join(ctx.dir, 'gradlew'))
+  requireJdk(wrapper ? 'gradlew' : 'build.gradle', ctx.env, wrapper ? JVM_PACKAGES.java : JVM_PACKAGES.gradle)
+  const [cmd, args] = planGradleCommand(wrapper)
+  const tool = wrapper ? cmd : requireTool(cmd, ctx.env, 'build.gradle', `install it as root: ${JVM_PACKAGES.gradle}`)
+  const env = { ...ctx.env, GRADLE_USER_HOME: ctx.env.GRADLE_USER_HOME || join(ctx.depsRoot, 'gradle-home') }
+  log.step(`building with ${wrapper ? './gradlew' : 'gradle'} ${args.slice(wrapper ? 1 : 0).join(' ')}`)
+  await runOrFail(`${wrapper ? './gradlew' : 'gradle'} build`, tool, args, ctx.dir, env)
+  return { runtimePath: [], env: {}, jvmClasspath: jvmClasspath('gradle', ctx.dir) }
+}
+
+/** project.clj: `lein uberjar` with LEIN_HOME and the local repository in deps/APP/lein (Debian's leiningen). */
+async function buildLeiningen(ctx: BuildContext): Promise<BuildOutput> {
+  requireJdk('project.clj', ctx.env, JVM_PACKAGES.leiningen)
+  const lein = requireTool('lein', ctx.env, 'project.clj', `install it as root: ${JVM_PACKAGES.leiningen}`)
+  const env = { ...ctx.env, ...planLeinEnv(ctx.env, join(ctx.depsRoot, 'lein')) }
+  log.step('building with lein uberjar')
+  await runOrFail('lein uberjar', lein, ['uberjar'], ctx.dir, env)
+  return { runtimePath: [], env: {}, jvmClasspath: jvmClasspath('leiningen', ctx.dir) }
+}
+
+/** deps.edn: `clojure -T:build release` where the host has the Clojure CLI; else lein for a project.clj beside
+ *  it, else refused in one line. Debian's own `clojure` package is a plain REPL launcher, not the CLI. */
+async function buildClojureCli(ctx: BuildContext): Promise<BuildOutput> {
+  requireJdk('deps.edn', ctx.env, JVM_PACKAGES.java)
+  const clojure = findTool('clojure', ctx.env.PATH ?? '')
+  const cli = clojure && (await runCapture(clojure, ['-Sdescribe'], { env: ctx.env }).then((r) => r.code === 0, () => false))
+  if (!clojure || !cli) {
+    const why = clojure ? `${clojure} is not it (no -Sdescribe: Debian's clojure package is a plain REPL launcher)` : 'this host has no "clojure" command'
+    if (existsSync(join(ctx.dir, 'project.clj'))) {
+      log.step(`deps.edn: ${why}; building the project.clj beside it with Leiningen`)
+      return buildLeiningen(ctx)
+    }
+    throw new UserError(clojureCliMissing(why))
+  }
+  const plan = planClojureCli(join(ctx.depsRoot, 'clojure'))
+  log.step('building with clojure -T:build release')
+  await runOrFail('clojure -T:build release', clojure, plan.args, ctx.dir, { ...ctx.env, ...plan.env })
+  return { runtimePath: [], env: {}, jvmClasspath: jvmClasspath('clojure', ctx.dir) }
+}
+
 export async function buildRuntime(runtime: RuntimeName, ctx: BuildContext): Promise<BuildOutput> {
   switch (runtime) {
     case 'node':
@@ -322,10 +396,14 @@ export async function buildRuntime(runtime: RuntimeName, ctx: BuildContext): Pro
       return buildRust(ctx)
     case 'php':
       return buildPhp(ctx)
-    case 'maven': // rt-jvm: Maven, Gradle, Clojure CLI and Leiningen builds; until then, as before: no build
+    case 'maven':
+      return buildMaven(ctx)
     case 'gradle':
-    case 'clojure-cli':
+      return buildGradle(ctx)
     case 'leiningen':
+      return buildLeiningen(ctx)
+    case 'clojure-cli':
+      return buildClojureCli(ctx)
     case 'generic':
       return { runtimePath: [], env: {} }
   }

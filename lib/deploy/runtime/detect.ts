@@ -11,7 +11,7 @@ export function detectRuntime(files: Set<string>, kinds: readonly string[] = [])
   if (files.has('Gemfile')) return 'ruby'
   if (files.has('package.json')) return 'node'
   if (files.has('pom.xml')) return 'maven'
-  if (files.has('build.gradle')) return 'gradle'
+  if (files.has('build.gradle') || files.has('build.gradle.kts')) return 'gradle'
   if (files.has('go.mod')) return 'go'
   if (files.has('deps.edn')) return 'clojure-cli'
   if (files.has('project.clj')) return 'leiningen'

@@ -11,6 +11,7 @@ t.test('detectRuntime: each marker file picks its runtime', async (t) => {
   t.equal(d('package.json'), 'node')
   t.equal(d('pom.xml'), 'maven')
   t.equal(d('build.gradle'), 'gradle')
+  t.equal(d('build.gradle.kts'), 'gradle')
   t.equal(d('go.mod'), 'go')
   t.equal(d('deps.edn'), 'clojure-cli')
   t.equal(d('project.clj'), 'leiningen')
@@ -32,4 +33,5 @@ t.test('detectRuntime: piku\'s order decides when several markers are present', 
   t.equal(detectRuntime(new Set(['project.clj']), ['php']), 'leiningen')
   t.equal(detectRuntime(new Set(['Cargo.toml']), ['web', 'php']), 'php')
   t.equal(d('Cargo.toml', 'go.mod'), 'go')
+  t.equal(d('Cargo.toml', 'project.clj'), 'leiningen')
 })
