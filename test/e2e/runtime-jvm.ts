@@ -173,7 +173,7 @@ if (process.getuid?.() !== 0) {
     t.equal((await httpGet(host, 'maven.example.test', '/')).body, 'maven one mvnapp web -Xmx96m', 'the old release still serves')
   })
 
-  t.test('runtime: gradle app is built with gradle build, GRADLE_USER_HOME in its dependency cache', async (t) => {
+  t.test('runtime: gradle app is built with gradle build, then its committed ./gradlew; GRADLE_USER_HOME in its dependency cache', async (t) => {
     if (skipWithout(t, ['gradle', 'javac'], 'gradle openjdk-17-jdk-headless')) return
     const dir = makeApp(t, {
       'settings.gradle': "rootProject.name = 'app'\n",
@@ -189,6 +189,14 @@ if (process.getuid?.() !== 0) {
     t.equal((await httpGet(host, 'gradle.example.test', '/')).body, 'gradle one gradleapp web null')
     t.ok(existsSync(`${host.home}/deps/gradleapp/gradle-home`), 'the app\'s own Gradle home')
     t.notOk(existsSync(`${host.home}/.gradle`), 'no shared ~/.gradle')
+
+    // a committed wrapper is what builds then (this one hands over to Debian's Gradle: the host is offline)
+    commitFiles(dir, { gradlew: '#!/bin/sh\necho "the project\'s wrapper: $*"\nexec gradle "$@"\n', 'src/main/java/app/Main.java': javaServer('gradle two') }, 'wrapper')
+    const again = await push(host, dir, 'gradleapp')
+    t.equal(again.code, 0, tail(again.stderr))
+    t.match(again.stderr, /building with \.\/gradlew build --no-daemon/)
+    t.match(again.stderr, /the project's wrapper: build --no-daemon/)
+    t.equal((await httpGet(host, 'gradle.example.test', '/')).body, 'gradle two gradleapp web null')
   })
 
   t.test('runtime: leiningen app is built with lein uberjar, its repository in its dependency cache', async (t) => {
