@@ -47,6 +47,13 @@ function listenersOf(user: string): string[] {
     .map((l) => l.trim().split(/\s+/)[3] + ' ' + (/users:\(\("([^"]+)"/.exec(l)?.[1] ?? '?'))
 }
 
+/** The instance's own vassal: the emperor's file itself, or, for a sandboxed instance, the one its wrapper runs
+ *  (ACTIVATION/KIND.N.ini beside ACTIVATION/KIND.N.sandbox.sh). */
+function realVassal(text: string): string {
+  const wrapper = /^privileged-binary-patch-arg = (.+)\.sandbox\.sh$/m.exec(text)
+  return wrapper ? readFileSync(`${wrapper[1]}.ini`, 'utf8') : text
+}
+
 if (process.getuid?.() !== 0) {
   t.plan(0, 'e2e tests run as root: they create a user, start sshd and change nginx')
 } else {
@@ -79,16 +86,21 @@ if (process.getuid?.() !== 0) {
     t.equal((await get('/index.php')).status, 200)
     const vassals = readdirSync(`${host.home}/uwsgi/vassals`).filter((f) => f.startsWith('phpapp@'))
     t.equal(vassals.length, 1)
-    const ini = readFileSync(`${host.home}/uwsgi/vassals/${vassals[0]}`, 'utf8')
+    const entry = readFileSync(`${host.home}/uwsgi/vassals/${vassals[0]}`, 'utf8')
+    const ini = realVassal(entry)
     t.match(ini, /^http-socket = 127\.0\.0\.1:\d+$/m)
     t.match(ini, /^processes = 2$/m, 'UWSGI_PROCESSES applies')
     t.equal((await get('/limit.php')).body, '48M', "under PIKU_MEMORY_MAX=128M, PHP's memory_limit is 75% of it per process")
+    const port = /^http-socket = 127\.0\.0\.1:(\d+)$/m.exec(ini)![1]
+    const line = execFileSync('ss', ['-Hltnp', `sport = :${port}`]).toString()
+    const pids = [...line.matchAll(/pid=(\d+)/g)].map((m) => m[1])
+    t.ok(pids.length > 0, line)
     if (/^MEMORY_CGROUP=/m.test(readFileSync(`${host.home}/host.env`, 'utf8'))) {
-      const port = /^http-socket = 127\.0\.0\.1:(\d+)$/m.exec(ini)![1]
-      const line = execFileSync('ss', ['-Hltnp', `sport = :${port}`]).toString()
-      const pids = [...line.matchAll(/pid=(\d+)/g)].map((m) => m[1])
-      t.ok(pids.length > 0, line)
       for (const pid of pids) t.match(readFileSync(`/proc/${pid}/cgroup`, 'utf8'), /piku-hooks-phrtp\//, `php worker ${pid} runs in its memory cgroup`)
+    }
+    if (entry !== ini) {
+      // sandboxed: the php workers run in the app's own pid namespace (bwrap --unshare-pid)
+      for (const pid of pids) t.match(readFileSync(`/proc/${pid}/status`, 'utf8'), /^NSpid:\s+\d+\s+\d+/m, `php worker ${pid} runs in the app's sandbox`)
     }
   })
 

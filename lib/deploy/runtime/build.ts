@@ -252,7 +252,8 @@ async function buildGo(ctx: BuildContext): Promise<BuildOutput> {
 async function buildRuby(ctx: BuildContext): Promise<BuildOutput> {
   requireTool('ruby', ctx.env, 'Gemfile', "install Debian's ruby package")
   const bundle = requireTool('bundle', ctx.env, 'Gemfile', "install Debian's ruby-bundler")
-  const target = join(ctx.depsRoot, `ruby-${hashFiles(ctx.dir, ['Gemfile', 'Gemfile.lock'])}`)
+  // 'gem-home': bundles made before GEM_HOME (BUNDLE_PATH's layout) get a new folder rather than being reused
+  const target = join(ctx.depsRoot, `ruby-${hashFiles(ctx.dir, ['Gemfile', 'Gemfile.lock'], 'gem-home')}`)
   const locked = existsSync(join(ctx.dir, 'Gemfile.lock'))
   const appEnv: Record<string, string> = { GEM_HOME: target, BUNDLE_GEMFILE: join(ctx.dir, 'Gemfile'), BUNDLE_WITHOUT: 'development:test' }
   const env = { ...ctx.env, ...appEnv, ...(locked ? { BUNDLE_FROZEN: 'true' } : {}) }
