@@ -24,11 +24,9 @@ import { redisPorts } from '../state/databases.js'
 import { writeRecord, markRecord, removeRecord, readJournal, journalPorts } from '../state/activations.js'
 import { ownerOf } from '../state/lock.js'
 import { renameDurable } from '../host/atomic-file.js'
-import { spawnAfterSwitch } from './after-switch.js'
+import { DRAIN_MS, REAP_STOPPED_MS, spawnAfterSwitch } from './after-switch.js'
 import { planMemorySetup, prepareInstanceMemory, reportMemorySetup, removeAppGroups, reapGroups } from './memory.js'
 import * as log from '../log.js'
-
-const DRAIN_MS = 1500
 
 /** The roles that answer HTTP on a loopback port behind nginx. */
 const HTTP_ROLES: readonly string[] = ['web', 'wsgi', 'jwsgi', 'php', 'rwsgi']
@@ -292,7 +290,7 @@ export async function stopApp(app: string): Promise<boolean> {
   if (active) rmSync(activationDir(app, active.token), { recursive: true, force: true })
   for (const r of readJournal(app).records) removeActivation(app, r.token)
   writeActive(app, undefined)
-  await reapGroups(app, readHostSettings().memoryCgroup, {}, 5000) // memory cgroups, as the workers end (any left go at the next activation)
+  await reapGroups(app, readHostSettings().memoryCgroup, {}, REAP_STOPPED_MS) // memory cgroups, as the workers end (any left go at the next activation)
   return n > 0 || active !== undefined
 }
 

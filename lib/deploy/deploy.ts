@@ -22,8 +22,8 @@ import { runStreamed } from '../host/system.js'
 import { parseJwsgiClasspath } from '../parse/jvm.js'
 import { readRedisRecord, writeRedisConf } from '../state/databases.js'
 import { REDIS_KIND } from '../parse/database.js'
-import { shellQuote } from '../render/launcher.js'
-import { UserError } from '../errors.js'
+import { shellQuote } from '../render/quote.js'
+import { UserError, unwrap } from '../errors.js'
 import * as log from '../log.js'
 
 export interface DeployRequest {
@@ -68,9 +68,7 @@ function readUwsgiInclude(dir: string, name: string | undefined): VassalOption[]
   if (rel.startsWith('/') || rel.split('/').includes('..')) throw new UserError(`UWSGI_INCLUDE_FILE="${rel}": give a path inside the app, such as uwsgi.ini`)
   const text = readIf(join(dir, rel))
   if (text === undefined) throw new UserError(`UWSGI_INCLUDE_FILE="${rel}": no such file in this commit`)
-  const parsed = parseUwsgiInclude(text, rel)
-  if (!parsed.ok) throw new UserError(parsed.errors.join('\n'))
-  return parsed.value
+  return unwrap(parseUwsgiInclude(text, rel))
 }
 
 /** Build the release's plan: what runs, where, with which environment; with the ACME settings it checked
@@ -80,9 +78,7 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
   const procText = readIf(join(dir, 'Procfile'))
   let procfile: Procfile | undefined
   if (procText !== undefined) {
-    const parsed = parseProcfile(procText)
-    if (!parsed.ok) throw new UserError(parsed.errors.join('\n'))
-    procfile = parsed.value
+    procfile = unwrap(parseProcfile(procText))
   }
   const files = new Set(readdirSync(dir))
   const runtime = detectRuntime(files, procfile?.entries.map((e) => e.kind))
@@ -100,15 +96,13 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
     repoEnv: readIf(join(dir, 'ENV')),
     configEnv: readIf(p.env),
   }
-  const composed = composeAppEnv(inputs)
-  if (!composed.ok) throw new UserError(composed.errors.join('\n'))
-  for (const w of composed.value.warnings) log.warn(w)
-  let env = composed.value.env
+  const composed = unwrap(composeAppEnv(inputs))
+  for (const w of composed.warnings) log.warn(w)
+  let env = composed.env
   const kinds = (procfile?.entries ?? [{ kind: 'web' }]).map((e) => e.kind)
-  const settings = planSettings(env, req.app, host.domain, readIf(p.scaling) ?? '', kinds)
-  if (!settings.ok) throw new UserError(settings.errors.join('\n'))
+  const settings = unwrap(planSettings(env, req.app, host.domain, readIf(p.scaling) ?? '', kinds))
   const include = readUwsgiInclude(dir, env.UWSGI_INCLUDE_FILE)
-  if (include.length) settings.value.vassal.include = include
+  if (include.length) settings.vassal.include = include
 
   const jwsgi = procfile?.entries.some((e) => e.kind === 'jwsgi') === true
 
@@ -117,9 +111,8 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
 
   log.step(runtime === 'generic' ? 'no runtime to build (Procfile only)' : `${runtime} app detected`)
   const built = await buildRuntime(runtime, { app: req.app, dir, depsRoot: p.deps, env })
-  const again = composeAppEnv({ ...inputs, runtimePath: built.runtimePath })
-  if (!again.ok) throw new UserError(again.errors.join('\n'))
-  env = { ...again.value.env, ...built.env }
+  const again = unwrap(composeAppEnv({ ...inputs, runtimePath: built.runtimePath }))
+  env = { ...again.env, ...built.env }
 
   let entries = procfile?.entries ?? []
   if (!procfile) {
@@ -127,9 +120,8 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
     log.step(`no Procfile: running "${built.defaultWeb}" as web`)
     entries = [{ kind: 'web', command: built.defaultWeb, line: 0 }]
   }
-  const statics = planStatics(entries, env, dir)
-  if (!statics.ok) throw new UserError(statics.errors.join('\n'))
-  for (const s of statics.value) {
+  const statics = unwrap(planStatics(entries, env, dir))
+  for (const s of statics) {
     if (!existsSync(s.dir)) throw new UserError(`static folder ${s.dir.slice(dir.length + 1)} does not exist in this commit`)
   }
   const { nginx, acme } = planNginxSettings(env, dir, req.app, host)
@@ -138,14 +130,14 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
   for (const e of entries) {
     const cls = classifyKind(e.kind)
     if (cls === 'static' || cls === 'release' || cls === 'preflight') continue
-    const count = settings.value.scaling[e.kind] ?? 1
+    const count = settings.scaling[e.kind] ?? 1
     if (cls === 'cron') {
       processes.push({ kind: e.kind, role: 'cron', command: e.command, count: Math.min(count, 1), cron: e.cron ? renderUwsgiCron(e.cron) : [] })
     } else {
       processes.push({ kind: e.kind, role: cls === 'wsgi' || cls === 'jwsgi' || cls === 'web' || cls === 'php' || cls === 'rwsgi' ? cls : 'daemon', command: e.command, count })
     }
   }
-  if (processes.every((x) => x.count === 0) && statics.value.length === 0) {
+  if (processes.every((x) => x.count === 0) && statics.length === 0) {
     throw new UserError('Procfile: nothing to run (add a web, wsgi, static or worker line)')
   }
   const redis = readRedisRecord(req.app)
@@ -194,19 +186,19 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
     dir,
     env,
     processes,
-    serverNames: settings.value.serverNames,
-    statics: statics.value,
-    catchAll: settings.value.catchAll,
-    allowGitFolders: settings.value.allowGitFolders,
+    serverNames: settings.serverNames,
+    statics: statics,
+    catchAll: settings.catchAll,
+    allowGitFolders: settings.allowGitFolders,
     nginx,
-    settings: settings.value.vassal,
-    health: settings.value.health,
-    autoRestart: settings.value.autoRestart,
+    settings: settings.vassal,
+    health: settings.health,
+    autoRestart: settings.autoRestart,
     sitePackages: built.sitePackages,
     ...(jwsgi ? { jvmClasspath } : {}),
     depsDir: built.depsDir,
-    keep: settings.value.keep,
-    ...(Object.keys(settings.value.memory).length ? { memory: settings.value.memory } : {}),
+    keep: settings.keep,
+    ...(Object.keys(settings.memory).length ? { memory: settings.memory } : {}),
   }
   return { plan, acme }
 }

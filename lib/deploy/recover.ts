@@ -12,6 +12,7 @@ import { ownerAlive } from '../state/lock.js'
 import { activeFile, currentRelease, planFile, readHistory, appendHistory, removeRelease, switchCurrent, writeActive, writePlan, type Activation, type ReleasePlan } from '../state/release.js'
 import { vassalFiles } from '../state/vassals.js'
 import { writeFileAtomic, removeDeadTemps } from '../host/atomic-file.js'
+import { DRAIN_MS } from './after-switch.js'
 
 export interface RecoveryReport {
   app: string
@@ -159,8 +160,6 @@ function repairPlan(app: string, live: ActivationRecord | undefined, notes: stri
   notes.push(`apps/${app}/releases/${live.release}.json is ${why} and the journal has no copy: push again to rebuild it`)
   return undefined
 }
-
-const DRAIN_MS = 1500
 
 /** A live release that the history does not know: its deploy was killed after the switch. */
 function recordInterruptedSwitch(app: string, live: ActivationRecord, notes: string[]): void {

@@ -5,6 +5,7 @@
 // NGINX_INCLUDE_FILE's text is pasted line for line between two marker comments (so an nginx -t error in it
 // maps back to the include's own line), and every server-level directive or location it sets replaces ours.
 import { renderTemplate } from './template.js'
+import { escapeRegExp } from './quote.js'
 import type { CacheSettings, HstsSettings } from '../parse/nginx-settings.js'
 import { locationKey, type NginxInclude } from '../parse/nginx-include.js'
 
@@ -263,7 +264,7 @@ export function includeLineOf(rendered: string, line: number): { file: string; l
 
 /** An nginx -t message about `candidate` (the rendered file) with places inside the include named as FILE:LINE. */
 export function explainNginxError(message: string, candidate: string, rendered: string): string {
-  const esc = candidate.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  const esc = escapeRegExp(candidate)
   return message.replace(new RegExp(`(in )?${esc}:(\\d+)`, 'g'), (whole, _in: string | undefined, n: string) => {
     const at = includeLineOf(rendered, Number(n))
     return at ? `${_in ?? ''}${at.file}:${at.line} (NGINX_INCLUDE_FILE)` : whole

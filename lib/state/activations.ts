@@ -198,11 +198,6 @@ export function planRecovery(app: string, input: RecoveryInput): RecoveryPlan {
   return plan
 }
 
-/** Vassal files of `app` that belong to no live, starting or draining activation (what ps and doctor show). */
-export function orphanVassals(plan: RecoveryPlan): { file: string; token: string; why: string }[] {
-  return plan.remove.flatMap((r) => r.vassals.map((file) => ({ file, token: r.token, why: r.why })))
-}
-
 // --- the edges
 
 export function readRecord(app: string, token: string): ActivationRecord | undefined {

@@ -3,6 +3,7 @@
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { appPaths, parseWorkerLogName } from './paths.js'
+import { isErrno } from '../errors.js'
 
 const MAX_READ = 4 * 1024 * 1024
 
@@ -69,7 +70,9 @@ export async function showWorkerLogs({ app, kind, lines, follow, write, goneWhen
       const start = Math.max(0, st.size - MAX_READ)
       for (const l of lastLines(readRange(path, start, st.size - start).toString('utf8'), lines)) write(prefix(f.label) + l)
       followed.set(f.name, { label: f.label, path, ino: st.ino, pos: st.size, partial: '' })
-    } catch {}
+    } catch (e) {
+      if (!isErrno(e, 'ENOENT')) throw e // removed since it was listed
+    }
   }
   if (!follow) return true
   // poll once a second
@@ -83,7 +86,8 @@ export async function showWorkerLogs({ app, kind, lines, follow, write, goneWhen
       let st
       try {
         st = statSync(f.path)
-      } catch {
+      } catch (e) {
+        if (!isErrno(e, 'ENOENT')) throw e
         followed.delete(name) // removed (scaled down, destroyed); picked up again if it comes back
         continue
       }

@@ -4,7 +4,7 @@
 // each answers through nginx, and nothing of theirs listens beyond loopback. A Maven build that fails is
 // refused with the compiler's error while the old release keeps serving; a deps.edn app on a host without
 // the Clojure CLI is refused in one line. A toolchain missing from /usr/bin skips its test, saying so.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { commitFiles, httpGet, makeApp, push, setupHost, type TestHost } from '../fixtures/host.js'
@@ -13,7 +13,6 @@ import { findTool } from '../../lib/deploy/runtime/build.js'
 const user = 'phrtj'
 const ports = { sshPort: 22420, httpPort: 28220, httpsPort: 28620 }
 const hostPath = '/usr/local/bin:/usr/bin:/bin' // what the app user's builds see
-type Test = Parameters<Parameters<typeof t.test>[1]>[0]
 
 // --- the apps' own build settings: Debian's packaged repository, as a real app would name Maven Central
 const offlineSettings = `<settings>
@@ -122,7 +121,7 @@ const clojureServer = `(ns app.core
 function skipWithout(t: Test, tools: string[], pkg: string, files: string[] = []): boolean {
   const missing = [...tools.filter((x) => !findTool(x, hostPath)), ...files.filter((f) => !existsSync(f))]
   if (missing.length === 0) return false
-  t.skip(`${missing.join(', ')} missing: install Debian's ${pkg} (apt-get install -y ${pkg})`)
+  t.skip(`${missing.join(', ')} missing: install Debian's ${pkg} (apt-get install -y ${pkg})`, () => {})
   return true
 }
 
@@ -237,7 +236,7 @@ if (process.getuid?.() !== 0) {
   })
 
   t.test('runtime: a deps.edn app on a host without the Clojure CLI is refused in one line', async (t) => {
-    if (findTool('clojure', hostPath)) return t.skip('this host has a clojure command')
+    if (findTool('clojure', hostPath)) return t.skip('this host has a clojure command', () => {})
     const dir = makeApp(t, { 'deps.edn': '{:paths ["src"]}\n', 'src/app/core.clj': clojureServer, Procfile: 'web: java -jar target/app.jar\n' })
     const r = await push(host, dir, 'depsapp')
     t.not(r.code, 0)

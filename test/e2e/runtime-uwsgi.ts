@@ -114,7 +114,7 @@ if (process.getuid?.() !== 0) {
 
   t.test('runtime: a rack app (rwsgi) is loaded with its bundle and answers through nginx', async (t) => {
     const rack = debianRack()
-    if (!rack) return t.skip("Debian's ruby-rack is not installed (apt-get install -y ruby-rack)")
+    if (!rack) return t.skip("Debian's ruby-rack is not installed (apt-get install -y ruby-rack)", () => {})
     const dir = makeApp(t, {
       Procfile: 'rwsgi: config.ru\n',
       ENV: 'NGINX_SERVER_NAME=rack.example.test\nGREETING=hi $(id)\n',

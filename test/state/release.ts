@@ -2,11 +2,11 @@
 // real folder (PIKU_ROOT).
 import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { appendHistory, currentRelease, listReleases, nextReleaseId, pruneReleases, readActive, readHistory, readPlan, switchCurrent, writeActive, writePlan, type ReleasePlan } from '../../lib/state/release.js'
 import { pickRollbackTarget } from '../../lib/verbs/rollback.js'
 
-function host(t: { testdir: (f: object) => string; teardown: (fn: () => void) => void }): string {
+function host(t: Test): string {
   const root = t.testdir({})
   const before = process.env.PIKU_ROOT
   process.env.PIKU_ROOT = root
