@@ -8,7 +8,7 @@ import t, { type Test } from 'tap'
 import { spawn, execFileSync } from 'node:child_process'
 import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, truncateSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { setupHost, ssh, makeApp, commitFiles, push, httpGet, run, requestLoop, toolkitDir } from '../fixtures/host.js'
+import { setupHost, ssh, makeApp, commitFiles, push, httpGet, run, requestLoop, toolkitDir, waitRetired } from '../fixtures/host.js'
 
 if (process.getuid?.() !== 0) {
   t.plan(0, 'e2e tests run as root (they create users and start sshd)')
@@ -193,7 +193,7 @@ for (const { phase, rebuild, reached } of phases) {
       t.match(doc.stdout, /^warn\s+cleaned fault: removed activation v\d+-\w+ and its 2 worker\(s\): it never switched/m, 'doctor names what it cleaned')
     }
     await nextPushWorks(t, `a kill at ${phase}`)
-    await sleep(2500) // past the old workers' drain
+    t.ok(await waitRetired(host, APP), 'the replaced activation stopped after its drain')
     done = true
     const { ok, failed } = await loop
     t.comment(`requests: ${ok} answered, ${failed} failed`)
@@ -220,7 +220,7 @@ t.test('faults: the emperor killed (SIGKILL): piku-boot brings the app back, not
   let done = false
   const loop = requestLoop(host, NAME, 20, () => done)
   await nextPushWorks(t, 'the emperor was killed')
-  await sleep(2500)
+  t.ok(await waitRetired(host, APP), 'the replaced activation stopped after its drain')
   done = true
   t.equal((await loop).failed, 0, 'no failed request during the next push')
 })
@@ -248,7 +248,7 @@ t.test('faults: a host crash mid-deploy: kill -9 of every process of the user, t
   let done = false
   const loop = requestLoop(host, NAME, 20, () => done)
   await nextPushWorks(t, 'a crash')
-  await sleep(2500)
+  t.ok(await waitRetired(host, APP), 'the replaced activation stopped after its drain')
   done = true
   t.equal((await loop).failed, 0, 'no failed request during the next push')
   await nothingOrphaned(t, 'the push after the crash')
@@ -296,7 +296,7 @@ for (const f of stateFiles) {
     let done = false
     const loop = requestLoop(host, NAME, 20, () => done)
     await nextPushWorks(t, `damage to ${f.name}`)
-    await sleep(2500)
+    t.ok(await waitRetired(host, APP), 'the replaced activation stopped after its drain')
     done = true
     t.equal((await loop).failed, 0, 'no failed request during the next push')
     await nothingOrphaned(t, `damage to ${f.name}`)
