@@ -20,8 +20,15 @@ export class UserError extends Error {
   }
 }
 
-/** Unwrap a Result or throw a UserError whose message is the first error (one clear line). */
+/** A Result's value, or a UserError whose message is every error, one a line (each names its place). */
 export function unwrap<T>(r: Result<T>): T {
   if (r.ok) return r.value
   throw new UserError(r.errors.join('\n'))
+}
+
+/** Whether `e` is a system error whose code is one of `codes` (ENOENT, ENOTDIR, ...): the failures a caller
+ *  expects and answers. Anything else (EACCES where access was not in question, EIO, a bug) it rethrows. */
+export function isErrno(e: unknown, ...codes: string[]): boolean {
+  const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined
+  return typeof code === 'string' && codes.includes(code)
 }

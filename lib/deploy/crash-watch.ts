@@ -3,7 +3,7 @@
 // repeatedly (judgeHealth: PIKU_HEALTH_STATUS and PIKU_HEALTH_CONTENT, as the push judged them; a crash loop
 // answers nothing and fails it too) the previous release is brought back on its own and the history says why.
 import { appPaths } from '../state/paths.js'
-import { FAILURES_TO_ROLL_BACK, PROBE_MS, WATCH_MS, type AfterSwitch } from './after-switch.js'
+import { FAILURES_TO_ROLL_BACK, PROBE_MS, REAP_MS, WATCH_MS, type AfterSwitch } from './after-switch.js'
 import type { HostSettings } from '../state/host-settings.js'
 import { describeAnswer, judgeHealth } from '../parse/health.js'
 import * as log from '../log.js'
@@ -15,15 +15,15 @@ export async function afterSwitch(app: string, opts: AfterSwitch): Promise<void>
   const host = readHostSettings() // once, for the reaping and a rollback
   if (opts.retire) {
     await sleep(opts.drainMs)
-    const { removeActivation } = await import('./activate.js')
+    const { removeActivation } = await import('../state/activations.js')
     removeActivation(app, opts.retire)
   }
   // the retired workers' memory cgroups go as they empty, while the new release is watched
   const reap = opts.retire ?? opts.reap
   const reaping = reap
     ? import('./memory.js').then(async ({ reapGroups }) => {
-        const left = await reapGroups(app, host.memoryCgroup, { onlyToken: reap }, 30_000)
-        if (left.length) log.outLine(`${new Date().toISOString()} ${app}: memory cgroups still in use 30 s after their workers were stopped: ${left.join(', ')}`)
+        const left = await reapGroups(app, host.memoryCgroup, { onlyToken: reap }, REAP_MS)
+        if (left.length) log.outLine(`${new Date().toISOString()} ${app}: memory cgroups still in use ${REAP_MS / 1000} s after their workers were stopped: ${left.join(', ')}`)
       })
     : undefined
   if (opts.watchPrevious) await watch(app, opts.token, opts.watchPrevious, host)

@@ -8,7 +8,8 @@ import { join } from 'node:path'
 import { appPaths, displayPath, hostPaths, toolkitRoot } from '../state/paths.js'
 import { orderHookScripts, parseHookTimeout } from '../parse/hook-scripts.js'
 import { parseEnvFile } from '../parse/env-file.js'
-import { UserError } from '../errors.js'
+import { UserError, isErrno } from '../errors.js'
+import { shellQuote } from '../render/quote.js'
 import * as log from '../log.js'
 
 export type HookName = 'pre-receive' | 'post-receive'
@@ -20,16 +21,18 @@ export function listHookScripts(hook: HookName, app: string): string[] {
     let names: string[]
     try {
       names = readdirSync(dir)
-    } catch {
-      continue
+    } catch (e) {
+      if (isErrno(e, 'ENOENT', 'ENOTDIR')) continue // no such folder: no scripts
+      throw e
     }
     for (const n of orderHookScripts(names)) {
       const file = join(dir, n)
       try {
         if (!statSync(file).isFile()) continue
         accessSync(file, constants.X_OK)
-      } catch {
-        continue // not executable: a note or a disabled step
+      } catch (e) {
+        if (isErrno(e, 'ENOENT', 'EACCES')) continue // not executable (a note or a disabled step), or a dangling link
+        throw e
       }
       scripts.push(file)
     }
@@ -65,8 +68,6 @@ function scriptEnv(named: Record<string, string>): Record<string, string> {
   return { ...env, ...named }
 }
 
-const shQuote = (s: unknown) => `'${String(s).replace(/'/g, `'\\''`)}'`
-
 export interface ScriptRun {
   cwd: string // pre-receive: the pushed commit's files; post-receive: the live release
   input: string // git's ref lines
@@ -86,13 +87,15 @@ export async function runHookScripts(hook: HookName, app: string, run: ScriptRun
   $.kill = async (pid: number | string, signal?: NodeJS.Signals) => {
     try {
       process.kill(-Number(pid), signal ?? 'SIGTERM')
-    } catch {}
+    } catch (e) {
+      if (!isErrno(e, 'ESRCH')) throw e // the group ended already
+    }
   }
   const sh = $({
     shell: '/bin/sh',
     prefix: '',
     postfix: '',
-    quote: shQuote,
+    quote: (s: unknown) => shellQuote(String(s)),
     cwd: run.cwd,
     env: scriptEnv(run.env),
     input: run.input,

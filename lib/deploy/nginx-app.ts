@@ -4,9 +4,10 @@
 // request when one is due. The live file is rewritten (maintenance, basic auth) with write, validate, swap.
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { dirname, join, relative, sep } from 'node:path'
-import { activationDir, appPaths, appTemplatePath, displayPath, hostPaths, templatePath } from '../state/paths.js'
+import { activationNginxNext, appPaths, appTemplatePath, displayPath, hostPaths, templatePath } from '../state/paths.js'
 import { renderNginxApp, listenValues, explainNginxError, NGINX_TEMPLATES, type NginxTemplates } from '../render/nginx.js'
 import { checkTemplateCopy, findTemplateLine } from '../render/template.js'
+import { escapeRegExp } from '../render/quote.js'
 import { parseNginxSettings, parseCidrList, DEFAULT_MAX_BODY, type NginxSettings } from '../parse/nginx-settings.js'
 import { parseNginxInclude, type NginxInclude } from '../parse/nginx-include.js'
 import { readAppState } from '../state/app-state.js'
@@ -17,7 +18,7 @@ import { parseAcmeSettings, planCertificate, type AcmeSettings } from '../parse/
 import { readHostSettings, type HostSettings } from '../state/host-settings.js'
 import { ensureAcmeRoot, ensureSelfSigned, liveCert, readCertState, spawnIssuer } from '../state/certs.js'
 import type { ReleasePlan } from '../state/release.js'
-import { UserError, type Result } from '../errors.js'
+import { UserError, unwrap, type Result, isErrno } from '../errors.js'
 import * as log from '../log.js'
 
 /** The app's edited nginx templates (its copies in repos/APP/templates/nginx that differ from the stock). */
@@ -52,7 +53,7 @@ export function explainNginxRejection(app: string, candidate: string, rendered: 
   const edited = editedNginxTemplates(app)
   if (!edited.length) return message
   const files = edited.map((e) => ({ file: displayPath(e.file), text: e.text }))
-  const at = new RegExp(`${candidate.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+)`).exec(message)
+  const at = new RegExp(`${escapeRegExp(candidate)}:(\\d+)`).exec(message)
   const line = at ? rendered.split('\n')[Number(at[1]) - 1] : undefined
   const from = line === undefined ? undefined : findTemplateLine(line, files)
   const nginxSays = message.replace(/^nginx rejected the configuration: /, '')
@@ -63,9 +64,7 @@ export function explainNginxRejection(app: string, candidate: string, rendered: 
 /** The plan's nginx settings (plans written before they existed are read from their env). */
 export function nginxSettingsOf(plan: ReleasePlan): NginxSettings {
   if (plan.nginx) return plan.nginx
-  const parsed = parseNginxSettings(plan.env, { home: hostPaths().root, app: plan.app })
-  if (!parsed.ok) throw new UserError(parsed.errors.join('\n'))
-  return parsed.value
+  return unwrap(parseNginxSettings(plan.env, { home: hostPaths().root, app: plan.app }))
 }
 
 /**
@@ -75,12 +74,10 @@ export function nginxSettingsOf(plan: ReleasePlan): NginxSettings {
  * nothing outside the app is pulled into nginx's configuration.
  */
 export function planNginxSettings(env: Record<string, string>, dir: string, app: string, host: HostSettings): { nginx: NginxSettings; acme: AcmeSettings } {
-  const parsed = parseNginxSettings(env, { home: hostPaths().root, app })
-  if (!parsed.ok) throw new UserError(parsed.errors.join('\n'))
-  const acme = parseAcmeSettings(env, host.acme)
-  if (!acme.ok) throw new UserError(acme.errors.join('\n'))
-  if (parsed.value.includeFile) readNginxInclude(dir, parsed.value.includeFile, env)
-  return { nginx: parsed.value, acme: acme.value }
+  const nginx = unwrap(parseNginxSettings(env, { home: hostPaths().root, app }))
+  const acme = unwrap(parseAcmeSettings(env, host.acme))
+  if (nginx.includeFile) readNginxInclude(dir, nginx.includeFile, env)
+  return { nginx, acme }
 }
 
 /**
@@ -96,9 +93,7 @@ export function readNginxInclude(dir: string, inc: string, env: Record<string, s
   }
   const root = realpathSync(dir)
   if (!real.startsWith(root + sep) || !statSync(real).isFile()) throw new UserError(`NGINX_INCLUDE_FILE="${inc}": must be a file inside the app (links out of it are refused)`)
-  const parsed = parseNginxInclude(readFileSync(real, 'utf8'), inc, env, dir)
-  if (!parsed.ok) throw new UserError(parsed.errors.join('\n'))
-  return parsed.value
+  return unwrap(parseNginxInclude(readFileSync(real, 'utf8'), inc, env, dir))
 }
 
 /** The page maintenance mode answers with: the release's own maintenance.html (a plain file), else the app's
@@ -107,7 +102,9 @@ export function maintenancePage(dir: string, app: string): string {
   const own = join(dir, 'maintenance.html')
   try {
     if (lstatSync(own).isFile()) return own
-  } catch {}
+  } catch (e) {
+    if (!isErrno(e, 'ENOENT', 'ENOTDIR')) throw e
+  }
   return appTemplatePath(app, 'nginx', 'maintenance.html')
 }
 
@@ -243,7 +240,7 @@ export async function refreshNginx(app: string): Promise<boolean> {
   const text = renderNginxFor(plan, active.ports, active.token, host, stamp)
   if (!text) return false
   const p = appPaths(app)
-  const candidate = join(activationDir(app, active.token), 'nginx.conf.next')
+  const candidate = activationNginxNext(app, active.token)
   writeFileAtomic(candidate, text, 0o600)
   await validateNginxFile(app, candidate, text)
   renameDurable(candidate, p.nginxConf) // as activate's switch does: the new name survives a crash

@@ -9,6 +9,7 @@ import { validateAppName } from '../parse/app-name.js'
 import { appPaths } from '../state/paths.js'
 import { releaseLock } from '../state/lock.js'
 import * as log from '../log.js'
+import { isErrno } from '../errors.js'
 
 interface Pushed {
   receivePack: number
@@ -23,8 +24,9 @@ function readPushed(file: string): Pushed | undefined {
     const p = JSON.parse(readFileSync(file, 'utf8')) as Pushed
     rmSync(file, { force: true })
     return p.receivePack === process.ppid ? p : undefined
-  } catch {
-    return undefined
+  } catch (e) {
+    if (isErrno(e, 'ENOENT') || e instanceof SyntaxError) return undefined // none left, or a torn one
+    throw e
   }
 }
 

@@ -83,7 +83,7 @@ export async function main(): Promise<void> {
       const app = basename(resolve(process.env.GIT_DIR ?? '.'))
       const { releaseLock } = await import('../state/lock.js')
       releaseLock(appPaths(app).lock, process.ppid)
-    } catch {}
+    } catch {} // any failure: the push is refused already, and the lock's owner (this push) ends with it
     process.exitCode = 1
   }
 }

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
+import { isErrno } from '../errors.js'
 
 /** The limits named by /proc/self/cgroup text, as files to read, innermost first. Pure. */
 export function planLimitFiles(procCgroup: string, root = '/sys/fs/cgroup'): string[] {
@@ -29,14 +30,17 @@ export function readMemoryLimit(): number {
   let procCgroup = ''
   try {
     procCgroup = readFileSync('/proc/self/cgroup', 'utf8')
-  } catch {
-    return limit
+  } catch (e) {
+    if (isErrno(e, 'ENOENT')) return limit // no /proc (not Linux): the RAM alone
+    throw e
   }
   for (const file of planLimitFiles(procCgroup)) {
     try {
       const v = Number(readFileSync(file, 'utf8').trim())
       if (Number.isFinite(v) && v > 0) limit = Math.min(limit, v)
-    } catch {}
+    } catch (e) {
+      if (!isErrno(e, 'ENOENT')) throw e // that controller is not mounted there
+    }
   }
   return limit
 }

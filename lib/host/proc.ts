@@ -2,6 +2,7 @@
 // time), and whether the process a pid file names still runs.
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import type { ProcInfo } from '../parse/worker-processes.js'
+import { isErrno } from '../errors.js'
 
 /** Processes of our own user, from /proc; zombies and processes gone while we looked are left out. */
 export function readProcesses(): ProcInfo[] {
@@ -22,7 +23,9 @@ export function readProcesses(): ProcInfo[] {
         rssKb: rss ? Number(rss[1]) : 0,
         start: Number(fields[19]),
       })
-    } catch {} // gone while we looked
+    } catch (e) {
+      if (!isErrno(e, 'ENOENT', 'ESRCH', 'EACCES')) throw e // gone while we looked, or hidden from us (hidepid)
+    }
   }
   return out
 }

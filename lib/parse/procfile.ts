@@ -47,11 +47,6 @@ export function classifyKind(kind: string): KindClass {
   return 'worker'
 }
 
-/** True for the kinds nginx proxies to: `web`, `wsgi`, `jwsgi`, `php` and `rwsgi`. */
-export function isWebKind(kind: string): boolean {
-  return HTTP_KINDS.includes(kind)
-}
-
 /** Every kind that runs as part of the app (all but `preflight` and `release`), in Procfile order. */
 export function workerKinds(p: Procfile): string[] {
   return p.entries.map(e => e.kind).filter(k => k !== 'preflight' && k !== 'release')

@@ -1,11 +1,8 @@
 // render/launcher: the sh script uwsgi starts for a worker. The Procfile command is the one user string
 // meant for a shell; every environment value is single-quoted here, so it stays data.
+import { shellQuote } from './quote.js'
 
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/
-
-export function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`
-}
 
 export interface LauncherSpec {
   title: string

@@ -5,6 +5,7 @@
 // NGINX_INCLUDE_FILE's text is pasted line for line between two marker comments (so an nginx -t error in it
 // maps back to the include's own line), and every server-level directive or location it sets replaces ours.
 import { renderTemplate } from './template.js'
+import { escapeRegExp } from './quote.js'
 import type { CacheSettings, HstsSettings } from '../parse/nginx-settings.js'
 import { locationKey, type NginxInclude } from '../parse/nginx-include.js'
 
@@ -187,6 +188,22 @@ export function renderNginxApp(spec: NginxAppSpec, tpl: NginxTemplates): string 
   directives.push(...headers)
   const auth = spec.auth && ours('auth_basic') && ours('auth_basic_user_file') ? renderTemplate(tpl['auth-basic.conf'], { REALM: spec.app, FILE: spec.auth.file }) : ''
 
+  const locations = renderLocations(spec, tpl, id, headers, proxy, ourLocation)
+
+  const body = renderTemplate(tpl['server-body.conf'], {
+    DIRECTIVES: lines(directives, (d) => d) + auth,
+    ACCESS: access,
+    OWN_LOCATIONS: own,
+    INCLUDE: inc ? renderTemplate(tpl['include-file.conf'], { FILE: inc.file, TEXT: inc.text.endsWith('\n') || inc.text === '' ? inc.text : `${inc.text}\n` }) : '',
+    LOCATIONS: locations.join(''),
+  })
+  return renderServers(spec, tpl, httpLevel, access, own, body)
+}
+
+/** The server's locations: .git refused, static folders (longest prefix first), the cache, the app; each
+ *  dropped when the include file has the same location. */
+function renderLocations(spec: NginxAppSpec, tpl: NginxTemplates, id: string, headers: string[], proxy: string, ourLocation: (key: string) => boolean): string[] {
+  const hasUpstream = spec.upstreamPorts.length > 0
   const locations: string[] = []
   if (!spec.allowGitFolders && ourLocation('regex ~ /\\.git')) locations.push(renderTemplate(tpl['location-deny-git.conf'], {}))
   // longest prefix first reads best; nginx picks the longest match whatever the order
@@ -215,15 +232,7 @@ export function renderNginxApp(spec: NginxAppSpec, tpl: NginxTemplates): string 
     }
   }
   if (hasUpstream && ourLocation('prefix /')) locations.push(renderTemplate(tpl['location-proxy.conf'], { PROXY: proxy }))
-
-  const body = renderTemplate(tpl['server-body.conf'], {
-    DIRECTIVES: lines(directives, (d) => d) + auth,
-    ACCESS: access,
-    OWN_LOCATIONS: own,
-    INCLUDE: inc ? renderTemplate(tpl['include-file.conf'], { FILE: inc.file, TEXT: inc.text.endsWith('\n') || inc.text === '' ? inc.text : `${inc.text}\n` }) : '',
-    LOCATIONS: locations.join(''),
-  })
-  return renderServers(spec, tpl, httpLevel, access, own, body)
+  return locations
 }
 
 function renderServers(spec: NginxAppSpec, tpl: NginxTemplates, httpLevel: string, access: string, own: string, body: string): string {
@@ -263,7 +272,7 @@ export function includeLineOf(rendered: string, line: number): { file: string; l
 
 /** An nginx -t message about `candidate` (the rendered file) with places inside the include named as FILE:LINE. */
 export function explainNginxError(message: string, candidate: string, rendered: string): string {
-  const esc = candidate.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  const esc = escapeRegExp(candidate)
   return message.replace(new RegExp(`(in )?${esc}:(\\d+)`, 'g'), (whole, _in: string | undefined, n: string) => {
     const at = includeLineOf(rendered, Number(n))
     return at ? `${_in ?? ''}${at.file}:${at.line} (NGINX_INCLUDE_FILE)` : whole

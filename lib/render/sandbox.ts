@@ -3,7 +3,7 @@
 // system read-only; the piku home hidden behind an empty private tmpfs, with only the app's own folders bound
 // back into it at their own paths (so every path a process, a log line or `ps` shows is the host's); a private,
 // size-bounded /tmp; a private /proc; the network (loopback) shared. Nothing of /run, /sys or /var is bound.
-import { shellQuote } from './launcher.js'
+import { shellQuote } from './quote.js'
 
 /** A top-level system path as the host has it: a folder bound read-only, or a symlink (merged /usr: /bin -> usr/bin). */
 export interface SystemEntry {

@@ -1,5 +1,6 @@
 // template: fills `{{UPPER_SNAKE}}` placeholders in a plain template file; no logic, no escaping.
 // Every value must already have passed its allow-list; a missing or unused name is a bug and throws.
+import { escapeRegExp } from './quote.js'
 
 const PLACEHOLDER = /\{\{([A-Z][A-Z0-9_]*)\}\}/g
 
@@ -56,7 +57,7 @@ export function findTemplateLine(rendered: string, templates: { file: string; te
       if (!l || /^\{\{[A-Z][A-Z0-9_]*\}\}$/.test(l)) continue // a line that is only a placeholder matches anything
       const pattern = l
         .split(PLACEHOLDER)
-        .map((part, j) => (j % 2 ? '.*' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+        .map((part, j) => (j % 2 ? '.*' : escapeRegExp(part)))
         .join('')
       if (new RegExp(`^${pattern}$`).test(target)) return { file: t.file, line: i + 1 }
     }

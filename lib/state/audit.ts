@@ -5,6 +5,7 @@ import { appendFileSync, chmodSync, mkdirSync, renameSync, statSync } from 'node
 import { dirname } from 'node:path'
 import { hostPaths } from './paths.js'
 import * as log from '../log.js'
+import { isErrno } from '../errors.js'
 
 export const AUDIT_MAX_BYTES = 1024 * 1024
 
@@ -41,7 +42,9 @@ export function recordAudit(entry: Omit<AuditEntry, 'time'> & { time?: string },
     let size = 0
     try {
       size = statSync(file).size
-    } catch {}
+    } catch (e) {
+      if (!isErrno(e, 'ENOENT')) throw e // the first line
+    }
     if (needsRotation(size, Buffer.byteLength(line))) renameSync(file, `${file}.old`)
     appendFileSync(file, line, { mode: 0o600 })
     chmodSync(file, 0o600)

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { appPaths } from './paths.js'
 import { DEPLOY_LOG_MAX_BYTES } from './upkeep.js'
 import * as log from '../log.js'
+import { isErrno } from '../errors.js'
 
 export interface DeployLog {
   file: string
@@ -25,7 +26,9 @@ export function openDeployLog(app: string, id: string, maxBytes = DEPLOY_LOG_MAX
   if (append) {
     try {
       written = statSync(file).size
-    } catch {}
+    } catch (e) {
+      if (!isErrno(e, 'ENOENT')) throw e
+    }
   }
   let fd: number | undefined = openSync(file, append ? 'a' : 'w', 0o600)
   const write = (text: string): void => {

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { hostPaths } from './paths.js'
 import { parseHostEnv, type HostSettings } from '../parse/host-env.js'
+import { isErrno } from '../errors.js'
 
 export type { HostSettings } from '../parse/host-env.js'
 
@@ -13,7 +14,9 @@ export function readHostSettings(): HostSettings {
   let text = ''
   try {
     text = readFileSync(p.settings, 'utf8')
-  } catch {}
+  } catch (e) {
+    if (!isErrno(e, 'ENOENT')) throw e // no host.env yet: the defaults
+  }
   const s = parseHostEnv(text)
   if (!s.user) s.user = process.env.USER ?? 'piku'
   return s

@@ -6,7 +6,7 @@
 import { closeSync, fstatSync, linkSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync } from 'node:fs'
 import { createFileAtomic } from '../host/atomic-file.js'
 import { sleep } from '../host/wait.js'
-import { UserError } from '../errors.js'
+import { UserError, isErrno } from '../errors.js'
 
 export interface LockInfo {
   pid: number
@@ -115,20 +115,25 @@ function removeIfSame(path: string, ino: number): void {
   const aside = `${path}.stale.${process.pid}`
   try {
     renameSync(path, aside)
-  } catch {
-    return // gone already
+  } catch (e) {
+    if (isErrno(e, 'ENOENT')) return // gone already
+    throw e
   }
   try {
     if (statSync(aside).ino !== ino) {
       // a fresh lock was taken meanwhile: put it back (link fails only if yet another appeared)
       try {
         linkSync(aside, path)
-      } catch {}
+      } catch (e) {
+        if (!isErrno(e, 'EEXIST')) throw e
+      }
     }
   } finally {
     try {
       unlinkSync(aside)
-    } catch {}
+    } catch (e) {
+      if (!isErrno(e, 'ENOENT')) throw e
+    }
   }
 }
 

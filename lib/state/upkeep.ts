@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, st
 import { basename, join } from 'node:path'
 import { appPaths } from './paths.js'
 import type { ReleasePlan } from './release.js'
+import { isErrno } from '../errors.js'
 
 /** A cache folder keyed by a lockfile hash (runtime/build.ts names them KIND-HASH16). Shared caches
  *  such as uv-cache, go, go-build, cargo-home and cargo-target are never pruned. */
@@ -83,7 +84,9 @@ function linksOf(dir: string): string[] {
   for (const name of ['node_modules', '.venv']) {
     try {
       out.push(readlinkSync(join(dir, name)))
-    } catch {}
+    } catch (e) {
+      if (!isErrno(e, 'ENOENT', 'EINVAL')) throw e // none, or a real folder rather than a link
+    }
   }
   return out
 }

@@ -3,6 +3,7 @@
 import { closeSync, existsSync, openSync, readdirSync, readSync, lstatSync, constants } from 'node:fs'
 import { join } from 'node:path'
 import { appPaths, parseWorkerLogName } from './paths.js'
+import { isErrno } from '../errors.js'
 
 const MAX_READ = 4 * 1024 * 1024
 
@@ -70,7 +71,9 @@ export async function showWorkerLogs({ app, kind, lines, follow, write, goneWhen
       const start = Math.max(0, st.size - MAX_READ)
       for (const l of lastLines(readRange(path, start, st.size - start).toString('utf8'), lines)) write(prefix(f.label) + l)
       followed.set(f.name, { label: f.label, path, ino: st.ino, pos: st.size, partial: '' })
-    } catch {}
+    } catch (e) {
+      if (!isErrno(e, 'ENOENT') && !isErrno(e, 'ELOOP')) throw e // removed since it was listed, or made a link
+    }
   }
   if (!follow) return true
   // poll once a second
@@ -84,9 +87,13 @@ export async function showWorkerLogs({ app, kind, lines, follow, write, goneWhen
       let st
       try {
         st = lstatSync(f.path)
-        if (!st.isFile()) throw new Error('not a plain file') // a link the app made: not followed
-      } catch {
+      } catch (e) {
+        if (!isErrno(e, 'ENOENT')) throw e
         followed.delete(name) // removed (scaled down, destroyed); picked up again if it comes back
+        continue
+      }
+      if (!st.isFile()) {
+        followed.delete(name) // a link the app made in its log folder: not followed
         continue
       }
       if (st.ino !== f.ino || st.size < f.pos) {

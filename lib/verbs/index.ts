@@ -88,16 +88,6 @@ export function verbFile(name: string): string {
   return name.replace(/:/g, '-')
 }
 
-/** What verb `name` called with `args` records in the audit log, or undefined when it is not audited. */
-export function describeAction(name: string, args: string[]): string | undefined {
-  return findVerb(name)?.audit?.(args)
-}
-
-/** Whether the client (bin/piku) puts the remote's app before the arguments: the usage names APP first. */
-export function clientSendsApp(verb: Verb): boolean {
-  return /^\S+ \[?APP\]?(\s|$)/.test(verb.usage)
-}
-
 export function renderHelp(verbs: readonly Verb[] = VERBS): string {
   const width = Math.max(...verbs.map((x) => x.usage.length))
   return ['Usage: ssh USER@HOST VERB [ARGS]', '', ...verbs.map((x) => `  ${x.usage.padEnd(width)}  ${x.summary}`), ''].join('\n')

@@ -1,6 +1,6 @@
 // bin/piku-ssh: `git-upload-pack` for a key that may read the app reaches git without starting Node;
 // everything else is handed to Node (here a stand-in `node` on PATH that records that it ran).
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { spawnSync, execFileSync } from 'node:child_process'
 import { chmodSync, existsSync, writeFileSync, rmSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -9,7 +9,7 @@ import { renderFetchAccess } from '../../lib/parse/access.js'
 
 const script = fileURLToPath(new URL('../../bin/piku-ssh', import.meta.url))
 
-function setup(t: Tap.Test) {
+function setup(t: Test) {
   const root = t.testdir({ config: {}, fakebin: {} })
   execFileSync('git', ['init', '-q', '--bare', join(root, 'repos', 'myapp')])
   writeFileSync(

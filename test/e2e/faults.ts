@@ -8,7 +8,7 @@ import t, { type Test } from 'tap'
 import { spawn, execFileSync } from 'node:child_process'
 import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, truncateSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { setupHost, ssh, makeApp, commitFiles, push, httpGet, run, requestLoop, toolkitDir, type TestHost } from '../fixtures/host.js'
+import { setupHost, ssh, makeApp, commitFiles, push, httpGet, run, requestLoop, toolkitDir, waitRetired } from '../fixtures/host.js'
 
 if (process.getuid?.() !== 0) {
   t.plan(0, 'e2e tests run as root (they create users and start sshd)')
@@ -193,7 +193,7 @@ for (const { phase, rebuild, reached } of phases) {
       t.match(doc.stdout, /^warn\s+cleaned fault: removed activation v\d+-\w+ and its 2 worker\(s\): it never switched/m, 'doctor names what it cleaned')
     }
     await nextPushWorks(t, `a kill at ${phase}`)
-    await sleep(2500) // past the old workers' drain
+    t.ok(await waitRetired(host, APP), 'the replaced activation stopped after its drain')
     done = true
     const { ok, failed } = await loop
     t.comment(`requests: ${ok} answered, ${failed} failed`)
@@ -220,7 +220,7 @@ t.test('faults: the emperor killed (SIGKILL): piku-boot brings the app back, not
   let done = false
   const loop = requestLoop(host, NAME, 20, () => done)
   await nextPushWorks(t, 'the emperor was killed')
-  await sleep(2500)
+  t.ok(await waitRetired(host, APP), 'the replaced activation stopped after its drain')
   done = true
   t.equal((await loop).failed, 0, 'no failed request during the next push')
 })
@@ -248,7 +248,7 @@ t.test('faults: a host crash mid-deploy: kill -9 of every process of the user, t
   let done = false
   const loop = requestLoop(host, NAME, 20, () => done)
   await nextPushWorks(t, 'a crash')
-  await sleep(2500)
+  t.ok(await waitRetired(host, APP), 'the replaced activation stopped after its drain')
   done = true
   t.equal((await loop).failed, 0, 'no failed request during the next push')
   await nothingOrphaned(t, 'the push after the crash')
@@ -256,7 +256,7 @@ t.test('faults: a host crash mid-deploy: kill -9 of every process of the user, t
 
 // state files: truncated (what a crash between write and rename can leave) or corrupted
 const stateFiles: { name: string; path: () => string; damage: 'truncate' | 'corrupt' | 'remove'; doctorSays: RegExp }[] = [
-  { name: 'active.json', path: () => join(appHome, 'active.json'), damage: 'truncate', doctorSays: /apps\/fault\/active\.json was unreadable \(empty\): rebuilt from the token nginx serves/ },
+  { name: 'active.json', path: () => join(appHome, 'active.json'), damage: 'truncate', doctorSays: /apps\/fault\/active\.json was unreadable \(empty\): rebuilt from the activation journal/ },
   { name: 'active.json', path: () => join(appHome, 'active.json'), damage: 'corrupt', doctorSays: /apps\/fault\/active\.json was unreadable \(not valid JSON\): rebuilt/ },
   { name: 'the live release plan', path: () => join(appHome, 'releases', `${readJson(join(appHome, 'active.json')).release}.json`), damage: 'truncate', doctorSays: /apps\/fault\/releases\/v\d+\.json was empty: restored from the activation journal/ },
   { name: 'the journal record', path: () => join(appHome, 'activations', `${liveToken()}.json`), damage: 'corrupt', doctorSays: /removed activation v\d+-\w+ and its 2 worker\(s\): its journal record was unreadable|journal: recorded the live activation/ },
@@ -285,7 +285,7 @@ for (const f of stateFiles) {
     const ps = await ssh(host, ['ps', APP])
     t.equal(ps.code, 0, ps.stderr)
     if (f.name === 'active.json') {
-      t.match(ps.stderr, /active\.json is (empty|damaged): using the activation journal/, 'ps reports the damaged file with its path')
+      t.match(ps.stderr, /active\.json is (empty|damaged \(not valid JSON\)): using the activation journal/, 'ps reports the damaged file with its path')
       t.match(ps.stdout, /^web\.1\s+pid \d+/m, 'and still finds the live workers')
     }
     const doc = await ssh(host, ['doctor'])
@@ -296,7 +296,7 @@ for (const f of stateFiles) {
     let done = false
     const loop = requestLoop(host, NAME, 20, () => done)
     await nextPushWorks(t, `damage to ${f.name}`)
-    await sleep(2500)
+    t.ok(await waitRetired(host, APP), 'the replaced activation stopped after its drain')
     done = true
     t.equal((await loop).failed, 0, 'no failed request during the next push')
     await nothingOrphaned(t, `damage to ${f.name}`)

@@ -8,7 +8,7 @@ import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
-import { commitFiles, httpGet, makeApp, push, run, setupHost, toolkitDir, type RunResult, type TestHost, readVassal } from '../fixtures/host.js'
+import { commitFiles, httpGet, makeApp, push, run, setupHost, toolkitDir, waitFor, type RunResult, type TestHost, readVassal } from '../fixtures/host.js'
 
 const user = 'phhostile'
 const ports = { sshPort: 22271, httpPort: 28071, httpsPort: 28471 }
@@ -47,7 +47,8 @@ const NASTY = {
 /** `config:set APP K='V'...` as one raw command line: single quotes keep every byte (a ' is closed, escaped, reopened). */
 const configSetLine = (app: string) => `config:set ${app} ` + Object.entries(NASTY).map(([k, v]) => `'${k}=${v.replace(/'/g, `'\\''`)}'`).join(' ')
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+/** Whether a socket listens on 127.0.0.1:`port` (/proc/net/tcp: local address 0100007F:PORT in state 0A). */
+const listening = (port: number) => readFileSync('/proc/net/tcp', 'utf8').includes(`0100007F:${port.toString(16).toUpperCase().padStart(4, '0')} 00000000:0000 0A`)
 
 const top = t
 if (process.getuid?.() !== 0) {
@@ -196,7 +197,7 @@ if (process.getuid?.() !== 0) {
     const [cmd, ...args] = host.gitSshCommand.split(' ')
     const child = spawn(cmd, [...args, '-N', '-L', `127.0.0.1:${forwardPort}:127.0.0.1:${host.httpPort}`, `${host.user}@127.0.0.1`], { stdio: 'ignore' })
     t.teardown(() => child.kill())
-    await sleep(1500)
+    t.ok(await waitFor(() => listening(forwardPort), 20_000), `the client listens on ${forwardPort}`)
     const answer = await new Promise<string>((done) => {
       const s = connect(forwardPort, '127.0.0.1')
       let got = ''
@@ -226,7 +227,7 @@ if (process.getuid?.() !== 0) {
     t.notOk(existsSync(marker))
     const apps = await sshRaw('apps', { tty: true })
     t.not(apps.code, 0)
-    t.match(apps.stdout + apps.stderr, /error: a terminal \(ssh -t\) is only for "run"; call "apps" without -t/)
+    t.match(apps.stdout + apps.stderr, /error: a terminal \(ssh -t\) is only for "run"[^;]*; call "apps" without -t/)
     const tty = await sshRaw('run echo -- tty', { tty: true })
     t.equal(tty.code, 0, tty.stdout + tty.stderr)
     // inside the app's sandbox the session's terminal is its /dev/console (bwrap's private /dev has no host ptys)

@@ -4,7 +4,7 @@
 import t from 'tap'
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { setupHost, ssh, makeApp, commitFiles, push, httpGet, requestLoop } from '../fixtures/host.js'
+import { setupHost, ssh, makeApp, push, httpGet, requestLoop } from '../fixtures/host.js'
 
 if (process.getuid?.() !== 0) {
   t.plan(0, 'e2e tests run as root (they create users and start sshd)')

@@ -1,7 +1,7 @@
 // e2e/runtime-compiled: Go (go build), Ruby (bundler) and Rust (cargo build --release) apps pushed for real,
 // each with no external dependencies; a second push with unchanged pinning files says "dependencies unchanged".
 // A toolchain missing from /usr/bin (Debian's golang-go, ruby-bundler, cargo) skips its test, saying so.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { commitFiles, httpGet, makeApp, push, setupHost, type TestHost } from '../fixtures/host.js'
 import { findTool } from '../../lib/deploy/runtime/build.js'
 
@@ -53,10 +53,9 @@ fn main() {
 function skipWithout(t: Test, tools: string[], pkg: string): boolean {
   const missing = tools.filter((x) => !findTool(x, hostPath))
   if (missing.length === 0) return false
-  t.skip(`${missing.join(', ')} not in ${hostPath}: install Debian's ${pkg} (apt-get install -y ${pkg})`)
+  t.skip(`${missing.join(', ')} not in ${hostPath}: install Debian's ${pkg} (apt-get install -y ${pkg})`, () => {})
   return true
 }
-type Test = Parameters<Parameters<typeof t.test>[1]>[0]
 
 if (process.getuid?.() !== 0) {
   t.plan(0, 'e2e tests run as root: they create a user, start sshd and change nginx')

@@ -4,16 +4,15 @@
 // each answers through nginx, and nothing of theirs listens beyond loopback. A Maven build that fails is
 // refused with the compiler's error while the old release keeps serving; a deps.edn app on a host without
 // the Clojure CLI is refused in one line. A toolchain missing from /usr/bin skips its test, saying so.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { execFileSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { commitFiles, httpGet, makeApp, push, setupHost, type TestHost } from '../fixtures/host.js'
 import { findTool } from '../../lib/deploy/runtime/build.js'
 
 const user = 'phrtj'
 const ports = { sshPort: 22420, httpPort: 28220, httpsPort: 28620 }
 const hostPath = '/usr/local/bin:/usr/bin:/bin' // what the app user's builds see
-type Test = Parameters<Parameters<typeof t.test>[1]>[0]
 
 // --- the apps' own build settings: Debian's packaged repository, as a real app would name Maven Central
 const offlineSettings = `<settings>
@@ -122,20 +121,20 @@ const clojureServer = `(ns app.core
 function skipWithout(t: Test, tools: string[], pkg: string, files: string[] = []): boolean {
   const missing = [...tools.filter((x) => !findTool(x, hostPath)), ...files.filter((f) => !existsSync(f))]
   if (missing.length === 0) return false
-  t.skip(`${missing.join(', ')} missing: install Debian's ${pkg} (apt-get install -y ${pkg})`)
+  t.skip(`${missing.join(', ')} missing: install Debian's ${pkg} (apt-get install -y ${pkg})`, () => {})
   return true
 }
 
 /** The last lines of a push's output, for a failed assertion's message. */
 const tail = (s: string, n = 15): string => s.trimEnd().split('\n').slice(-n).join('\n')
 
-/** Listening sockets (TCP and UDP) of `uid`, as `address:port`. */
-function listeningOf(uid: number): string[] {
-  const out = execFileSync('ss', ['-H', '-l', '-t', '-u', '-n', '-e'], { encoding: 'utf8' })
+/** Listening sockets (TCP and UDP) of `uid`: `address:port` and the pids holding them. */
+function listeningOf(uid: number): { address: string; pids: number[] }[] {
+  const out = execFileSync('ss', ['-H', '-l', '-t', '-u', '-n', '-e', '-p'], { encoding: 'utf8' })
   return out
     .split('\n')
     .filter((l) => new RegExp(`\\buid:${uid}\\b`).test(l))
-    .map((l) => l.trim().split(/\s+/)[4])
+    .map((l) => ({ address: l.trim().split(/\s+/)[4], pids: [...l.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1])) }))
 }
 
 if (process.getuid?.() !== 0) {
@@ -173,7 +172,7 @@ if (process.getuid?.() !== 0) {
     t.equal((await httpGet(host, 'maven.example.test', '/')).body, 'maven one mvnapp web -Xmx96m', 'the old release still serves')
   })
 
-  t.test('runtime: gradle app is built with gradle build, GRADLE_USER_HOME in its dependency cache', async (t) => {
+  t.test('runtime: gradle app is built with gradle build, then its committed ./gradlew; GRADLE_USER_HOME in its dependency cache', async (t) => {
     if (skipWithout(t, ['gradle', 'javac'], 'gradle openjdk-17-jdk-headless')) return
     const dir = makeApp(t, {
       'settings.gradle': "rootProject.name = 'app'\n",
@@ -189,6 +188,14 @@ if (process.getuid?.() !== 0) {
     t.equal((await httpGet(host, 'gradle.example.test', '/')).body, 'gradle one gradleapp web null')
     t.ok(existsSync(`${host.home}/deps/gradleapp/gradle-home`), 'the app\'s own Gradle home')
     t.notOk(existsSync(`${host.home}/.gradle`), 'no shared ~/.gradle')
+
+    // a committed wrapper is what builds then (this one hands over to Debian's Gradle: the host is offline)
+    commitFiles(dir, { gradlew: '#!/bin/sh\necho "the project\'s wrapper: $*"\nexec gradle "$@"\n', 'src/main/java/app/Main.java': javaServer('gradle two') }, 'wrapper')
+    const again = await push(host, dir, 'gradleapp')
+    t.equal(again.code, 0, tail(again.stderr))
+    t.match(again.stderr, /building with \.\/gradlew build --no-daemon/)
+    t.match(again.stderr, /the project's wrapper: build --no-daemon/)
+    t.equal((await httpGet(host, 'gradle.example.test', '/')).body, 'gradle two gradleapp web null')
   })
 
   t.test('runtime: leiningen app is built with lein uberjar, its repository in its dependency cache', async (t) => {
@@ -229,7 +236,7 @@ if (process.getuid?.() !== 0) {
   })
 
   t.test('runtime: a deps.edn app on a host without the Clojure CLI is refused in one line', async (t) => {
-    if (findTool('clojure', hostPath)) return t.skip('this host has a clojure command')
+    if (findTool('clojure', hostPath)) return t.skip('this host has a clojure command', () => {})
     const dir = makeApp(t, { 'deps.edn': '{:paths ["src"]}\n', 'src/app/core.clj': clojureServer, Procfile: 'web: java -jar target/app.jar\n' })
     const r = await push(host, dir, 'depsapp')
     t.not(r.code, 0)
@@ -240,8 +247,15 @@ if (process.getuid?.() !== 0) {
 
   t.test('runtime: no process of the JVM apps listens beyond loopback', async (t) => {
     const uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim())
-    const addresses = listeningOf(uid)
-    t.ok(addresses.length > 0, `the apps listen (${addresses.join(', ')})`)
+    const sockets = listeningOf(uid)
+    const addresses = sockets.map((x) => x.address)
+    t.ok(addresses.length >= 4, `the four apps listen (${addresses.join(', ')})`)
     t.same(addresses.filter((a) => !/^(127\.\d+\.\d+\.\d+|\[::1\]|\[::ffff:127\.\d+\.\d+\.\d+\]):\d+$/.test(a)), [], 'every socket is on loopback')
+    // where the host sandboxes apps, every JVM that listens (java -jar, uwsgi's jwsgi workers) runs in its app's
+    // own pid namespace (bwrap --unshare-pid)
+    const vassals = readdirSync(`${host.home}/uwsgi/vassals`).filter((f) => f.endsWith('.ini'))
+    const sandboxed = vassals.some((f) => /^privileged-binary-patch-arg = .+\.sandbox\.sh$/m.test(readFileSync(`${host.home}/uwsgi/vassals/${f}`, 'utf8')))
+    if (!sandboxed) return t.comment('this host runs apps without a sandbox: the namespace check is skipped')
+    for (const pid of sockets.flatMap((x) => x.pids)) t.match(readFileSync(`/proc/${pid}/status`, 'utf8'), /^NSpid:\s+\d+\s+\d+/m, `listening process ${pid} runs in its app's sandbox`)
   })
 }

@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process'
 import { chownSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { commitFiles, httpGet, makeApp, push, setupHost, type TestHost, readVassal } from '../fixtures/host.js'
 
 const user = 'phpy'
@@ -84,7 +84,7 @@ if (process.getuid?.() !== 0) {
   })
 
   t.test('runtime: python wsgi app with a wheel from the repo serves through nginx with its ENV', async (t) => {
-    dir = makeApp(t.parent ?? t, { 'app.py': appPy, Procfile: 'wsgi: app:application\n', ENV: env, 'uwsgi-extra.ini': '# extra uwsgi options\nbuffer-size = 8192\n' })
+    dir = makeApp((t.parent as Test | undefined) ?? t, { 'app.py': appPy, Procfile: 'wsgi: app:application\n', ENV: env, 'uwsgi-extra.ini': '# extra uwsgi options\nbuffer-size = 8192\n' })
     const wheel = writeWheel(dir)
     commitFiles(dir, { 'requirements.txt': `./${wheel}\n` }, 'wheel')
     const r = await push(host, dir, 'pyapp')

@@ -3,7 +3,7 @@
 import t from 'tap'
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { setupHost, ssh, makeApp, commitFiles, push, httpGet, run, requestLoop, type TestHost } from '../fixtures/host.js'
+import { setupHost, ssh, makeApp, commitFiles, push, httpGet, run, requestLoop, waitFor, waitRetired, type TestHost } from '../fixtures/host.js'
 
 if (process.getuid?.() !== 0) {
   t.plan(0, 'e2e tests run as root (they create users and start sshd)')
@@ -68,14 +68,15 @@ t.test('safe: a release that exits at start is refused, and the old version keep
 
 t.test('safe: three redeploys under a steady loop of 20 requests a second lose no request', async (t) => {
   let deploying = true
-  const loop = requestLoop(host, 'safe.test', 20, () => !deploying)
-  await new Promise((r) => setTimeout(r, 1000))
+  let ticks = 0 // the loop asks before each request whether to stop
+  const loop = requestLoop(host, 'safe.test', 20, () => (ticks++, !deploying))
+  t.ok(await waitFor(() => ticks >= 10), 'the loop runs before the first push')
   for (const v of ['2', '3', '4']) {
     commitFiles(app, files(v), `v${v}`)
     const r = await push(host, app, 'safe')
     t.equal(r.code, 0, r.stderr)
   }
-  await new Promise((r) => setTimeout(r, 3000)) // past the old workers' drain
+  t.ok(await waitRetired(host, 'safe'), 'the replaced activation stopped after its drain')
   deploying = false
   const { ok, failed } = await loop
   t.comment(`requests: ${ok} answered, ${failed} failed`)
@@ -136,12 +137,11 @@ t.test('safe: a release that crashes soon after the switch is rolled back on its
   const r = await push(host, app, 'safe')
   t.equal(r.code, 0, r.stderr)
   let body = ''
-  for (let i = 0; i < 40; i++) {
-    await new Promise((res) => setTimeout(res, 1000))
+  await waitFor(async () => {
     body = (await httpGet(host, 'safe.test')).body
     const rel = JSON.parse((await ssh(host, ['releases', 'safe', '--json'])).stdout).releases
-    if (body === served && rel.some((x: { outcome: string }) => x.outcome === 'rolled-back')) break
-  }
+    return body === served && rel.some((x: { outcome: string }) => x.outcome === 'rolled-back')
+  }, 90_000, 500)
   t.equal(body, served, 'the previous version serves again')
   const rel = JSON.parse((await ssh(host, ['releases', 'safe', '--json'])).stdout).releases
   t.ok(rel.some((x: { outcome: string }) => x.outcome === 'rolled-back'), 'the crashed release is recorded as rolled back')

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { httpGet, makeApp, push, repoRoot, run, setupHost, ssh, type TestHost } from '../fixtures/host.js'
+import { httpGet, makeApp, push, repoRoot, run, setupHost, ssh, waitFor, type TestHost } from '../fixtures/host.js'
 
 const user = 'phverbs'
 const ports = { sshPort: 22231, httpPort: 28031, httpsPort: 28431 }
@@ -125,14 +125,13 @@ if (process.getuid?.() !== 0) {
 
   t.test('logs: -n 5 shows the app output', async (t) => {
     let out = ''
-    for (let i = 0; i < 10; i++) {
+    let i = 0 // a new request each time: the log shows it once the worker wrote it
+    await waitFor(async () => {
       await httpGet(host, 'verbs.test', `/seen-${i}`)
       const r = await ssh(host, ['logs', 'app', 'web', '-n', '5'])
-      t.equal(r.code, 0)
-      out = r.stdout
-      if (out.includes(`GET /seen-${i}`)) break
-      await sleep(1000)
-    }
+      out = r.code === 0 ? r.stdout : ''
+      return out.includes(`GET /seen-${i++}`)
+    }, 20_000, 250)
     t.match(out, /^web\.1 \| .*GET \/seen-\d/m)
     t.ok(out.trim().split('\n').length <= 5, 'at most 5 lines')
     const all = await ssh(host, ['logs', 'app', '-n', '50'])
@@ -191,11 +190,10 @@ if (process.getuid?.() !== 0) {
     t.equal(r.code, 0, r.stderr)
     t.equal(read('config/app/SCALING'), 'worker=2\n')
     let workers: PsJson['instances'] = []
-    for (let i = 0; i < 20; i++) {
+    await waitFor(async () => {
       workers = (await psJson()).instances.filter((x) => x.kind === 'worker' && x.pid !== undefined)
-      if (workers.length === 2) break
-      await sleep(500)
-    }
+      return workers.length === 2
+    }, 20_000, 250)
     t.equal(workers.length, 2)
     t.ok(workers.every((w) => alive(w.pid as number) && w.rssKb > 0), 'both alive, with memory')
     t.not(workers[0].pid, workers[1].pid)

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { classifyKind, isWebKind, parseProcfile, workerKinds, type Procfile } from '../../lib/parse/procfile.js'
+import { classifyKind, parseProcfile, workerKinds, type Procfile } from '../../lib/parse/procfile.js'
 
 const parsed = (text: string): Procfile => {
   const r = parseProcfile(text)
@@ -145,10 +145,6 @@ t.test('classifyKind: every class', async t => {
     ['webhook', 'worker'],
   ]
   for (const [kind, cls] of cases) t.equal(classifyKind(kind), cls, kind)
-})
-
-t.test('isWebKind: web, wsgi, jwsgi, php and rwsgi only', async t => {
-  t.same(['web', 'wsgi', 'jwsgi', 'php', 'rwsgi', 'static', 'worker', 'cron'].map(isWebKind), [true, true, true, true, true, false, false, false])
 })
 
 t.test('workerKinds: all but preflight and release, in order', async t => {

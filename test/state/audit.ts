@@ -3,7 +3,10 @@ import { readFileSync, statSync, writeFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { AUDIT_MAX_BYTES, needsRotation, recordAudit, redactMessage, renderAuditLine } from '../../lib/state/audit.js'
-import { describeAction } from '../../lib/verbs/index.js'
+import { findVerb } from '../../lib/verbs/index.js'
+
+/** What verb `name` called with `args` records in the audit log (the table's audit, as ssh-command asks it). */
+const describeAction = (name: string, args: string[]): string | undefined => findVerb(name)?.audit?.(args)
 
 t.test('renderAuditLine: one line whatever the fields hold', async (t) => {
   const line = renderAuditLine({ time: 't', key: 'ci', action: 'config:set', app: 'web', detail: 'set A\nB', outcome: 'failed', message: 'first\nsecond' })

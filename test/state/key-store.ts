@@ -46,8 +46,6 @@ t.test('addKey: keeps lines it did not write and knows keys added by hand', asyn
   t.equal(readFileSync(join(home, '.ssh', 'authorized_keys'), 'utf8'), `# a note\n${mine}\n`)
 })
 
-const rec = (name: string, role: KeyRecord['role'], apps: string[] = [], fingerprint = `SHA256:${name}`): KeyRecord => ({ name, role, apps, fingerprint })
-
 t.test('authorizeKey and removeKey: records and lines together, private files', async (t) => {
   const home = t.testdir({ config: {} })
   const boss = makeKey('ed25519', 'boss')

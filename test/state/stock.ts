@@ -1,6 +1,6 @@
 // stock: an app's copies of the hooks and templates through a first push, an upgrade with an edit, a reset,
 // old hook links; and the committed stock.sha256 holding every file the toolkit ships now.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -60,7 +60,7 @@ function v2(dir: string): string {
   )
 }
 
-function hostWithApp(t: Parameters<Parameters<typeof t.test>[1]>[0]): string {
+function hostWithApp(t: Test): string {
   const root = t.testdir({ repos: { web: { HEAD: 'ref: refs/heads/main\n', hooks: {} } } })
   const saved = process.env.PIKU_ROOT
   process.env.PIKU_ROOT = root

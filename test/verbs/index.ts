@@ -4,7 +4,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { clientSendsApp, describeAction, findVerb, renderHelp, verbFile, VERBS } from '../../lib/verbs/index.js'
+import { findVerb, renderHelp, verbFile, VERBS, type Verb } from '../../lib/verbs/index.js'
+
+/** Whether the client (bin/piku) puts the remote's app before the arguments: the usage names APP first. */
+const clientSendsApp = (verb: Verb): boolean => /^\S+ \[?APP\]?(\s|$)/.test(verb.usage)
+/** What verb `name` called with `args` records in the audit log (as ssh-command asks the table). */
+const describeAction = (name: string, args: string[]): string | undefined => findVerb(name)?.audit?.(args)
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const verbsDir = join(root, 'lib', 'verbs')

@@ -9,7 +9,7 @@ import { planNodeVersion, readNodeRequirement } from '../../parse/node-version.j
 import { JVM_PACKAGES, CLASS_FOLDERS, JAR_FOLDERS, checkClasspathEntry, clojureCliMissing, planClojureCli, planGradleCommand, planLeinEnv, planMavenArgs, selectJars } from '../../parse/jvm.js'
 import { readMemoryLimit } from '../../host/memory.js'
 import { writeFileAtomic, DiskFullError } from '../../host/atomic-file.js'
-import { UserError } from '../../errors.js'
+import { UserError, isErrno } from '../../errors.js'
 import * as log from '../../log.js'
 
 export interface BuildContext {
@@ -68,7 +68,9 @@ export function fullFilesystem(paths: string[]): string | undefined {
       const s = statfsSync(p)
       const free = s.bavail * s.bsize
       if (free < 1024 * 1024 || (s.blocks > 0 && s.bavail / s.blocks < 0.005)) return p
-    } catch {}
+    } catch (e) {
+      if (!isErrno(e, 'ENOENT', 'ENOTDIR', 'EACCES')) throw e // a folder not made yet, or not ours to read: not the full one
+    }
   }
   return undefined
 }
@@ -93,7 +95,9 @@ export function findTool(name: string, path: string): string | undefined {
     try {
       accessSync(p, constants.X_OK)
       return p
-    } catch {}
+    } catch (e) {
+      if (!isErrno(e, 'ENOENT', 'ENOTDIR', 'EACCES')) throw e // not there, or not executable: the next folder
+    }
   }
   return undefined
 }
