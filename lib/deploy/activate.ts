@@ -208,7 +208,7 @@ function renderWorkers(plan: ReleasePlan, opts: ActivateOptions, token: string, 
       }
       const title = `${plan.app} ${proc.kind}.${n}`
       const text = sandbox.on
-        ? sandboxVassal(sandbox, { app: plan.app, title, release: plan.dir, runDir, instance: `${proc.kind}.${n}`, binds: plan.env[SANDBOX_BIND_KEY], memoryScript: capped.script }, renderVassal({ ...spec, memoryScript: undefined }), writeExecutable)
+        ? sandboxVassal(sandbox, { app: plan.app, title, release: plan.dir, runDir, kind: proc.kind, n, binds: plan.env[SANDBOX_BIND_KEY], memoryScript: capped.script }, renderVassal({ ...spec, memoryScript: undefined }), writeExecutable)
         : renderVassal(spec)
       vassals.push({ name: vassalName(plan.app, token, proc.kind, n), text })
     }

@@ -6,7 +6,7 @@
 // always holding the app's lock. Every repair is one line in the report.
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { activationFile, activationsDir, activationsRunRoot, appPaths, hostPaths, launcherName, parseVassalName, releaseDir, vassalFile, vassalPrefix } from '../state/paths.js'
+import { activationFile, activationsDir, activationsRunRoot, appPaths, hostPaths, launcherName, parseVassalName, releaseDir, vassalFile, vassalPrefix, innerVassalName } from '../state/paths.js'
 import { planRecovery, readJournal, readNginxPlaced, writeRecord, removeActivation, type RecoveryInput, type RecoveryPlan, type ActivationRecord } from '../state/activations.js'
 import { ownerAlive } from '../state/lock.js'
 import { currentRelease, readActiveRecord, readHistory, readPlanRecord, appendHistory, removeRelease, switchCurrent, writeActive, writePlan, type ReleasePlan } from '../state/release.js'
@@ -31,7 +31,9 @@ function portsFromDisk(app: string, token: string, files: string[]): Record<stri
     if (!v) continue
     let port: number | undefined
     try {
-      const ini = readFileSync(vassalFile(f), 'utf8')
+      let ini = readFileSync(vassalFile(f), 'utf8')
+      // a sandboxed instance's file only enters its sandbox: its real vassal is KIND.N.ini in the activation
+      if (/^privileged-binary-patch-arg = /m.test(ini)) ini = readFileSync(activationFile(app, token, innerVassalName(v.kind, v.n)), 'utf8')
       port = Number(/^http-socket = 127\.0\.0\.1:(\d+)$/m.exec(ini)?.[1] ?? NaN)
       if (!Number.isFinite(port)) {
         const sh = readFileSync(activationFile(app, token, launcherName(v.kind, v.n)), 'utf8')

@@ -4,7 +4,7 @@
 // each phase sees is decided here, from the layout in state/paths.ts; the argument list is render/sandbox.ts's.
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { appPaths, hostPaths } from '../state/paths.js'
+import { appPaths, hostPaths, innerVassalName, sandboxWrapperName } from '../state/paths.js'
 import { planSandboxed, renderSandboxWrapper, type SandboxSpec } from '../render/sandbox.js'
 import { renderVassalEntry } from '../render/uwsgi.js'
 import { probeSandbox } from '../host/sandbox.js'
@@ -110,12 +110,12 @@ export const UWSGI = '/usr/bin/uwsgi'
  */
 export function sandboxVassal(
   state: Extract<SandboxState, { on: true }>,
-  at: { app: string; title: string; release: string; runDir: string; instance: string; binds?: string; memoryScript?: string },
+  at: { app: string; title: string; release: string; runDir: string; kind: string; n: number; binds?: string; memoryScript?: string },
   inner: string,
   write: (path: string, text: string, mode: number) => void,
 ): string {
-  const innerFile = join(at.runDir, `${at.instance}.ini`)
-  const wrapper = join(at.runDir, `${at.instance}.sandbox.sh`)
+  const innerFile = join(at.runDir, innerVassalName(at.kind, at.n))
+  const wrapper = join(at.runDir, sandboxWrapperName(at.kind, at.n))
   write(innerFile, inner, 0o600)
   const spec = planAppSandbox(state, at.app, 'worker', { release: at.release, runDir: at.runDir, binds: at.binds })
   write(wrapper, renderSandboxWrapper(at.title, spec, [UWSGI, '--ini', innerFile]), 0o700)

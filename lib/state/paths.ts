@@ -270,6 +270,16 @@ export function launcherName(kind: string, n: number): string {
   return `${instanceFilePrefix(kind, n)}sh`
 }
 
+/** A sandboxed instance's real vassal in its activation folder: `KIND.N.ini` (the emperor's file only enters the sandbox). */
+export function innerVassalName(kind: string, n: number): string {
+  return `${instanceFilePrefix(kind, n)}ini`
+}
+
+/** The wrapper a sandboxed instance's uwsgi execs into, in its activation folder: `KIND.N.sandbox.sh`. */
+export function sandboxWrapperName(kind: string, n: number): string {
+  return `${instanceFilePrefix(kind, n)}sandbox.sh`
+}
+
 /** A wsgi worker's environment in its activation folder: `KIND.N.json` (read by the wsgi loader). */
 export function wsgiEnvName(kind: string, n: number): string {
   return `${instanceFilePrefix(kind, n)}json`
