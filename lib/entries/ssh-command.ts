@@ -13,6 +13,9 @@ import { checkAccess, LOCAL_GRANT, parseKeyRecords, planGrant, type Role } from 
 import { recordAudit, redactMessage, type AuditEntry } from '../state/audit.js'
 import * as log from '../log.js'
 
+/** The verbs a terminal (ssh -t) is for: a shell, psql, redis-cli. */
+const TERMINAL_VERBS = ['run', 'postgres:connect', 'redis:connect']
+
 /** The grant of the key sshd named; a key missing from config/.keys.json (or a damaged list) gets nothing. */
 function keyContext(key: string): VerbContext {
   if (key === 'local') return { ...LOCAL_GRANT }
@@ -118,8 +121,8 @@ export async function main(argv: string[]): Promise<number> {
     if (!split.ok) throw new UserError(split.errors[0])
     words = split.value
     if (words.length === 0) refuseLogin()
-    // keys carry `restrict,pty` so that `run` can have a terminal; nothing else needs one
-    if (process.env.SSH_TTY && words[0] !== 'run') throw new UserError(`a terminal (ssh -t) is only for "run"; call ${quoteForMessage(words[0], 40)} without -t`)
+    // keys carry `restrict,pty` so that `run` and the database shells can have a terminal; nothing else needs one
+    if (process.env.SSH_TTY && !TERMINAL_VERBS.includes(words[0])) throw new UserError(`a terminal (ssh -t) is only for ${TERMINAL_VERBS.map((v) => `"${v}"`).join(', ')}; call ${quoteForMessage(words[0], 40)} without -t`)
   }
   const ctx = keyContext(key)
   if (words.length === 0) {

@@ -3,6 +3,7 @@
 // and redis:create wire it and redeploy (its release command migrates), and the counts it stores survive
 // redeploys, restart, a host crash with piku-boot, and backup -> destroy --data -> restore; a second app cannot
 // reach the first one's database; export and import round-trip; bad input to every verb changes nothing.
+import { spawn } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
@@ -102,6 +103,28 @@ function sshFile(host: TestHost, args: string[], io: { stdin?: string; stdout?: 
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
   const cmd = `${host.gitSshCommand} ${user}@127.0.0.1 ${args.map(q).join(' ')}${io.stdin ? ` < ${q(io.stdin)}` : ''}${io.stdout ? ` > ${q(io.stdout)}` : ''}`
   return run('sh', ['-c', cmd])
+}
+
+/** An interactive session over `ssh -tt`: each reply is typed once the output so far matches its prompt (a
+ *  terminal program flushes what was typed before it started reading). */
+function converse(host: TestHost, args: string[], steps: [RegExp, string][], timeoutMs = 60_000): Promise<{ code: number; output: string }> {
+  const [cmd, ...sshArgs] = host.gitSshCommand.split(' ')
+  return new Promise((resolve) => {
+    const child = spawn(cmd, [...sshArgs, '-tt', `${user}@127.0.0.1`, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+    let output = ''
+    let step = 0
+    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs)
+    const onData = (d: Buffer) => {
+      output += d.toString()
+      if (step < steps.length && steps[step][0].test(output)) child.stdin.write(steps[step++][1])
+    }
+    child.stdout.on('data', onData)
+    child.stderr.on('data', onData)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolve({ code: code ?? 1, output })
+    })
+  })
 }
 
 /** Every process of the test user (the emperor, the apps, their Redis), killed with SIGKILL by pid. */
@@ -223,6 +246,9 @@ if (process.getuid?.() !== 0) {
     t.match(rinfo.stdout, /running: yes/)
     t.match(rinfo.stdout, /keys:\s+1/)
     t.notMatch(rinfo.stdout, /[0-9a-f]{48}/, 'no password')
+    const audit = readFileSync(join(host.home, 'logs', '.audit.log'), 'utf8')
+    t.match(audit, /"action":"postgres:create","app":"counter"/, "in the audit log")
+    t.match(audit, /"action":"redis:create","app":"counter"/)
     const doctor = await ssh(host, ['doctor'])
     t.match(doctor.stdout, /^ok\s+PostgreSQL: 15\.\d+/m, doctor.stdout)
     t.match(doctor.stdout, /^ok\s+counter database: phdb\.counter \(.*\) takes the app's own login/m)
@@ -235,6 +261,13 @@ if (process.getuid?.() !== 0) {
     t.match(q.stdout, /\b3 \| phdb\.counter\b/)
     const bad = await ssh(host, ['postgres:connect', app], { input: 'SELECT nope;\n' })
     t.not(bad.code, 0, "psql's failure is the verb's exit status")
+    const tty = await converse(host, ['postgres:connect', app], [
+      [/phdb\.counter=> $/, '\\pset pager off\n'],
+      [/Pager usage is off\.[\s\S]*=> $/, 'SELECT 40 + 2 AS answer;\n'],
+      [/\b42\b[\s\S]*=> $/, '\\q\n'],
+    ])
+    t.equal(tty.code, 0, tty.output)
+    t.match(tty.output, /\(1 row\)/, 'ssh -t: an interactive psql, prompt, answer and all')
     const r = await ssh(host, ['redis:connect', app], { input: 'GET hits\n' })
     t.equal(r.code, 0, r.stderr)
     t.match(r.stdout, /^"?3"?$/m)

@@ -227,7 +227,7 @@ if (process.getuid?.() !== 0) {
     t.notOk(existsSync(marker))
     const apps = await sshRaw('apps', { tty: true })
     t.not(apps.code, 0)
-    t.match(apps.stdout + apps.stderr, /error: a terminal \(ssh -t\) is only for "run"; call "apps" without -t/)
+    t.match(apps.stdout + apps.stderr, /error: a terminal \(ssh -t\) is only for "run"[^;]*; call "apps" without -t/)
     const tty = await sshRaw('run echo -- tty', { tty: true })
     t.equal(tty.code, 0, tty.stdout + tty.stderr)
     t.match(tty.stdout, /^\/dev\/pts\/\d+/m, 'run gets its terminal')

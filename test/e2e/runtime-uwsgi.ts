@@ -3,6 +3,7 @@
 // the docroot's other files are static, the rack app is loaded with its bundle, and nothing listens beyond 127.0.0.1.
 import { execFileSync } from 'node:child_process'
 import { appendFileSync, readdirSync, readFileSync } from 'node:fs'
+import { request } from 'node:http'
 import t from 'tap'
 import { httpGet, makeApp, push, setupHost, ssh, type TestHost } from '../fixtures/host.js'
 
@@ -45,6 +46,20 @@ function listenersOf(user: string): string[] {
     .split('\n')
     .filter((l) => [...l.matchAll(/pid=(\d+)/g)].some((m) => pids.has(m[1])))
     .map((l) => l.trim().split(/\s+/)[3] + ' ' + (/users:\(\("([^"]+)"/.exec(l)?.[1] ?? '?'))
+}
+
+/** POST `body` through nginx with `Host: name`: [status, body]. */
+function post(host: TestHost, name: string, path: string, body: string): Promise<[number, string]> {
+  return new Promise((done, failed) => {
+    const req = request({ host: '127.0.0.1', port: host.httpPort, path, method: 'POST', headers: { Host: name, 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(body) }, agent: false }, (res) => {
+      let text = ''
+      res.setEncoding('utf8')
+      res.on('data', (d) => (text += d))
+      res.on('end', () => done([res.statusCode ?? 0, text]))
+    })
+    req.on('error', failed)
+    req.end(body)
+  })
 }
 
 /** The instance's own vassal: the emperor's file itself, or, for a sandboxed instance, the one its wrapper runs
@@ -122,7 +137,7 @@ if (process.getuid?.() !== 0) {
       'Gemfile.lock': `GEM\n  remote: https://rubygems.org/\n  specs:\n    rack (${rack})\n\nPLATFORMS\n  ruby\n\nDEPENDENCIES\n  rack\n`,
       'config.ru': 'require_relative "lib/hello"\nrun Hello.new\n',
       'lib/hello.rb':
-        'class Hello\n  def call(env)\n    body = "rack #{ENV["APP"]} #{ENV["GREETING"]} #{defined?(Bundler) ? "bundled" : "plain"} #{Rack.release} #{Dir.pwd == File.dirname(__dir__)}"\n    [200, { "content-type" => "text/plain" }, [body]]\n  end\nend\n',
+        'class Hello\n  def call(env)\n    if env["REQUEST_METHOD"] == "POST"\n      first = env["rack.input"].read\n      env["rack.input"].rewind\n      return [200, { "content-type" => "text/plain" }, ["posted #{first.bytesize} #{env["rack.input"].read == first}"]]\n    end\n    body = "rack #{ENV["APP"]} #{ENV["GREETING"]} #{defined?(Bundler) ? "bundled" : "plain"} #{Rack.release} #{Dir.pwd == File.dirname(__dir__)}"\n    [200, { "content-type" => "text/plain" }, [body]]\n  end\nend\n',
     })
     const r = await push(host, dir, 'rackapp')
     t.equal(r.code, 0, r.stderr)
@@ -130,6 +145,8 @@ if (process.getuid?.() !== 0) {
     t.match(r.stderr, /installing gems with bundle install/)
     const res = await httpGet(host, 'rack.example.test', '/')
     t.same([res.status, res.body], [200, `rack rackapp hi $(id) bundled ${rack} true`])
+    const posted = await post(host, 'rack.example.test', '/', 'x'.repeat(10000))
+    t.same(posted, [200, 'posted 10000 true'], 'a request body beyond post-buffering is read and rewound')
   })
 
   t.test('runtime: php and rack workers listen on loopback only', async (t) => {
