@@ -5,10 +5,9 @@
 // is asked for.
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { parseAcmeSettings, planCertificate, issuableNames, type AcmeSettings } from '../parse/acme-settings.js'
 import { ensureAcmeRoot, installIssued, readCertInfo, readCertState, writeCertState } from '../state/certs.js'
-import { appPaths, hostPaths } from '../state/paths.js'
+import { appPaths, hostPaths, joinWithin } from '../state/paths.js'
 import { readHostSettings, type HostSettings } from '../state/host-settings.js'
 import { readActive, readPlan } from '../state/release.js'
 import { validateAppName } from '../parse/app-name.js'
@@ -21,7 +20,7 @@ const say = (app: string, text: string) => log.outLine(`${new Date().toISOString
 async function accountKey(dir: string, crypto: { createPrivateEcdsaKey(): Promise<Buffer> }): Promise<Buffer> {
   const accounts = hostPaths().acmeAccounts
   mkdirSync(accounts, { recursive: true, mode: 0o700 })
-  const file = join(accounts, `${createHash('sha256').update(dir).digest('hex').slice(0, 32)}.pem`)
+  const file = joinWithin(accounts, `${createHash('sha256').update(dir).digest('hex').slice(0, 32)}.pem`)
   if (existsSync(file)) return readFileSync(file)
   const key = await crypto.createPrivateEcdsaKey()
   writeFileSync(file, key, { mode: 0o600, flag: 'wx' })
@@ -62,7 +61,7 @@ async function order(names: string[], s: AcmeSettings & { directory: string }): 
   const webroot = ensureAcmeRoot()
   const tokenFile = (token: string) => {
     if (!/^[A-Za-z0-9_-]+$/.test(token)) throw new Error(`the CA sent an unusable challenge token ${JSON.stringify(token.slice(0, 80))}`)
-    return join(webroot, token)
+    return joinWithin(webroot, token)
   }
   const fullchain = await client.auto({
     csr,
@@ -137,7 +136,7 @@ export async function issueFor(app: string, scheduled: boolean, host: HostSettin
 async function issueLocked(app: string, scheduled: boolean, host: HostSettings): Promise<string> {
   const { acquireLock, releaseLock, readLock } = await import('../state/lock.js')
   const { pidAlive } = await import('../host/system.js')
-  const lock = join(hostPaths().run, `${app}.certs.lock`)
+  const lock = appPaths(app).certsLock
   const held = readLock(lock)
   if (held && held.pid !== process.pid && pidAlive(held.pid)) return 'busy'
   await acquireLock(lock, process.pid, 'certificate request', 1000)

@@ -1,9 +1,9 @@
 // activate: bring a planned release up beside the running one, check it answers, switch nginx and the
 // `current` link to it, then stop the old workers. Any failure before the switch leaves the old release
 // serving and removes what was started.
-import { existsSync, readdirSync, readFileSync, unlinkSync, mkdirSync, rmSync, chmodSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, mkdirSync, rmSync, chmodSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { activationDir, appPaths, appTemplatePath, displayPath, hostPaths, jwsgiEnvDirName, launcherName, templatePath, vassalName, vassalPrefix, workerLogName, wsgiEnvName } from '../state/paths.js'
+import { activationDir, activationFile, activationNginx, appPaths, appTemplatePath, displayPath, hostPaths, jwsgiEnvDirName, launcherName, templatePath, vassalFile, vassalName, vassalToken, workerLogPath, wsgiEnvName } from '../state/paths.js'
 import { renderVassal, wsgiPlugins, PLUGIN_PACKAGES, type VassalSpec } from '../render/uwsgi.js'
 import { renderLauncher } from '../render/launcher.js'
 import { JWSGI_TEMPLATE, planEnvDir, renderJwsgiOptions } from '../render/jwsgi.js'
@@ -12,7 +12,10 @@ import { parseJwsgiEntry } from '../parse/jvm.js'
 import { renderNginxFor, prepareNginxFiles, requestCertificateIfDue, validateNginxFile, nginxServes } from './nginx-app.js'
 import { processEnv } from '../parse/app-env.js'
 import { judgeHealth, describeAnswer } from '../parse/health.js'
-import { type ReleasePlan, type Activation, readActive, writeActive, switchCurrent, readPlan, writeStaged } from '../state/release.js'
+import { type ReleasePlan, type Activation, readActive, readActiveRecord, writeActive, switchCurrent, readPlan, writeStaged } from '../state/release.js'
+import { recordValue } from '../state/record-file.js'
+import { planToFile } from '../state/plan-file.js'
+import { appsOnDisk } from '../state/apps.js'
 import { renderLiveEnv } from '../parse/live-env.js'
 import { parseAcmeSettings, type AcmeSettings } from '../parse/acme-settings.js'
 import { readHostSettings, type HostSettings } from '../state/host-settings.js'
@@ -21,7 +24,7 @@ import { writeStopped } from '../state/app-state.js'
 import { UserError, ok } from '../errors.js'
 import { vassalFiles } from '../state/vassals.js'
 import { redisPorts } from '../state/databases.js'
-import { writeRecord, markRecord, removeRecord, readJournal, journalPorts } from '../state/activations.js'
+import { writeRecord, markRecord, readJournal, journalPorts, removeActivation } from '../state/activations.js'
 import { ownerOf } from '../state/lock.js'
 import { renameDurable } from '../host/atomic-file.js'
 import { DRAIN_MS, REAP_STOPPED_MS, spawnAfterSwitch } from './after-switch.js'
@@ -38,13 +41,9 @@ export function webRoles(plan: ReleasePlan): { kind: string; count: number }[] {
 /** Ports in use by every app's active release and every app's Redis (so two never get the same one). */
 export function usedPorts(): Set<number> {
   const taken = new Set<number>()
-  const apps = hostPaths().apps
-  if (!existsSync(apps)) return taken
-  for (const app of readdirSync(apps)) {
-    try {
-      const a = JSON.parse(readFileSync(join(apps, app, 'active.json'), 'utf8')) as Activation
-      for (const ports of Object.values(a.ports)) for (const p of ports) taken.add(p)
-    } catch {}
+  for (const app of appsOnDisk()) {
+    const a = recordValue(readActiveRecord(app))
+    for (const ports of Object.values(a?.ports ?? {})) for (const p of ports) taken.add(p)
   }
   for (const p of journalPorts()) taken.add(p) // activations starting or draining too
   for (const p of redisPorts().values()) taken.add(p) // a stopped app's Redis port stays its own
@@ -52,37 +51,6 @@ export function usedPorts(): Set<number> {
 }
 
 export { renderNginxFor } from './nginx-app.js'
-
-/** Remove vassal files of `app`, all or all but those of `keepToken`, with their journal records. */
-export function removeVassals(app: string, keepToken?: string): number {
-  const dir = hostPaths().vassals
-  let n = 0
-  for (const f of vassalFiles(app)) {
-    if (keepToken && f.startsWith(vassalPrefix(app, keepToken))) continue
-    try {
-      unlinkSync(join(dir, f))
-      n++
-    } catch {}
-  }
-  for (const r of readJournal(app).records) if (r.token !== keepToken) removeRecord(app, r.token)
-  return n
-}
-
-/** Stop one activation's workers and remove its launchers (the other activations are left alone). */
-export function removeActivation(app: string, token: string): number {
-  const dir = hostPaths().vassals
-  let n = 0
-  for (const f of vassalFiles(app)) {
-    if (!f.startsWith(vassalPrefix(app, token))) continue
-    try {
-      unlinkSync(join(dir, f))
-      n++
-    } catch {}
-  }
-  rmSync(activationDir(app, token), { recursive: true, force: true })
-  removeRecord(app, token)
-  return n
-}
 
 function tailLog(file: string, lines = 5): string {
   try {
@@ -109,20 +77,68 @@ export interface ActivateOptions {
   stage?: boolean
 }
 
-/** Bring `plan` up beside the running release and switch to it. With `stage`, only its web workers start,
- *  are health-checked and stopped again: nothing live changes (PIKU_AUTO_RESTART=0). */
+/** An activation on its way up: what was planned and rendered for it before anything starts. */
+interface Prepared {
+  plan: ReleasePlan
+  opts: ActivateOptions
+  token: string
+  runDir: string
+  ports: Record<string, number[]>
+  vassals: { name: string; text: string }[]
+  nginxText?: string // the app's nginx file for this activation (none: the app serves nothing over HTTP)
+  candidate: string // where nginxText waits, checked, for the switch
+  live: Record<string, string> // LIVE_ENV
+  started: string
+}
+
+/**
+ * Bring `plan` up beside the running release and switch to it, in the order of the README's "What a push
+ * does" (steps 5 to 7): put the app in order, plan and render everything, record the activation, start its
+ * workers and wait for them to answer, switch nginx, switch `current` and the records, retire the previous
+ * workers. With `stage`, only its web workers start, are health-checked and stopped again: nothing live
+ * changes (PIKU_AUTO_RESTART=0).
+ */
 export async function activate(plan: ReleasePlan, opts: ActivateOptions): Promise<Activation> {
-  const p = appPaths(plan.app)
-  const subtree = opts.host.memoryCgroup
-  const h = hostPaths()
   await recoverBefore(plan, opts.quiet === true)
+  const a = await prepareActivation(plan, opts)
+  recordStarting(a)
+  await startWorkers(a)
+  if (opts.stage) {
+    abandon(a) // checked: its workers stop again, the live release was never touched
+    return { release: plan.id, token: a.token, ports: a.ports, started: a.started }
+  }
+  const previous = await switchNginx(a)
+  const activation = switchRelease(a)
+  retirePrevious(a, previous && previous.token !== a.token ? previous.token : undefined)
+  return activation
+}
+
+/** Ports, memory groups, launchers, vassal files and the nginx file, rendered (and nginx's checked) before
+ *  anything starts, so nothing starts if one of them fails. */
+async function prepareActivation(plan: ReleasePlan, opts: ActivateOptions): Promise<Prepared> {
+  const p = appPaths(plan.app)
   const token = `${plan.id}-${Date.now().toString(36)}`
   const runDir = activationDir(plan.app, token)
   mkdirSync(runDir, { recursive: true, mode: 0o700 })
   mkdirSync(p.logs, { recursive: true, mode: 0o700 })
-  mkdirSync(h.vassals, { recursive: true, mode: 0o700 })
+  mkdirSync(hostPaths().vassals, { recursive: true, mode: 0o700 })
+  const ports = await pickPorts(plan)
+  const vassals = renderWorkers(plan, opts, token, runDir, ports)
+  const live = { ...plan.env, ...(Object.values(ports)[0]?.length ? { PORT: String(Object.values(ports)[0][0]) } : {}) }
 
-  // ports for every web and wsgi instance, beside the ones in use
+  // nginx: render and validate beside every other app's live file before anything starts
+  if (plan.serverNames.length && (Object.values(ports).flat().length || plan.statics.length)) await prepareNginxFiles(plan)
+  const nginxText = renderNginxFor(plan, ports, token, opts.host)
+  const candidate = activationNginx(plan.app, token)
+  if (nginxText) {
+    writeFileAtomic(candidate, nginxText, 0o600) // root's master reads it; it may hold values NGINX_INCLUDE_FILE expanded
+    await validateNginxFile(plan.app, candidate, nginxText)
+  }
+  return { plan, opts, token, runDir, ports, vassals, nginxText, candidate, live, started: new Date().toISOString() }
+}
+
+/** A port for every web and wsgi instance, beside the ones in use. */
+async function pickPorts(plan: ReleasePlan): Promise<Record<string, number[]>> {
   const taken = usedPorts()
   const ports: Record<string, number[]> = {}
   for (const w of webRoles(plan)) {
@@ -133,12 +149,15 @@ export async function activate(plan: ReleasePlan, opts: ActivateOptions): Promis
       ports[w.kind].push(port)
     }
   }
+  return ports
+}
 
+/** Memory groups, launchers and env files written to the activation folder; the vassal files rendered. */
+function renderWorkers(plan: ReleasePlan, opts: ActivateOptions, token: string, runDir: string, ports: Record<string, number[]>): { name: string; text: string }[] {
+  const subtree = opts.host.memoryCgroup
   // memory caps: leftover empty groups of earlier activations go; each capped instance gets its own group
   removeAppGroups(plan.app, subtree, { keepToken: readActive(plan.app)?.token })
   const memory = planMemorySetup(plan.memory, subtree)
-
-  // launchers, env files and vassal files, rendered first so nothing starts if one fails
   const vassals: { name: string; text: string }[] = []
   if (plan.processes.some((x) => x.role === 'wsgi')) checkUwsgiPlugins(plan.settings)
   // staging starts only what answers HTTP: a second copy of a worker or cron would do real work twice
@@ -149,14 +168,14 @@ export async function activate(plan: ReleasePlan, opts: ActivateOptions): Promis
       const jvms = proc.role === 'jwsgi' ? plan.settings.processes : 1
       const capped = prepareInstanceMemory(memory, { app: plan.app, token, kind: proc.kind, n, runDir, jvms }, processEnv(plan.env, proc.kind, port))
       const env = capped.env
-      const logFile = join(p.logs, workerLogName(proc.kind, n))
+      const logFile = workerLogPath(plan.app, proc.kind, n)
       const spec: VassalSpec = { app: plan.app, release: plan.id, kind: proc.kind, n, role: proc.role, cwd: plan.dir, logFile, settings: plan.settings, port, memoryScript: capped.script }
       if (proc.role === 'wsgi') {
-        const envFile = join(runDir, wsgiEnvName(proc.kind, n))
+        const envFile = activationFile(plan.app, token, wsgiEnvName(proc.kind, n))
         writeFileAtomic(envFile, JSON.stringify({ env, cwd: plan.dir, module: proc.command, sitePackages: plan.sitePackages ?? null }), 0o600)
         spec.wsgi = { loader: appTemplatePath(plan.app, 'uwsgi', 'wsgi-loader.py'), envFile }
       } else if (proc.role === 'jwsgi') {
-        spec.jwsgiOptions = prepareJwsgi(plan, jwsgiTemplate!, { envDir: join(runDir, jwsgiEnvDirName(proc.kind, n)), env, port: port!, command: proc.command })
+        spec.jwsgiOptions = prepareJwsgi(plan, jwsgiTemplate!, { envDir: activationFile(plan.app, token, jwsgiEnvDirName(proc.kind, n)), env, port: port!, command: proc.command })
       } else if (proc.role === 'php' || proc.role === 'rwsgi') {
         // php and rack read the environment from a file too (uwsgi's reader would expand values), through the
         // app's prepend script or loader, copied into the activation: what the workers read sits beside their
@@ -167,7 +186,7 @@ export async function activate(plan: ReleasePlan, opts: ActivateOptions): Promis
         if (proc.role === 'php') spec.php = { docroot: proc.command, prepend: helper, envFile, capBytes: plan.memory?.[proc.kind]?.bytes }
         else spec.rack = { rackup: proc.command, loader: helper, envFile }
       } else {
-        const launcher = join(runDir, launcherName(proc.kind, n))
+        const launcher = activationFile(plan.app, token, launcherName(proc.kind, n))
         writeFileAtomic(launcher, renderLauncher({ title: `${plan.app} ${proc.kind}.${n}`, cwd: plan.dir, env, command: proc.command, supervise: proc.role !== 'cron' }), 0o700)
         chmodSync(launcher, 0o700)
         spec.launcher = launcher
@@ -177,96 +196,105 @@ export async function activate(plan: ReleasePlan, opts: ActivateOptions): Promis
     }
   }
   reportMemorySetup(memory, opts.quiet)
-  const live = { ...plan.env, ...(Object.values(ports)[0]?.length ? { PORT: String(Object.values(ports)[0][0]) } : {}) }
+  return vassals
+}
 
-  // nginx: render and validate beside every other app's live file before anything starts
-  if (plan.serverNames.length && (Object.values(ports).flat().length || plan.statics.length)) await prepareNginxFiles(plan)
-  const nginxText = renderNginxFor(plan, ports, token, opts.host)
-  const candidate = join(runDir, 'nginx.conf')
-  if (nginxText) {
-    writeFileAtomic(candidate, nginxText, 0o600) // root's master reads it; it may hold values NGINX_INCLUDE_FILE expanded
-    await validateNginxFile(plan.app, candidate, nginxText)
-  }
+/** The journal knows this activation before its first worker starts: an interrupted deploy is found later. */
+function recordStarting(a: Prepared): void {
+  writeRecord({ app: a.plan.app, token: a.token, release: a.plan.id, ports: a.ports, vassals: a.vassals.map((v) => v.name), state: 'starting', owner: ownerOf(process.pid), started: a.started, plan: planToFile(a.plan) })
+}
 
-  // the journal knows this activation before its first worker starts: an interrupted deploy is found later
-  const started = new Date().toISOString()
-  writeRecord({ app: plan.app, token, release: plan.id, ports, vassals: vassals.map((v) => v.name), state: 'starting', owner: ownerOf(process.pid), started, plan })
-  const abandon = () => {
-    markRecord(plan.app, token, 'abandoned')
-    removeActivation(plan.app, token) // vassal files, launchers, then the record; the old ones still serve
-  }
+/** Give up on an activation before its switch: its vassal files, launchers, then its record; the old ones still serve. */
+function abandon(a: Prepared): void {
+  markRecord(a.plan.app, a.token, 'abandoned')
+  removeActivation(a.plan.app, a.token)
+}
 
-  // start the new workers beside the old ones
+/** Step 5: the new workers start beside the old ones, and the web ones must pass the health check. */
+async function startWorkers(a: Prepared): Promise<void> {
+  const { plan } = a
   try {
-    for (const v of vassals) writeFileAtomic(join(h.vassals, v.name), v.text, 0o600)
+    for (const v of a.vassals) writeFileAtomic(vassalFile(v.name), v.text, 0o600)
   } catch (e) {
-    abandon()
+    abandon(a)
     throw e
   }
-  const webPorts = Object.values(ports).flat()
-  if (webPorts.length) {
-    if (!opts.quiet) log.step(`waiting for ${webPorts.length} web worker(s) to answer on ${plan.health.path}`)
-    const hostHeader = plan.serverNames[0] ?? 'localhost'
-    const dead = await waitHealthy(webPorts, plan.health.path, hostHeader, plan.health.timeoutMs, (a) => judgeHealth(a, plan.health))
-    if (dead.length) {
-      abandon()
-      const logs = webRoles(plan)
-        .map((w) => tailLog(join(p.logs, workerLogName(w.kind, 1))))
-        .filter(Boolean)
-        .join('\n')
-      removeAppGroups(plan.app, subtree, { onlyToken: token }) // those still emptying go at the next activation
-      rmSync(runDir, { recursive: true, force: true })
-      const answered = dead.find((d) => d.answer.status > 0)
-      const what = answered
-        ? `the new release answered GET ${plan.health.path} with ${describeAnswer(answered.answer)} (${answered.reason}) for ${plan.health.timeoutMs / 1000}s`
-        : `the new release did not answer on ${plan.health.path} within ${plan.health.timeoutMs / 1000}s`
-      throw new UserError(`${what}; the previous release keeps serving` + (logs ? `\n--- last lines of its log ---\n${logs}` : ''))
-    }
-  }
-  if (opts.stage) {
-    abandon() // checked: its workers stop again, the live release was never touched
-    return { release: plan.id, token, ports, started }
-  }
+  const webPorts = Object.values(a.ports).flat()
+  if (!webPorts.length) return
+  if (!a.opts.quiet) log.step(`waiting for ${webPorts.length} web worker(s) to answer on ${plan.health.path}`)
+  const hostHeader = plan.serverNames[0] ?? 'localhost'
+  const dead = await waitHealthy(webPorts, plan.health.path, hostHeader, plan.health.timeoutMs, (answer) => judgeHealth(answer, plan.health))
+  if (!dead.length) return
+  abandon(a)
+  const logs = webRoles(plan)
+    .map((w) => tailLog(workerLogPath(plan.app, w.kind, 1)))
+    .filter(Boolean)
+    .join('\n')
+  removeAppGroups(plan.app, a.opts.host.memoryCgroup, { onlyToken: a.token }) // those still emptying go at the next activation
+  rmSync(a.runDir, { recursive: true, force: true })
+  const answered = dead.find((d) => d.answer.status > 0)
+  const what = answered
+    ? `the new release answered GET ${plan.health.path} with ${describeAnswer(answered.answer)} (${answered.reason}) for ${plan.health.timeoutMs / 1000}s`
+    : `the new release did not answer on ${plan.health.path} within ${plan.health.timeoutMs / 1000}s`
+  throw new UserError(`${what}; the previous release keeps serving` + (logs ? `\n--- last lines of its log ---\n${logs}` : ''))
+}
 
-  // switch: nginx first (graceful reload), then the `current` link and the record. The previous activation
-  // is marked retiring (by us) first, so nothing takes it for an orphan while it still serves.
+/** Step 6: the checked nginx file moves into place and nginx reloads gracefully. The previous activation is
+ *  marked retiring (by us) first, so nothing takes it for an orphan while it still serves, and this one
+ *  `switching`, so recovery knows nginx may serve it once its nginx file has left its folder. Returns the
+ *  previous activation. */
+async function switchNginx(a: Prepared): Promise<Activation | undefined> {
+  const { plan, token, nginxText } = a
+  const p = appPaths(plan.app)
   const previous = readActive(plan.app)
   if (previous && previous.token !== token) markRecord(plan.app, previous.token, 'retiring', { owner: ownerOf(process.pid) })
   try {
     if (nginxText) {
-      renameDurable(candidate, p.nginxConf)
+      markRecord(plan.app, token, 'starting', { switching: new Date().toISOString() })
+      renameDurable(a.candidate, p.nginxConf)
       await reloadNginx()
-      if (!(await nginxServes(opts.host, plan.serverNames[0], token))) log.warn('nginx has not picked up the new configuration yet')
+      if (!(await nginxServes(a.opts.host, plan.serverNames[0], token))) log.warn('nginx has not picked up the new configuration yet')
     } else if (existsSync(p.nginxConf)) {
       rmSync(p.nginxConf, { force: true })
       await reloadNginx()
     }
   } catch (e) {
     if (previous && previous.token !== token) markRecord(plan.app, previous.token, 'switched')
-    if (!nginxText || !existsSync(p.nginxConf) || !readFileSync(p.nginxConf, 'utf8').includes(token)) abandon()
+    if (!nginxText || existsSync(a.candidate)) abandon(a) // its nginx file never moved into place: nothing serves it
     throw e
   }
+  return previous
+}
+
+/** Step 7: `current` switches with one rename, then active.json, the journal, the app's state and LIVE_ENV
+ *  follow; a certificate is asked for when one is due. */
+function switchRelease(a: Prepared): Activation {
+  const { plan, token } = a
   switchCurrent(plan.app, plan.id)
   writeStaged(plan.app, undefined) // whatever was staged is replaced by what now serves
-  const activation: Activation = { release: plan.id, token, ports, started }
+  const activation: Activation = { release: plan.id, token, ports: a.ports, started: a.started }
   writeActive(plan.app, activation)
   markRecord(plan.app, token, 'switched', { switched: new Date().toISOString() })
   writeStopped(plan.app, false) // a `stop` lasts until the next activation (push, deploy, restart)
-  writeFileAtomic(p.liveEnv, renderLiveEnv(live), 0o600)
-  if (nginxText) requestCertificateIfDue(plan, opts.acme ? ok(opts.acme) : parseAcmeSettings(plan.env, opts.host.acme))
+  writeFileAtomic(appPaths(plan.app).liveEnv, renderLiveEnv(a.live), 0o600)
+  if (a.nginxText) requestCertificateIfDue(plan, a.opts.acme ? ok(a.opts.acme) : parseAcmeSettings(plan.env, a.opts.host.acme))
+  return activation
+}
 
-  // old workers stop once the new ones serve, after a short drain: a detached process does that (and watches
-  // the new release for a minute when asked), so the push or verb returns as soon as the switch is made
-  const retire = previous && previous.token !== token ? previous.token : undefined
+/** Step 7, the end: old workers stop once the new ones serve, after a short drain. A detached process does
+ *  that (and watches the new release for a minute when asked), so the push or verb returns as soon as the
+ *  switch is made. */
+function retirePrevious(a: Prepared, retire: string | undefined): void {
+  const { plan, token, opts } = a
+  const webPorts = Object.values(a.ports).flat()
   if (retire && !webPorts.length) removeActivation(plan.app, retire)
   if ((retire && webPorts.length) || (opts.watchPrevious && webPorts.length)) {
     const watcher = spawnAfterSwitch(plan.app, { token, retire: webPorts.length ? retire : undefined, drainMs: DRAIN_MS, watchPrevious: webPorts.length ? opts.watchPrevious : undefined })
     // the watcher stops the previous workers after the drain: it owns their record now
     if (retire && watcher) markRecord(plan.app, retire, 'retiring', { owner: ownerOf(watcher) })
-  } else if (retire && removeAppGroups(plan.app, subtree, { onlyToken: retire }).length) {
+  } else if (retire && removeAppGroups(plan.app, opts.host.memoryCgroup, { onlyToken: retire }).length) {
     spawnAfterSwitch(plan.app, { token, reap: retire, drainMs: 0 }) // the retired workers' memory cgroups, once they empty
   }
-  return activation
 }
 
 /** The app's copy of templates/uwsgi/NAME (else the toolkit's), copied once into the activation's folder. */
@@ -286,9 +314,9 @@ export async function stopApp(app: string): Promise<boolean> {
     await reloadNginx()
     await sleep(DRAIN_MS)
   }
-  const n = removeVassals(app)
-  if (active) rmSync(activationDir(app, active.token), { recursive: true, force: true })
-  for (const r of readJournal(app).records) removeActivation(app, r.token)
+  const tokens = new Set([...vassalFiles(app).flatMap((f) => vassalToken(app, f) ?? []), ...readJournal(app).records.map((r) => r.token), ...(active ? [active.token] : [])])
+  let n = 0
+  for (const token of tokens) n += removeActivation(app, token)
   writeActive(app, undefined)
   await reapGroups(app, readHostSettings().memoryCgroup, {}, REAP_STOPPED_MS) // memory cgroups, as the workers end (any left go at the next activation)
   return n > 0 || active !== undefined

@@ -1,7 +1,6 @@
 // after-switch: what happens after a switch is started detached from the push, so it returns at once
 // (lib/entries/watch.ts runs deploy/crash-watch.ts): the previous activation's workers stop after a short drain,
 // and, when asked, the new release is watched for a crash loop.
-import { join } from 'node:path'
 import { appPaths, toolkitScript } from '../state/paths.js'
 import { spawnDetached } from '../host/run.js'
 
@@ -26,6 +25,6 @@ export interface AfterSwitch {
 
 /** Start the detached watcher; returns its pid. */
 export function spawnAfterSwitch(app: string, opts: AfterSwitch): number | undefined {
-  return spawnDetached(toolkitScript('watch.js'), [app, JSON.stringify(opts)], join(appPaths(app).logs, 'watch.log'))
+  return spawnDetached(toolkitScript('watch.js'), [app, JSON.stringify(opts)], appPaths(app).watchLog)
 }
 

@@ -15,7 +15,7 @@ export async function afterSwitch(app: string, opts: AfterSwitch): Promise<void>
   const host = readHostSettings() // once, for the reaping and a rollback
   if (opts.retire) {
     await sleep(opts.drainMs)
-    const { removeActivation } = await import('./activate.js')
+    const { removeActivation } = await import('../state/activations.js')
     removeActivation(app, opts.retire)
   }
   // the retired workers' memory cgroups go as they empty, while the new release is watched

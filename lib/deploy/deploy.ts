@@ -2,10 +2,11 @@
 // it. Everything that can fail runs before the switch; a failure leaves the running release untouched.
 import { existsSync, readFileSync, readdirSync, mkdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { appPaths, hostPaths } from '../state/paths.js'
-import { parseProcfile, classifyKind, type Procfile } from '../parse/procfile.js'
+import { appPaths, hostPaths, releaseDir } from '../state/paths.js'
+import { parseProcfile, classifyKind, type Procfile, type ProcEntry } from '../parse/procfile.js'
 import { renderUwsgiCron } from '../parse/cron.js'
 import { parseUwsgiInclude, type VassalOption } from '../render/uwsgi.js'
+import type { StaticMapping } from '../render/nginx.js'
 import { composeAppEnv, type EnvInputs } from '../parse/app-env.js'
 import { detectRuntime } from './runtime/detect.js'
 import { missingToolchain, type HostToolchain } from '../parse/toolchain.js'
@@ -16,13 +17,13 @@ import { activate } from './activate.js'
 import { type ReleasePlan, type ProcessPlan, currentRelease, nextReleaseId, writePlan, appendHistory, pruneReleases, removeRelease, readPlan, listReleases, readStaged, writeStaged } from '../state/release.js'
 import { planStatics, planSettings } from '../parse/plan-settings.js'
 import { planNginxSettings } from './nginx-app.js'
-import { readHostSettings, type HostSettings } from '../state/host-settings.js'
-import type { AcmeSettings } from '../parse/acme-settings.js'
-import { runStreamed } from '../host/system.js'
 import { parseJwsgiClasspath } from '../parse/jvm.js'
 import { readRedisRecord, writeRedisConf } from '../state/databases.js'
 import { REDIS_KIND } from '../parse/database.js'
 import { shellQuote } from '../render/quote.js'
+import { readHostSettings, type HostSettings } from '../state/host-settings.js'
+import type { AcmeSettings } from '../parse/acme-settings.js'
+import { runStreamed } from '../host/system.js'
 import { UserError, unwrap } from '../errors.js'
 import * as log from '../log.js'
 
@@ -72,19 +73,15 @@ function readUwsgiInclude(dir: string, name: string | undefined): VassalOption[]
 }
 
 /** Build the release's plan: what runs, where, with which environment; with the ACME settings it checked
- *  (for the activation's certificate request). */
+ *  (for the activation's certificate request). In the order of the README's "What a push does" (steps 2 to
+ *  4): parse and validate, preflight, build, plan the processes, run `release`. */
 export async function buildRelease(req: DeployRequest, id: string, dir: string, host: HostSettings): Promise<{ plan: ReleasePlan; acme: AcmeSettings }> {
   const p = appPaths(req.app)
-  const procText = readIf(join(dir, 'Procfile'))
-  let procfile: Procfile | undefined
-  if (procText !== undefined) {
-    procfile = unwrap(parseProcfile(procText))
-  }
+  const procfile = readProcfile(dir)
   const files = new Set(readdirSync(dir))
   const runtime = detectRuntime(files, procfile?.entries.map((e) => e.kind))
   const missing = missingToolchain(procfile?.entries.map((e) => e.kind) ?? [], files, readHostToolchain())
   if (missing) throw new UserError(missing)
-
   const inputs: EnvInputs = {
     app: req.app,
     release: id,
@@ -96,81 +93,27 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
     repoEnv: readIf(join(dir, 'ENV')),
     configEnv: readIf(p.env),
   }
-  const composed = unwrap(composeAppEnv(inputs))
-  for (const w of composed.warnings) log.warn(w)
-  let env = composed.env
+  let env = composeEnv(inputs, true)
   const kinds = (procfile?.entries ?? [{ kind: 'web' }]).map((e) => e.kind)
   const settings = unwrap(planSettings(env, req.app, host.domain, readIf(p.scaling) ?? '', kinds))
   const include = readUwsgiInclude(dir, env.UWSGI_INCLUDE_FILE)
   if (include.length) settings.vassal.include = include
-
-  const jwsgi = procfile?.entries.some((e) => e.kind === 'jwsgi') === true
 
   const preflight = procfile?.entries.find((e) => e.kind === 'preflight')
   if (preflight) await runOnce('preflight', preflight.command, dir, env)
 
   log.step(runtime === 'generic' ? 'no runtime to build (Procfile only)' : `${runtime} app detected`)
   const built = await buildRuntime(runtime, { app: req.app, dir, depsRoot: p.deps, env })
-  const again = unwrap(composeAppEnv({ ...inputs, runtimePath: built.runtimePath }))
-  env = { ...again.env, ...built.env }
+  env = { ...composeEnv({ ...inputs, runtimePath: built.runtimePath }, false), ...built.env }
 
-  let entries = procfile?.entries ?? []
-  if (!procfile) {
-    if (!built.defaultWeb) throw new UserError('Procfile: not found, and nothing else to run (add a Procfile with a web, wsgi, static or worker line)')
-    log.step(`no Procfile: running "${built.defaultWeb}" as web`)
-    entries = [{ kind: 'web', command: built.defaultWeb, line: 0 }]
-  }
-  const statics = unwrap(planStatics(entries, env, dir))
-  for (const s of statics) {
-    if (!existsSync(s.dir)) throw new UserError(`static folder ${s.dir.slice(dir.length + 1)} does not exist in this commit`)
-  }
+  const entries = procfileEntries(procfile, built.defaultWeb)
+  const statics = planCheckedStatics(entries, env, dir)
   const { nginx, acme } = planNginxSettings(env, dir, req.app, host)
-
-  const processes: ProcessPlan[] = []
-  for (const e of entries) {
-    const cls = classifyKind(e.kind)
-    if (cls === 'static' || cls === 'release' || cls === 'preflight') continue
-    const count = settings.scaling[e.kind] ?? 1
-    if (cls === 'cron') {
-      processes.push({ kind: e.kind, role: 'cron', command: e.command, count: Math.min(count, 1), cron: e.cron ? renderUwsgiCron(e.cron) : [] })
-    } else {
-      processes.push({ kind: e.kind, role: cls === 'wsgi' || cls === 'jwsgi' || cls === 'web' || cls === 'php' || cls === 'rwsgi' ? cls : 'daemon', command: e.command, count })
-    }
-  }
-  if (processes.every((x) => x.count === 0) && statics.length === 0) {
-    throw new UserError('Procfile: nothing to run (add a web, wsgi, static or worker line)')
-  }
-  const redis = readRedisRecord(req.app)
-  if (redis) {
-    // the app's own Redis (redis:create): one daemon instance like a worker, in its sandbox and memory cap
-    if (processes.some((x) => x.kind === REDIS_KIND)) throw new UserError(`Procfile: the kind "${REDIS_KIND}" is taken by this app's Redis (redis:create); rename that line`)
-    const conf = writeRedisConf(req.app, redis)
-    processes.push({ kind: REDIS_KIND, role: 'daemon', command: `exec redis-server ${shellQuote(conf)}`, count: 1 })
-  }
-  if (processes.some((x) => x.role === 'wsgi') && runtime !== 'python') {
-    throw new UserError('Procfile: a wsgi line needs a Python app (requirements.txt, or pyproject.toml with uv.lock, at the root)')
-  }
-
-  // jwsgi: the classpath the app names (JWSGI_CLASSPATH), else the jars its JVM build left, else the release
-  let jvmClasspath = built.jvmClasspath
-  if (env.JWSGI_CLASSPATH?.trim()) {
-    const cp = parseJwsgiClasspath(env.JWSGI_CLASSPATH, dir)
-    if (!cp.ok) throw new UserError(cp.errors.join('\n'))
-    jvmClasspath = cp.value
-  }
-  if (jwsgi && !jvmClasspath?.length) jvmClasspath = [dir]
-  if (jwsgi) log.step(`jwsgi classpath: ${jvmClasspath!.map((c) => c.slice(dir.length + 1) || '.').join(':')}`)
-
-  for (const x of processes) {
-    // the docroot is a folder and the rackup file a file of this commit (the Procfile parser checked the paths)
-    const want = x.role === 'php' ? 'folder' : x.role === 'rwsgi' ? 'file' : undefined
-    const st = want ? statSync(join(dir, x.command), { throwIfNoEntry: false }) : undefined
-    if (want && !(want === 'folder' ? st?.isDirectory() : st?.isFile())) {
-      throw new UserError(`Procfile: "${x.kind}: ${x.command}": no such ${want} in this commit`)
-    }
-  }
-  const single = processes.find((x) => x.role === 'php' || x.role === 'rwsgi')
-  if (single && env.UWSGI_THREADS) log.warn(`UWSGI_THREADS does not apply to "${single.kind}": its workers run one request at a time (Debian's PHP and Ruby plugins are not thread-safe); scale with UWSGI_PROCESSES`)
+  const processes = planProcesses(entries, settings.scaling)
+  checkProcesses(processes, statics.length > 0, runtime, dir, env)
+  addRedis(req.app, processes)
+  const jwsgi = procfile?.entries.some((e) => e.kind === 'jwsgi') === true
+  const jvmClasspath = jwsgi ? planJvmClasspath(env, built.jvmClasspath, dir) : undefined
 
   const release = entries.find((e) => e.kind === 'release')
   if (release) await runOnce('release', release.command, dir, { ...env, PROC_TYPE: 'release' })
@@ -187,7 +130,7 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
     env,
     processes,
     serverNames: settings.serverNames,
-    statics: statics,
+    statics,
     catchAll: settings.catchAll,
     allowGitFolders: settings.allowGitFolders,
     nginx,
@@ -201,6 +144,94 @@ export async function buildRelease(req: DeployRequest, id: string, dir: string, 
     ...(Object.keys(settings.memory).length ? { memory: settings.memory } : {}),
   }
   return { plan, acme }
+}
+
+/** The static folders the Procfile and ENV name, each a folder of this commit. */
+function planCheckedStatics(entries: ProcEntry[], env: Record<string, string>, dir: string): StaticMapping[] {
+  const statics = unwrap(planStatics(entries, env, dir))
+  for (const s of statics) {
+    if (!existsSync(s.dir)) throw new UserError(`static folder ${s.dir.slice(dir.length + 1)} does not exist in this commit`)
+  }
+  return statics
+}
+
+/** What the processes need of the commit and the runtime: something to run, Python for wsgi, the docroot
+ *  folder and rackup file; a warning for settings that do not apply. */
+function checkProcesses(processes: ProcessPlan[], hasStatics: boolean, runtime: string, dir: string, env: Record<string, string>): void {
+  if (processes.every((x) => x.count === 0) && !hasStatics) {
+    throw new UserError('Procfile: nothing to run (add a web, wsgi, static or worker line)')
+  }
+  if (processes.some((x) => x.role === 'wsgi') && runtime !== 'python') {
+    throw new UserError('Procfile: a wsgi line needs a Python app (requirements.txt, or pyproject.toml with uv.lock, at the root)')
+  }
+  for (const x of processes) {
+    // the docroot is a folder and the rackup file a file of this commit (the Procfile parser checked the paths)
+    const want = x.role === 'php' ? 'folder' : x.role === 'rwsgi' ? 'file' : undefined
+    const st = want ? statSync(join(dir, x.command), { throwIfNoEntry: false }) : undefined
+    if (want && !(want === 'folder' ? st?.isDirectory() : st?.isFile())) {
+      throw new UserError(`Procfile: "${x.kind}: ${x.command}": no such ${want} in this commit`)
+    }
+  }
+  const single = processes.find((x) => x.role === 'php' || x.role === 'rwsgi')
+  if (single && env.UWSGI_THREADS) log.warn(`UWSGI_THREADS does not apply to "${single.kind}": its workers run one request at a time (Debian's PHP and Ruby plugins are not thread-safe); scale with UWSGI_PROCESSES`)
+}
+
+/** The app's own Redis (redis:create): one daemon instance like a worker, in its sandbox and memory cap. */
+function addRedis(app: string, processes: ProcessPlan[]): void {
+  const redis = readRedisRecord(app)
+  if (!redis) return
+  if (processes.some((x) => x.kind === REDIS_KIND)) throw new UserError(`Procfile: the kind "${REDIS_KIND}" is taken by this app's Redis (redis:create); rename that line`)
+  const conf = writeRedisConf(app, redis)
+  processes.push({ kind: REDIS_KIND, role: 'daemon', command: `exec redis-server ${shellQuote(conf)}`, count: 1 })
+}
+
+/** jwsgi: the classpath the app names (JWSGI_CLASSPATH), else the jars its JVM build left, else the release. */
+function planJvmClasspath(env: Record<string, string>, built: string[] | undefined, dir: string): string[] {
+  let jvmClasspath = built
+  if (env.JWSGI_CLASSPATH?.trim()) {
+    jvmClasspath = unwrap(parseJwsgiClasspath(env.JWSGI_CLASSPATH, dir))
+  }
+  if (!jvmClasspath?.length) jvmClasspath = [dir]
+  log.step(`jwsgi classpath: ${jvmClasspath.map((c) => c.slice(dir.length + 1) || '.').join(':')}`)
+  return jvmClasspath
+}
+
+/** The commit's Procfile, parsed (undefined when it has none). */
+function readProcfile(dir: string): Procfile | undefined {
+  const text = readIf(join(dir, 'Procfile'))
+  if (text === undefined) return undefined
+  return unwrap(parseProcfile(text))
+}
+
+/** The app's environment (repo ENV, config:set values, ours); the first time, its warnings are shown. */
+function composeEnv(inputs: EnvInputs, warn: boolean): Record<string, string> {
+  const composed = unwrap(composeAppEnv(inputs))
+  if (warn) for (const w of composed.warnings) log.warn(w)
+  return composed.env
+}
+
+/** The Procfile's lines, or the runtime's default web command when there is no Procfile. */
+function procfileEntries(procfile: Procfile | undefined, defaultWeb: string | undefined): ProcEntry[] {
+  if (procfile) return procfile.entries
+  if (!defaultWeb) throw new UserError('Procfile: not found, and nothing else to run (add a Procfile with a web, wsgi, static or worker line)')
+  log.step(`no Procfile: running "${defaultWeb}" as web`)
+  return [{ kind: 'web', command: defaultWeb, line: 0 }]
+}
+
+/** What runs: every Procfile line but static, release and preflight, with its role and count. */
+function planProcesses(entries: ProcEntry[], scaling: Record<string, number>): ProcessPlan[] {
+  const processes: ProcessPlan[] = []
+  for (const e of entries) {
+    const cls = classifyKind(e.kind)
+    if (cls === 'static' || cls === 'release' || cls === 'preflight') continue
+    const count = scaling[e.kind] ?? 1
+    if (cls === 'cron') {
+      processes.push({ kind: e.kind, role: 'cron', command: e.command, count: Math.min(count, 1), cron: e.cron ? renderUwsgiCron(e.cron) : [] })
+    } else {
+      processes.push({ kind: e.kind, role: cls === 'wsgi' || cls === 'jwsgi' || cls === 'web' || cls === 'php' || cls === 'rwsgi' ? cls : 'daemon', command: e.command, count })
+    }
+  }
+  return processes
 }
 
 /** A failure caused by a full disk becomes one line naming the full filesystem (ENOSPC from a write of
@@ -223,7 +254,7 @@ export async function deployRevision(req: DeployRequest): Promise<ReleasePlan> {
   const host = readHostSettings()
   ensureAppDirs(req.app)
   const id = nextReleaseId(req.app)
-  const dir = join(appPaths(req.app).releases, id)
+  const dir = releaseDir(req.app, id)
   const { openDeployLog } = await import('../state/deploy-log.js')
   const upkeep = await import('../state/upkeep.js')
   const deployLog = openDeployLog(req.app, id)
@@ -233,7 +264,7 @@ export async function deployRevision(req: DeployRequest): Promise<ReleasePlan> {
     const space = upkeep.readDiskSpace(hostPaths().root)
     const low = space && upkeep.diskWarning(hostPaths().root, space.free, space.total)
     if (low) log.warn(low)
-    upkeep.rotateLogFile(join(appPaths(req.app).logs, 'watch.log'), upkeep.WATCH_LOG_MAX_BYTES)
+    upkeep.rotateLogFile(appPaths(req.app).watchLog, upkeep.WATCH_LOG_MAX_BYTES)
     try {
       await exportRevision(appPaths(req.app).repo, req.sha, dir, req.objectEnv)
       if (req.gate) await req.gate(dir)

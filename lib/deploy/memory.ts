@@ -2,7 +2,7 @@
 // and cap one group per capped instance and write the script its vassal joins it with (or say, once, that the
 // caps are not enforced here). After workers retire: remove their groups once they are empty.
 import { join } from 'node:path'
-import { memoryGroupName, memoryScriptName, vassalPrefix } from '../state/paths.js'
+import { activationFile, memoryGroupName, memoryScriptName, vassalPrefix } from '../state/paths.js'
 import { listGroups, prepareGroup, probeSubtree, removeEmptyGroups } from '../host/cgroups.js'
 import { renderMemoryScript } from '../render/cgroup.js'
 import { formatSize, withHeapLimit, type MemoryCap } from '../parse/memory.js'
@@ -54,7 +54,7 @@ export function prepareInstanceMemory(
     m.problems.push(problem)
     return { env: withHeap }
   }
-  const script = join(at.runDir, memoryScriptName(at.kind, at.n))
+  const script = activationFile(at.app, at.token, memoryScriptName(at.kind, at.n))
   writeFileAtomic(script, renderMemoryScript(`${at.app} ${at.kind}.${at.n}`, { dir, version: m.version, bytes: cap.bytes, label: capLabel(cap) }), 0o700)
   return { env: withHeap, script }
 }

@@ -4,7 +4,7 @@
 // request when one is due. The live file is rewritten (maintenance, basic auth) with write, validate, swap.
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { dirname, join, relative, sep } from 'node:path'
-import { activationDir, appPaths, appTemplatePath, displayPath, hostPaths, templatePath } from '../state/paths.js'
+import { activationNginxNext, appPaths, appTemplatePath, displayPath, hostPaths, templatePath } from '../state/paths.js'
 import { renderNginxApp, listenValues, explainNginxError, NGINX_TEMPLATES, type NginxTemplates } from '../render/nginx.js'
 import { checkTemplateCopy, findTemplateLine } from '../render/template.js'
 import { escapeRegExp } from '../render/quote.js'
@@ -240,7 +240,7 @@ export async function refreshNginx(app: string): Promise<boolean> {
   const text = renderNginxFor(plan, active.ports, active.token, host, stamp)
   if (!text) return false
   const p = appPaths(app)
-  const candidate = join(activationDir(app, active.token), 'nginx.conf.next')
+  const candidate = activationNginxNext(app, active.token)
   writeFileAtomic(candidate, text, 0o600)
   await validateNginxFile(app, candidate, text)
   renameDurable(candidate, p.nginxConf) // as activate's switch does: the new name survives a crash

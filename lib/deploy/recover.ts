@@ -4,12 +4,15 @@
 // files (state.json, SCALING, the live release's plan) are rebuilt, and releases no finished deploy made are
 // removed. Run by every activation (deploy, restart, rollback, config changes), by doctor and by piku-boot,
 // always holding the app's lock. Every repair is one line in the report.
-import { existsSync, readFileSync, readdirSync, rmSync, unlinkSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { activationDir, activationsDir, activationsRunRoot, appPaths, hostPaths, vassalPrefix } from '../state/paths.js'
-import { planRecovery, readJournal, writeRecord, removeRecord, type RecoveryInput, type RecoveryPlan, type ActivationRecord } from '../state/activations.js'
+import { activationFile, activationsDir, activationsRunRoot, appPaths, hostPaths, launcherName, parseVassalName, releaseDir, vassalFile, vassalPrefix } from '../state/paths.js'
+import { planRecovery, readJournal, readNginxPlaced, writeRecord, removeActivation, type RecoveryInput, type RecoveryPlan, type ActivationRecord } from '../state/activations.js'
 import { ownerAlive } from '../state/lock.js'
-import { activeFile, currentRelease, planFile, readHistory, appendHistory, removeRelease, switchCurrent, writeActive, writePlan, type Activation, type ReleasePlan } from '../state/release.js'
+import { currentRelease, readActiveRecord, readHistory, readPlanRecord, appendHistory, removeRelease, switchCurrent, writeActive, writePlan, type ReleasePlan } from '../state/release.js'
+import { readAppState, readAppStateRecord, replaceAppState } from '../state/app-state.js'
+import { planFromFile } from '../state/plan-file.js'
+import { recordValue } from '../state/record-file.js'
 import { vassalFiles } from '../state/vassals.js'
 import { writeFileAtomic, removeDeadTemps } from '../host/atomic-file.js'
 import { DRAIN_MS } from './after-switch.js'
@@ -20,104 +23,50 @@ export interface RecoveryReport {
   plan: RecoveryPlan
 }
 
-/** The token the app's live nginx file answers on /.well-known/piku-hooks-release. */
-export function parseNginxToken(text: string): string | undefined {
-  return /location = \/\.well-known\/piku-hooks-release \{[^}]*?return 200 "([^"\\]+)\\n";/.exec(text)?.[1]
-}
-
-function readActiveState(app: string): RecoveryInput['active'] {
-  const f = activeFile(app)
-  if (!existsSync(f)) return { state: 'missing' }
-  let text: string
-  try {
-    text = readFileSync(f, 'utf8')
-  } catch (e) {
-    return { state: 'damaged', why: (e as NodeJS.ErrnoException).code ?? 'unreadable' }
-  }
-  if (!text.trim()) return { state: 'damaged', why: 'empty' }
-  try {
-    const v = JSON.parse(text) as Activation
-    if (v && typeof v === 'object' && typeof v.token === 'string' && typeof v.release === 'string' && v.ports && typeof v.ports === 'object') return { state: 'ok', value: v }
-    return { state: 'damaged', why: 'not an activation record' }
-  } catch {
-    return { state: 'damaged', why: 'not valid JSON' }
-  }
-}
-
 /** Ports of a token without a record, read from its vassal files (wsgi) and launchers (web). */
 function portsFromDisk(app: string, token: string, files: string[]): Record<string, number[]> {
   const ports: Record<string, number[]> = {}
-  const dir = hostPaths().vassals
   for (const f of files) {
-    const m = /@([A-Za-z][A-Za-z0-9_-]*)\.(\d+)\.ini$/.exec(f)
-    if (!m) continue
+    const v = parseVassalName(f)
+    if (!v) continue
     let port: number | undefined
     try {
-      const ini = readFileSync(join(dir, f), 'utf8')
+      const ini = readFileSync(vassalFile(f), 'utf8')
       port = Number(/^http-socket = 127\.0\.0\.1:(\d+)$/m.exec(ini)?.[1] ?? NaN)
       if (!Number.isFinite(port)) {
-        const sh = readFileSync(join(activationDir(app, token), `${m[1]}.${m[2]}.sh`), 'utf8')
+        const sh = readFileSync(activationFile(app, token, launcherName(v.kind, v.n)), 'utf8')
         port = Number(/^export PORT='(\d+)'$/m.exec(sh)?.[1] ?? NaN)
       }
     } catch {}
-    if (port && Number.isFinite(port)) (ports[m[1]] ??= []).push(port)
+    if (port && Number.isFinite(port)) (ports[v.kind] ??= []).push(port)
   }
   return ports
 }
 
 export function gatherRecoveryInput(app: string): RecoveryInput {
-  const p = appPaths(app)
   // vassal files first, then the journal: a deploy writes its record before its first vassal file, so a
   // vassal seen here always has its record on disk by the time the journal is read
   const vassals = vassalFiles(app)
   const journal = readJournal(app)
   const runRoot = activationsRunRoot(app)
-  let nginxToken: string | undefined
-  try {
-    nginxToken = parseNginxToken(readFileSync(p.nginxConf, 'utf8'))
-  } catch {}
-  let stopped = false
-  try {
-    stopped = JSON.parse(readFileSync(p.state, 'utf8'))?.stopped === true
-  } catch {}
   return {
     records: journal.records.map((r) => ({ ...r, ownerAlive: ownerAlive(r.owner) })),
     damagedRecords: journal.damaged,
     vassals,
     runDirs: existsSync(runRoot) ? readdirSync(runRoot) : [],
-    active: readActiveState(app),
-    nginxToken,
+    active: readActiveRecord(app),
+    nginxPlaced: readNginxPlaced(app, journal.records),
     current: currentRelease(app),
-    stopped,
+    stopped: readAppState(app).stopped === true,
     portsOf: (token) => portsFromDisk(app, token, vassals.filter((f) => f.startsWith(vassalPrefix(app, token)))),
   }
 }
 
-/** Remove one activation's vassal files (the emperor stops their workers), launchers and record. */
-function removeTokens(app: string, token: string, vassals: string[]): void {
-  const dir = hostPaths().vassals
-  for (const f of vassals) {
-    try {
-      unlinkSync(join(dir, f))
-    } catch {}
-  }
-  rmSync(activationDir(app, token), { recursive: true, force: true })
-  removeRecord(app, token)
-}
-
 /** state.json: unreadable -> rebuilt (stopped when nothing of the app runs). */
 function repairAppState(app: string, plan: RecoveryPlan, notes: string[]): void {
-  const f = appPaths(app).state
-  if (!existsSync(f)) return
-  let ok = false
-  try {
-    const v = JSON.parse(readFileSync(f, 'utf8'))
-    ok = v !== null && typeof v === 'object'
-  } catch {}
-  if (ok) return
+  if (readAppStateRecord(app).state !== 'damaged') return
   const stopped = !plan.live && currentRelease(app) !== undefined
-  if (stopped) writeFileAtomic(f, JSON.stringify({ stopped: true }) + '\n', 0o600)
-  else rmSync(f, { force: true })
+  replaceAppState(app, stopped ? { stopped: true } : {})
   notes.push(`config/${app}/state.json was unreadable: rebuilt (${stopped ? 'stopped: nothing of the app runs' : 'running'})`)
 }
 
@@ -139,23 +88,17 @@ async function repairScaling(app: string, live: ReleasePlan | undefined, notes: 
   }
 }
 
-/** The live release's plan: damaged -> restored from the copy in its journal record. */
+/** The live release's plan: damaged or missing -> restored from the copy in its journal record. */
 function repairPlan(app: string, live: ActivationRecord | undefined, notes: string[]): ReleasePlan | undefined {
   if (!live) return undefined
-  const f = planFile(app, live.release)
-  let plan: ReleasePlan | undefined
-  let why = 'missing'
-  try {
-    const text = readFileSync(f, 'utf8')
-    why = text.trim() ? 'not valid JSON' : 'empty'
-    plan = JSON.parse(text) as ReleasePlan
-    if (!plan || typeof plan !== 'object' || !Array.isArray(plan.processes)) plan = undefined
-  } catch {}
-  if (plan) return plan
-  if (live.plan && existsSync(join(appPaths(app).releases, live.release))) {
-    writePlan(live.plan)
+  const r = readPlanRecord(app, live.release)
+  if (r.state === 'ok') return r.value
+  const why = r.state === 'missing' ? 'missing' : r.why
+  if (live.plan && existsSync(releaseDir(app, live.release))) {
+    const plan = planFromFile(live.plan)
+    writePlan(plan)
     notes.push(`apps/${app}/releases/${live.release}.json was ${why}: restored from the activation journal`)
-    return live.plan
+    return plan
   }
   notes.push(`apps/${app}/releases/${live.release}.json is ${why} and the journal has no copy: push again to rebuild it`)
   return undefined
@@ -165,10 +108,7 @@ function repairPlan(app: string, live: ActivationRecord | undefined, notes: stri
 function recordInterruptedSwitch(app: string, live: ActivationRecord, notes: string[]): void {
   const history = readHistory(app)
   if (history.some((e) => e.id === live.release)) return
-  let sha = live.plan?.sha ?? ''
-  try {
-    sha = (JSON.parse(readFileSync(planFile(app, live.release), 'utf8')) as ReleasePlan).sha ?? sha
-  } catch {}
+  const sha = recordValue(readPlanRecord(app, live.release))?.sha ?? live.plan?.sha ?? ''
   appendHistory(app, { id: live.release, sha, time: new Date().toISOString(), key: 'recovery', reason: 'interrupted', outcome: 'live', message: 'its deploy was interrupted after the switch; the branch may not have moved' })
   notes.push(`history: ${live.release} serves, but the deploy that made it was interrupted after the switch (the branch may still name the previous commit: push again)`)
 }
@@ -192,10 +132,7 @@ function removeUnfinishedReleases(app: string, keepIds: Set<string>, notes: stri
   }
   for (const id of ids) {
     if (known.has(id) || id === current || keepIds.has(id) || num(id) <= newest) continue
-    let sha = ''
-    try {
-      sha = (JSON.parse(readFileSync(planFile(app, id), 'utf8')) as ReleasePlan).sha ?? ''
-    } catch {}
+    const sha = recordValue(readPlanRecord(app, id))?.sha ?? ''
     removeRelease(app, id)
     appendHistory(app, { id, sha, time: new Date().toISOString(), key: 'recovery', reason: 'interrupted', outcome: 'failed', message: 'the deploy was interrupted before it finished; its files were removed' })
     notes.push(`removed release ${id}: the deploy that made it was interrupted`)
@@ -215,15 +152,15 @@ export async function recoverApp(app: string, opts: { inProgress?: string; reloa
   const notes = [...plan.notes, ...(temps.length ? [`removed ${temps.length} half-written file(s) of a killed writer: ${temps.map((f) => f.slice(hostPaths().root.length + 1)).join(', ')}`] : [])]
   if (plan.writeRecord) writeRecord(plan.writeRecord)
   if (plan.writeActive) writeActive(app, plan.writeActive)
-  if (plan.setCurrent && existsSync(join(appPaths(app).releases, plan.setCurrent))) switchCurrent(app, plan.setCurrent)
+  if (plan.setCurrent && existsSync(releaseDir(app, plan.setCurrent))) switchCurrent(app, plan.setCurrent)
   if (plan.reloadNginx) {
     const reload = opts.reloadNginx ?? (async () => (await import('../host/system.js')).reloadNginx())
     await reload().catch((e: Error) => notes.push(`nginx reload failed: ${e.message}`))
     await new Promise((r) => setTimeout(r, DRAIN_MS)) // requests nginx's old workers still pass to the replaced activation
   }
   if (plan.live) recordInterruptedSwitch(app, plan.live, notes)
-  for (const r of plan.remove) removeTokens(app, r.token, r.vassals)
-  if (plan.removeActive) rmSync(activeFile(app), { force: true })
+  for (const r of plan.remove) removeActivation(app, r.token)
+  if (plan.removeActive) writeActive(app, undefined)
   const livePlan = repairPlan(app, plan.live, notes)
   repairAppState(app, plan, notes)
   await repairScaling(app, livePlan, notes)

@@ -108,56 +108,62 @@ export function parseNginxStatements(text: string, file: string): Result<Include
     }
     // a word
     if (!words.length) firstLine = line
-    const startLine = line
-    let word = ''
-    if (c === '"' || c === "'") {
-      i++
-      let closed = false
-      while (i < text.length) {
-        const d = text[i]
-        if (d === '\\' && i + 1 < text.length) {
-          if (text[i + 1] === '\n') line++
-          word += unescapeChar(text[i + 1])
-          i += 2
-          continue
-        }
-        if (d === c) {
-          closed = true
-          i++
-          break
-        }
-        if (d === '\n') line++
-        word += d
-        i++
-      }
-      if (!closed) return at(startLine, `the quote ${c} opened here is not closed`)
-    } else {
-      let variable = false
-      while (i < text.length) {
-        const d = text[i]
-        if (d === '{' && variable) {
-          word += d
-          i++
-          continue
-        }
-        variable = false
-        if (d === '\\' && i + 1 < text.length) {
-          if (text[i + 1] === '\n') line++
-          word += unescapeChar(text[i + 1])
-          i += 2
-          continue
-        }
-        if (d === '$') variable = true
-        if (d === ' ' || d === '\t' || d === '\r' || d === '\n' || d === ';' || d === '{') break
-        word += d
-        i++
-      }
-    }
-    words.push(word)
+    const w = c === '"' || c === "'" ? readQuoted(text, i, line) : readBare(text, i, line)
+    if (w.word === undefined) return at(line, `the quote ${c} opened here is not closed`)
+    i = w.i
+    line = w.line
+    words.push(w.word)
   }
   if (words.length) return at(firstLine, `"${words[0]}" has no ending ";"`)
   if (opened.length) return at(opened[opened.length - 1], 'the "{" opened here is not closed')
   return ok(out)
+}
+
+/** A quoted word from `i` (at its opening quote): its text (undefined when the quote is not closed), where
+ *  reading goes on, and the line it ends on. */
+function readQuoted(text: string, i: number, line: number): { word?: string; i: number; line: number } {
+  const q = text[i++]
+  let word = ''
+  while (i < text.length) {
+    const d = text[i]
+    if (d === '\\' && i + 1 < text.length) {
+      if (text[i + 1] === '\n') line++
+      word += unescapeChar(text[i + 1])
+      i += 2
+      continue
+    }
+    if (d === q) return { word, i: i + 1, line }
+    if (d === '\n') line++
+    word += d
+    i++
+  }
+  return { i, line }
+}
+
+/** An unquoted word from `i`: it ends at whitespace, `;` or `{` (but `${` is a variable); `\\` escapes. */
+function readBare(text: string, i: number, line: number): { word: string; i: number; line: number } {
+  let word = ''
+  let variable = false
+  while (i < text.length) {
+    const d = text[i]
+    if (d === '{' && variable) {
+      word += d
+      i++
+      continue
+    }
+    variable = false
+    if (d === '\\' && i + 1 < text.length) {
+      if (text[i + 1] === '\n') line++
+      word += unescapeChar(text[i + 1])
+      i += 2
+      continue
+    }
+    if (d === '$') variable = true
+    if (d === ' ' || d === '\t' || d === '\r' || d === '\n' || d === ';' || d === '{') break
+    word += d
+    i++
+  }
+  return { word, i, line }
 }
 
 /** Directives the host owns: an include may not set them at the server level. */

@@ -188,6 +188,22 @@ export function renderNginxApp(spec: NginxAppSpec, tpl: NginxTemplates): string 
   directives.push(...headers)
   const auth = spec.auth && ours('auth_basic') && ours('auth_basic_user_file') ? renderTemplate(tpl['auth-basic.conf'], { REALM: spec.app, FILE: spec.auth.file }) : ''
 
+  const locations = renderLocations(spec, tpl, id, headers, proxy, ourLocation)
+
+  const body = renderTemplate(tpl['server-body.conf'], {
+    DIRECTIVES: lines(directives, (d) => d) + auth,
+    ACCESS: access,
+    OWN_LOCATIONS: own,
+    INCLUDE: inc ? renderTemplate(tpl['include-file.conf'], { FILE: inc.file, TEXT: inc.text.endsWith('\n') || inc.text === '' ? inc.text : `${inc.text}\n` }) : '',
+    LOCATIONS: locations.join(''),
+  })
+  return renderServers(spec, tpl, httpLevel, access, own, body)
+}
+
+/** The server's locations: .git refused, static folders (longest prefix first), the cache, the app; each
+ *  dropped when the include file has the same location. */
+function renderLocations(spec: NginxAppSpec, tpl: NginxTemplates, id: string, headers: string[], proxy: string, ourLocation: (key: string) => boolean): string[] {
+  const hasUpstream = spec.upstreamPorts.length > 0
   const locations: string[] = []
   if (!spec.allowGitFolders && ourLocation('regex ~ /\\.git')) locations.push(renderTemplate(tpl['location-deny-git.conf'], {}))
   // longest prefix first reads best; nginx picks the longest match whatever the order
@@ -216,15 +232,7 @@ export function renderNginxApp(spec: NginxAppSpec, tpl: NginxTemplates): string 
     }
   }
   if (hasUpstream && ourLocation('prefix /')) locations.push(renderTemplate(tpl['location-proxy.conf'], { PROXY: proxy }))
-
-  const body = renderTemplate(tpl['server-body.conf'], {
-    DIRECTIVES: lines(directives, (d) => d) + auth,
-    ACCESS: access,
-    OWN_LOCATIONS: own,
-    INCLUDE: inc ? renderTemplate(tpl['include-file.conf'], { FILE: inc.file, TEXT: inc.text.endsWith('\n') || inc.text === '' ? inc.text : `${inc.text}\n` }) : '',
-    LOCATIONS: locations.join(''),
-  })
-  return renderServers(spec, tpl, httpLevel, access, own, body)
+  return locations
 }
 
 function renderServers(spec: NginxAppSpec, tpl: NginxTemplates, httpLevel: string, access: string, own: string, body: string): string {

@@ -1,21 +1,35 @@
 // app-state: small per-app flags kept across deploys, restarts and re-installs in config/APP/state.json:
 // `stopped` (by stop, until the next start) and `maintenance` (by maintenance:on, until maintenance:off).
-import { existsSync, readFileSync, rmSync } from 'node:fs'
+// The one reader, writer and validator of the file.
+import { existsSync, rmSync } from 'node:fs'
 import { appPaths } from './paths.js'
-import { writeFileAtomic } from '../host/atomic-file.js'
+import { readRecordFile, writeRecordFile, isRecordObject, recordValue, type RecordRead, type RecordCheck } from './record-file.js'
 
 export interface AppState {
   stopped?: boolean
   maintenance?: string // ISO time maintenance:on was switched on
 }
 
+/** What makes state.json valid: a JSON object (its flags are each optional). */
+function checkAppState(v: unknown): RecordCheck<AppState> {
+  return isRecordObject(v) ? { value: v as AppState } : { why: 'not an object' }
+}
+
+/** state.json as it is on disk, checked: for recovery, which rebuilds a damaged one. */
+export function readAppStateRecord(app: string): RecordRead<AppState> {
+  return readRecordFile(appPaths(app).state, checkAppState)
+}
+
+/** The app's flags; a missing or damaged state.json reads as none (recovery rebuilds a damaged one). */
 export function readAppState(app: string): AppState {
-  try {
-    const v = JSON.parse(readFileSync(appPaths(app).state, 'utf8')) as unknown
-    return v !== null && typeof v === 'object' ? (v as AppState) : {}
-  } catch {
-    return {}
-  }
+  return recordValue(readAppStateRecord(app)) ?? {}
+}
+
+/** Replace the whole state (recovery's rebuild); an empty one removes the file. */
+export function replaceAppState(app: string, state: AppState): void {
+  const p = appPaths(app)
+  if (Object.keys(state).length === 0) rmSync(p.state, { force: true })
+  else writeRecordFile(p.state, state, false)
 }
 
 /** Merge `patch` into the state (undefined or false removes a flag); an empty state removes the file. */
@@ -30,7 +44,7 @@ export function writeAppState(app: string, patch: Partial<Record<keyof AppState,
     if (existsSync(p.state)) rmSync(p.state, { force: true })
     return {}
   }
-  writeFileAtomic(p.state, JSON.stringify(state) + '\n', 0o600)
+  writeRecordFile(p.state, state, false)
   return state as AppState
 }
 

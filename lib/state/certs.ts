@@ -3,9 +3,8 @@
 // and the last ACME attempt. nginx's master reads the files as root; nothing here needs root.
 import { X509Certificate } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import type { CertState } from '../parse/acme-settings.js'
-import { appPaths, hostPaths, toolkitScript } from './paths.js'
+import { appPaths, certDir, certFiles, hostPaths, toolkitScript } from './paths.js'
 import { runCapture, spawnDetached } from '../host/run.js'
 import { swapSymlink, writeFileAtomic } from '../host/atomic-file.js'
 import { UserError } from '../errors.js'
@@ -18,20 +17,19 @@ export interface LiveCert {
 
 /** The files nginx names: always the `live` link, whichever certificate it points at. */
 export function liveCert(app: string): LiveCert {
-  const live = join(appPaths(app).certs, 'live')
-  return { cert: join(live, 'fullchain.pem'), key: join(live, 'key.pem') }
+  return certFiles(appPaths(app).certLive)
 }
 
 export function readCertState(app: string): CertState | undefined {
   try {
-    return JSON.parse(readFileSync(join(appPaths(app).certs, 'state.json'), 'utf8')) as CertState
+    return JSON.parse(readFileSync(appPaths(app).certState, 'utf8')) as CertState
   } catch {
     return undefined
   }
 }
 
 export function writeCertState(app: string, state: CertState): void {
-  writeFileAtomic(join(appPaths(app).certs, 'state.json'), JSON.stringify(state, null, 2) + '\n', 0o600)
+  writeFileAtomic(appPaths(app).certState, JSON.stringify(state, null, 2) + '\n', 0o600)
 }
 
 export interface CertInfo {
@@ -79,7 +77,7 @@ export function readCertReport(app: string): CertReport {
 
 /** Point `live` at `dir` (a folder beside it) with one rename. */
 function switchLive(app: string, dir: string): void {
-  swapSymlink(join(appPaths(app).certs, 'live'), dir)
+  swapSymlink(appPaths(app).certLive, dir)
 }
 
 /**
@@ -92,25 +90,26 @@ export async function ensureSelfSigned(app: string, names: string[]): Promise<bo
   mkdirSync(p.certs, { recursive: true, mode: 0o700 })
   const { cert, key } = liveCert(app)
   if (existsSync(cert) && existsSync(key)) return false
-  const dir = join(p.certs, 'self-signed')
-  const tmp = join(p.certs, `.self-signed.${process.pid}.tmp`)
+  const dir = certDir(app, 'self-signed')
+  const tmp = certDir(app, `.self-signed.${process.pid}.tmp`)
+  const made = certFiles(tmp)
   rmSync(tmp, { recursive: true, force: true })
   mkdirSync(tmp, { mode: 0o700 })
   const san = names.map((n) => (/^[\d.]+$/.test(n) ? `IP:${n}` : `DNS:${n}`)).join(',')
   const r = await runCapture('openssl', [
     'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', join(tmp, 'key.pem'), '-out', join(tmp, 'fullchain.pem'), '-days', '3650',
+    '-keyout', made.key, '-out', made.cert, '-days', '3650',
     '-subj', '/O=piku-hooks/CN=piku-hooks self-signed', '-addext', `subjectAltName=${san}`,
   ])
   if (r.code !== 0) {
     rmSync(tmp, { recursive: true, force: true })
     throw new UserError(`openssl could not make a self-signed certificate for ${app}: ${r.stderr.trim().split('\n')[0]}`)
   }
-  chmodSync(join(tmp, 'key.pem'), 0o600)
+  chmodSync(made.key, 0o600)
   rmSync(dir, { recursive: true, force: true })
   renameSync(tmp, dir)
   switchLive(app, 'self-signed')
-  const info = readCertInfo(readFileSync(join(dir, 'fullchain.pem'), 'utf8'))
+  const info = readCertInfo(readFileSync(certFiles(dir).cert, 'utf8'))
   writeCertState(app, { ...readCertState(app), kind: 'self-signed', names, issuer: info.issuer, notAfter: info.notAfter })
   return true
 }
@@ -119,16 +118,16 @@ export async function ensureSelfSigned(app: string, names: string[]): Promise<bo
 export function installIssued(app: string, fullchain: string, key: string, now = new Date()): string {
   const certs = appPaths(app).certs
   const name = `acme-${now.toISOString().replace(/[^0-9]/g, '').slice(0, 14)}`
-  const tmp = join(certs, `.${name}.tmp`)
+  const tmp = certDir(app, `.${name}.tmp`)
   rmSync(tmp, { recursive: true, force: true })
   mkdirSync(tmp, { mode: 0o700 })
-  writeFileSync(join(tmp, 'key.pem'), key, { mode: 0o600 })
-  writeFileSync(join(tmp, 'fullchain.pem'), fullchain, { mode: 0o644 })
-  rmSync(join(certs, name), { recursive: true, force: true })
-  renameSync(tmp, join(certs, name))
+  writeFileSync(certFiles(tmp).key, key, { mode: 0o600 })
+  writeFileSync(certFiles(tmp).cert, fullchain, { mode: 0o644 })
+  rmSync(certDir(app, name), { recursive: true, force: true })
+  renameSync(tmp, certDir(app, name))
   switchLive(app, name)
   for (const d of readdirSync(certs)) {
-    if (d.startsWith('acme-') && d !== name) rmSync(join(certs, d), { recursive: true, force: true })
+    if (d.startsWith('acme-') && d !== name) rmSync(certDir(app, d), { recursive: true, force: true })
   }
   return name
 }
@@ -146,5 +145,5 @@ export function ensureAcmeRoot(): string {
  * or fails it. The outcome goes to certs/APP/state.json (the `certs` verb) and logs/APP/certs.log.
  */
 export function spawnIssuer(app: string): void {
-  spawnDetached(toolkitScript('acme-issue.js'), [app], join(appPaths(app).logs, 'certs.log'))
+  spawnDetached(toolkitScript('acme-issue.js'), [app], appPaths(app).certsLog)
 }

@@ -166,7 +166,17 @@ export interface AppPaths {
   deps: string
   logs: string
   deployLogs: string
+  active: string // apps/APP/active.json: the live activation (token, ports)
+  staged: string // apps/APP/staged: the id of a release built and checked, not switched to (PIKU_AUTO_RESTART=0)
+  history: string // apps/APP/history.jsonl: one line per deploy attempt
+  activations: string // apps/APP/activations: the activation journal, one TOKEN.json each
+  runRoot: string // apps/APP/run: one TOKEN/ folder per activation (launchers, env files, its nginx file)
+  watchLog: string // logs/APP/watch.log: the detached watcher's output
+  certsLog: string // logs/APP/certs.log: the background certificate request's output
+  certLive: string // certs/APP/live: the link to the certificate nginx serves
+  certState: string // certs/APP/state.json: where the certificate came from, the last ACME attempt
   lock: string
+  certsLock: string // run/APP.certs.lock: one certificate request at a time
   nginxConf: string
   nginxCache: string // cache/APP/nginx: NGINX_CACHE_PREFIXES answers, written by nginx's workers
   authFile: string // auth/APP.htpasswd: `user:hash` lines, readable by nginx's workers and the user alone
@@ -202,7 +212,17 @@ export function appPaths(app: string, root: string = hostRoot()): AppPaths {
     deps: joinWithin(h.deps, app),
     logs: joinWithin(h.logs, app),
     deployLogs: join(h.logs, app, 'deploys'),
+    active: join(home, 'active.json'),
+    staged: join(home, 'staged'),
+    history: join(home, 'history.jsonl'),
+    activations: join(home, 'activations'),
+    runRoot: join(home, 'run'),
+    watchLog: join(h.logs, app, 'watch.log'),
+    certsLog: join(h.logs, app, 'certs.log'),
+    certLive: join(h.certs, app, 'live'),
+    certState: join(h.certs, app, 'state.json'),
     lock: joinWithin(h.run, `${app}.lock`),
+    certsLock: joinWithin(h.run, `${app}.certs.lock`),
     nginxConf: joinWithin(h.nginx, `${app}.conf`),
     nginxCache: join(h.cache, app, 'nginx'),
     authFile: joinWithin(h.auth, `${app}.htpasswd`),
@@ -211,6 +231,11 @@ export function appPaths(app: string, root: string = hostRoot()): AppPaths {
     redisDir: join(h.data, app, 'redis'),
     redisConf: join(h.data, app, 'redis', 'redis.conf'),
   }
+}
+
+/** A vassal file in the emperor's folder (uwsgi/vassals/NAME). */
+export function vassalFile(name: string, root: string = hostRoot()): string {
+  return joinWithin(hostPaths(root).vassals, name)
 }
 
 /** Vassal file names: `<app>@<token>@<kind>.<n>.ini` (token: release id and activation time). `@` is not
@@ -265,6 +290,11 @@ export function workerLogName(kind: string, n: number): string {
   return `${kind}.${n}.log`
 }
 
+/** A worker's log file: `logs/APP/KIND.N.log`. */
+export function workerLogPath(app: string, kind: string, n: number, root: string = hostRoot()): string {
+  return joinWithin(appPaths(app, root).logs, workerLogName(kind, n))
+}
+
 /** What a worker log file name says (kind, instance number); undefined for any other file. */
 export function parseWorkerLogName(file: string): { kind: string; n: number } | undefined {
   const m = /^([A-Za-z][A-Za-z0-9_-]{0,31})\.(\d{1,3})\.log$/.exec(file)
@@ -273,21 +303,36 @@ export function parseWorkerLogName(file: string): { kind: string; n: number } | 
 
 /** The folder of an app's activation folders: `apps/APP/run`, one `TOKEN/` each. */
 export function activationsRunRoot(app: string, root: string = hostRoot()): string {
-  return join(appPaths(app, root).home, 'run')
+  return appPaths(app, root).runRoot
 }
 
 /** Where an activation's generated launchers and env files go (private to the user). */
 export function activationDir(app: string, token: string, root: string = hostRoot()): string {
-  return join(activationsRunRoot(app, root), token)
+  return joinWithin(activationsRunRoot(app, root), token)
+}
+
+/** A file of one activation in its folder (a launcher, an env file: names from launcherName, wsgiEnvName, ...). */
+export function activationFile(app: string, token: string, name: string, root: string = hostRoot()): string {
+  return joinWithin(activationDir(app, token, root), name)
+}
+
+/** An activation's nginx file, rendered and checked, waiting in its folder for the switch (renamed into place then). */
+export function activationNginx(app: string, token: string, root: string = hostRoot()): string {
+  return join(activationDir(app, token, root), 'nginx.conf')
+}
+
+/** The live nginx file re-rendered for the same activation (maintenance, basic auth), before its swap. */
+export function activationNginxNext(app: string, token: string, root: string = hostRoot()): string {
+  return join(activationDir(app, token, root), 'nginx.conf.next')
 }
 
 /** The activation journal of an app: one record per activation, `apps/APP/activations/TOKEN.json`. */
 export function activationsDir(app: string, root: string = hostRoot()): string {
-  return join(appPaths(app, root).home, 'activations')
+  return appPaths(app, root).activations
 }
 
 export function activationRecord(app: string, token: string, root: string = hostRoot()): string {
-  return join(activationsDir(app, root), `${token}.json`)
+  return joinWithin(activationsDir(app, root), `${token}.json`)
 }
 
 /** The token of a vassal file name of `app` (`APP@TOKEN@KIND.N.ini`), or undefined. */
@@ -299,6 +344,22 @@ export function vassalToken(app: string, file: string): string | undefined {
   return at > 0 ? rest.slice(0, at) : undefined
 }
 
+/** A release's folder: `apps/APP/releases/vN`. */
 export function releaseDir(app: string, release: string, root: string = hostRoot()): string {
   return joinWithin(appPaths(app, root).releases, release)
+}
+
+/** A release's plan: `apps/APP/releases/vN.json`. */
+export function releasePlanPath(app: string, release: string, root: string = hostRoot()): string {
+  return joinWithin(appPaths(app, root).releases, `${release}.json`)
+}
+
+/** A certificate's folder beside the `live` link: `certs/APP/self-signed`, `certs/APP/acme-TIME`, or a temp one. */
+export function certDir(app: string, name: string, root: string = hostRoot()): string {
+  return joinWithin(appPaths(app, root).certs, name)
+}
+
+/** The files of a certificate folder nginx names. */
+export function certFiles(dir: string): { cert: string; key: string } {
+  return { cert: join(dir, 'fullchain.pem'), key: join(dir, 'key.pem') }
 }

@@ -1,12 +1,16 @@
-// release: what a release is on disk (its plan, the active one, the history) and how ids are chosen.
+// release: what a release is on disk and how ids are chosen: the one reader, writer and validator of its plan
+// (stored as plan-file.ts's versioned type), of active.json (the live activation), of `staged`, of the
+// history and of the `current` link.
 import { existsSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs'
-import { join, basename } from 'node:path'
+import { basename, relative } from 'node:path'
 import type { VassalRole, VassalSettings } from '../render/uwsgi.js'
 import type { StaticMapping } from '../render/nginx.js'
 import type { NginxSettings } from '../parse/nginx-settings.js'
 import type { HealthRule } from '../parse/health.js'
 import type { MemoryCap } from '../parse/memory.js'
-import { appPaths } from './paths.js'
+import { appPaths, releaseDir, releasePlanPath } from './paths.js'
+import { readRecordFile, writeRecordFile, recordValue, isRecordObject, type RecordRead, type RecordCheck } from './record-file.js'
+import { checkPlanFile, planFromFile, planToFile } from './plan-file.js'
 import { writeFileAtomic, swapSymlink, appendDurable } from '../host/atomic-file.js'
 import { readJournal, liveFromJournal } from './activations.js'
 import * as log from '../log.js'
@@ -64,22 +68,9 @@ export interface HistoryEntry {
 
 const ID = /^v(\d+)$/
 
-export function planFile(app: string, id: string): string {
-  return join(appPaths(app).releases, `${id}.json`)
-}
-
-export function activeFile(app: string): string {
-  return join(appPaths(app).home, 'active.json')
-}
-
-/** apps/APP/staged: the id of a release built and checked but not switched to (PIKU_AUTO_RESTART=0). */
-export function stagedFile(app: string): string {
-  return join(appPaths(app).home, 'staged')
-}
-
 export function readStaged(app: string): string | undefined {
   try {
-    const id = readFileSync(stagedFile(app), 'utf8').trim()
+    const id = readFileSync(appPaths(app).staged, 'utf8').trim()
     return ID.test(id) ? id : undefined
   } catch {
     return undefined
@@ -87,16 +78,14 @@ export function readStaged(app: string): string | undefined {
 }
 
 export function writeStaged(app: string, id: string | undefined): void {
-  if (id === undefined) rmSync(stagedFile(app), { force: true })
-  else writeFileAtomic(stagedFile(app), id + '\n', 0o600)
+  const f = appPaths(app).staged
+  if (id === undefined) rmSync(f, { force: true })
+  else writeFileAtomic(f, id + '\n', 0o600)
 }
 
-export function historyFile(app: string): string {
-  return join(appPaths(app).home, 'history.jsonl')
-}
-
+/** Every readable line of the history, oldest first (a damaged line is skipped). */
 export function readHistory(app: string): HistoryEntry[] {
-  const f = historyFile(app)
+  const f = appPaths(app).history
   if (!existsSync(f)) return []
   return readFileSync(f, 'utf8')
     .split('\n')
@@ -111,7 +100,7 @@ export function readHistory(app: string): HistoryEntry[] {
 }
 
 export function appendHistory(app: string, e: HistoryEntry): void {
-  appendDurable(historyFile(app), JSON.stringify(e) + '\n', 0o600)
+  appendDurable(appPaths(app).history, JSON.stringify(e) + '\n', 0o600)
 }
 
 /** The next release id: one more than any id the app ever had (failed attempts included). */
@@ -131,8 +120,9 @@ export function nextReleaseId(app: string): string {
   return `v${max + 1}`
 }
 
+/** Store a release's plan (as the versioned stored type, plan-file.ts). */
 export function writePlan(plan: ReleasePlan): void {
-  writeFileAtomic(planFile(plan.app, plan.id), JSON.stringify(plan, null, 2) + '\n', 0o600)
+  writeRecordFile(releasePlanPath(plan.app, plan.id), planToFile(plan))
 }
 
 function warnOnce(text: string): void {
@@ -142,47 +132,53 @@ function warnOnce(text: string): void {
 }
 const warned = new Set<string>()
 
-/** A JSON record file: its value when `valid`, undefined when the file is missing, else what `fallback` gives
- *  for a file that is 'damaged' or 'empty' (a copy from the activation journal). */
-function readRecordFile<T>(f: string, valid: (v: T) => boolean, fallback: (state: 'damaged' | 'empty') => T | undefined): T | undefined {
-  let text: string
-  try {
-    text = readFileSync(f, 'utf8')
-  } catch {
-    return undefined
-  }
-  try {
-    const v = JSON.parse(text) as T
-    if (v && typeof v === 'object' && valid(v)) return v
-  } catch {}
-  return fallback(text.trim() ? 'damaged' : 'empty')
+/** How a reader names a record it could not use: `PATH is empty`, `PATH is damaged (not valid JSON)`. */
+function describeDamage(path: string, why: string): string {
+  return why === 'empty' ? `${path} is empty` : `${path} is damaged (${why})`
+}
+
+/** A release's plan as stored, checked (an unversioned one migrated, an unknown version refused), with no
+ *  fallback: for recovery, which repairs it. */
+export function readPlanRecord(app: string, id: string): RecordRead<ReleasePlan> {
+  const r = readRecordFile(releasePlanPath(app, id), checkPlanFile)
+  return r.state === 'ok' ? { state: 'ok', value: planFromFile(r.value) } : r
 }
 
 /** A release's plan. A damaged plan file is reported with its path and read from the copy the activation
  *  journal keeps (the next deploy, restart or doctor writes it back); undefined when there is none. */
 export function readPlan(app: string, id: string): ReleasePlan | undefined {
-  const f = planFile(app, id)
-  return readRecordFile<ReleasePlan>(f, (v) => Array.isArray(v.processes), (state) => {
-    const copy = readJournal(app).records.find((r) => r.release === id && r.plan)?.plan
-    warnOnce(`${f} is ${state}: ${copy ? 'using the copy in the activation journal' : 'no copy in the activation journal; push again to rebuild it'}`)
-    return copy
-  })
+  const r = readPlanRecord(app, id)
+  if (r.state !== 'damaged') return recordValue(r)
+  const copy = readJournal(app).records.find((x) => x.release === id && x.plan)?.plan
+  warnOnce(`${describeDamage(releasePlanPath(app, id), r.why)}: ${copy ? 'using the copy in the activation journal' : 'no copy in the activation journal; push again to rebuild it'}`)
+  return copy ? planFromFile(copy) : undefined
+}
+
+/** What makes active.json valid: a token, a release and the ports of the activation that serves. */
+function checkActivation(v: unknown): RecordCheck<Activation> {
+  if (isRecordObject(v) && typeof v.token === 'string' && typeof v.release === 'string' && isRecordObject(v.ports)) return { value: v as unknown as Activation }
+  return { why: 'not an activation record' }
+}
+
+/** active.json as it is on disk, checked, with no fallback: for recovery, which rebuilds it, and for the
+ *  port census of every app. The one reader of the file. */
+export function readActiveRecord(app: string): RecordRead<Activation> {
+  return readRecordFile(appPaths(app).active, checkActivation)
 }
 
 /** The live activation. A damaged active.json is reported with its path and read from the activation
  *  journal instead (the next deploy, restart or doctor rewrites it); it is never taken for "not running". */
 export function readActive(app: string): Activation | undefined {
-  const f = activeFile(app)
-  return readRecordFile<Activation>(f, (v) => typeof v.token === 'string' && Boolean(v.ports), (state) => {
-    const live = liveFromJournal(app, currentRelease(app))
-    warnOnce(`${f} is ${state}: ${live ? `using the activation journal (${live.token})` : 'the activation journal has no live record'}`)
-    return live ? { release: live.release, token: live.token, ports: live.ports, started: live.started } : undefined
-  })
+  const r = readActiveRecord(app)
+  if (r.state !== 'damaged') return recordValue(r)
+  const live = liveFromJournal(app, currentRelease(app))
+  warnOnce(`${describeDamage(appPaths(app).active, r.why)}: ${live ? `using the activation journal (${live.token})` : 'the activation journal has no live record'}`)
+  return live ? { release: live.release, token: live.token, ports: live.ports, started: live.started } : undefined
 }
 
 export function writeActive(app: string, a: Activation | undefined): void {
-  if (!a) rmSync(activeFile(app), { force: true })
-  else writeFileAtomic(activeFile(app), JSON.stringify(a, null, 2) + '\n', 0o600)
+  if (!a) rmSync(appPaths(app).active, { force: true })
+  else writeRecordFile(appPaths(app).active, a)
 }
 
 /** The live release id, from the `current` link. */
@@ -194,9 +190,9 @@ export function currentRelease(app: string): string | undefined {
   }
 }
 
-/** Point `current` at a release with one rename. */
+/** Point `current` at a release with one rename (a relative link: `releases/vN`). */
 export function switchCurrent(app: string, id: string): void {
-  swapSymlink(appPaths(app).current, join('releases', id))
+  swapSymlink(appPaths(app).current, relative(appPaths(app).home, releaseDir(app, id)))
 }
 
 /** Releases that still have their folder and plan, newest first. */
@@ -204,15 +200,14 @@ export function listReleases(app: string): string[] {
   const rel = appPaths(app).releases
   if (!existsSync(rel)) return []
   return readdirSync(rel)
-    .filter((f) => ID.test(f) && existsSync(join(rel, `${f}.json`)) && statSync(join(rel, f)).isDirectory())
+    .filter((f) => ID.test(f) && existsSync(releasePlanPath(app, f)) && statSync(releaseDir(app, f)).isDirectory())
     .sort((a, b) => Number(b.slice(1)) - Number(a.slice(1)))
 }
 
 /** Remove a release's folder and plan. */
 export function removeRelease(app: string, id: string): void {
-  const rel = appPaths(app).releases
-  rmSync(join(rel, id), { recursive: true, force: true })
-  rmSync(join(rel, `${id}.json`), { force: true })
+  rmSync(releaseDir(app, id), { recursive: true, force: true })
+  rmSync(releasePlanPath(app, id), { force: true })
 }
 
 /** Keep the newest `keep` releases and the live one; remove the rest. Returns the removed ids. */
@@ -228,7 +223,7 @@ export function pruneReleases(app: string, keep: number): string[] {
   // folders of failed attempts (no plan) are removed too
   const rel = appPaths(app).releases
   for (const f of existsSync(rel) ? readdirSync(rel) : []) {
-    if (ID.test(f) && !existsSync(join(rel, `${f}.json`)) && f !== live) rmSync(join(rel, f), { recursive: true, force: true })
+    if (ID.test(f) && !existsSync(releasePlanPath(app, f)) && f !== live) rmSync(releaseDir(app, f), { recursive: true, force: true })
   }
   return removed
 }

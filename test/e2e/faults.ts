@@ -256,7 +256,7 @@ t.test('faults: a host crash mid-deploy: kill -9 of every process of the user, t
 
 // state files: truncated (what a crash between write and rename can leave) or corrupted
 const stateFiles: { name: string; path: () => string; damage: 'truncate' | 'corrupt' | 'remove'; doctorSays: RegExp }[] = [
-  { name: 'active.json', path: () => join(appHome, 'active.json'), damage: 'truncate', doctorSays: /apps\/fault\/active\.json was unreadable \(empty\): rebuilt from the token nginx serves/ },
+  { name: 'active.json', path: () => join(appHome, 'active.json'), damage: 'truncate', doctorSays: /apps\/fault\/active\.json was unreadable \(empty\): rebuilt from the activation journal/ },
   { name: 'active.json', path: () => join(appHome, 'active.json'), damage: 'corrupt', doctorSays: /apps\/fault\/active\.json was unreadable \(not valid JSON\): rebuilt/ },
   { name: 'the live release plan', path: () => join(appHome, 'releases', `${readJson(join(appHome, 'active.json')).release}.json`), damage: 'truncate', doctorSays: /apps\/fault\/releases\/v\d+\.json was empty: restored from the activation journal/ },
   { name: 'the journal record', path: () => join(appHome, 'activations', `${liveToken()}.json`), damage: 'corrupt', doctorSays: /removed activation v\d+-\w+ and its 2 worker\(s\): its journal record was unreadable|journal: recorded the live activation/ },
@@ -285,7 +285,7 @@ for (const f of stateFiles) {
     const ps = await ssh(host, ['ps', APP])
     t.equal(ps.code, 0, ps.stderr)
     if (f.name === 'active.json') {
-      t.match(ps.stderr, /active\.json is (empty|damaged): using the activation journal/, 'ps reports the damaged file with its path')
+      t.match(ps.stderr, /active\.json is (empty|damaged \(not valid JSON\)): using the activation journal/, 'ps reports the damaged file with its path')
       t.match(ps.stdout, /^web\.1\s+pid \d+/m, 'and still finds the live workers')
     }
     const doc = await ssh(host, ['doctor'])

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { appendHistory, currentRelease, listReleases, nextReleaseId, pruneReleases, readActive, readHistory, readPlan, switchCurrent, writeActive, writePlan, type ReleasePlan } from '../../lib/state/release.js'
 import { pickRollbackTarget } from '../../lib/verbs/rollback.js'
+import { planToFile } from '../../lib/state/plan-file.js'
 
 function host(t: Test): string {
   const root = t.testdir({})
@@ -20,7 +21,7 @@ function host(t: Test): string {
 function release(root: string, id: string): void {
   const rel = join(root, 'apps', 'web', 'releases')
   mkdirSync(join(rel, id), { recursive: true })
-  writePlan({ app: 'web', id, sha: 'a'.repeat(40) } as unknown as ReleasePlan)
+  writePlan({ app: 'web', id, sha: 'a'.repeat(40), processes: [] } as unknown as ReleasePlan)
 }
 
 t.test('release: ids only grow, failed attempts and pruned releases included', async (t) => {
@@ -87,7 +88,7 @@ t.test('readPlan and readActive: a damaged or empty file is read from the activa
   release(root, 'v1')
   switchCurrent('web', 'v1')
   const plan = readPlan('web', 'v1')!
-  writeRecord({ app: 'web', token: 'v1-abc', release: 'v1', ports: { web: [5000] }, vassals: [], state: 'switched', started: 'then', plan })
+  writeRecord({ app: 'web', token: 'v1-abc', release: 'v1', ports: { web: [5000] }, vassals: [], state: 'switched', started: 'then', plan: planToFile(plan) })
   const rel = join(root, 'apps', 'web', 'releases')
   writeFileSync(join(rel, 'v1.json'), '{"half')
   t.same(readPlan('web', 'v1'), plan, 'damaged: the journal copy')
