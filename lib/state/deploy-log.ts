@@ -1,8 +1,7 @@
 // deploy-log: a copy of one deploy's output in logs/APP/deploys/ID.log (0600), capped, so a push that
 // scrolled by can be read again (`logs:deploy APP [RELEASE]`). The newest PIKU_KEEP_RELEASES are kept (lib/upkeep.ts).
 import { closeSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs'
-import { join } from 'node:path'
-import { appPaths } from './paths.js'
+import { appPaths, joinWithin } from './paths.js'
 import { DEPLOY_LOG_MAX_BYTES } from './upkeep.js'
 import * as log from '../log.js'
 import { isErrno } from '../errors.js'
@@ -14,7 +13,7 @@ export interface DeployLog {
 }
 
 export function deployLogFile(app: string, id: string): string {
-  return join(appPaths(app).deployLogs, `${id}.log`)
+  return joinWithin(appPaths(app).deployLogs, `${id}.log`)
 }
 
 /** Start copying every message and build output to the release's deploy log; close() stops it. `append`
