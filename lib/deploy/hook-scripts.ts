@@ -5,7 +5,7 @@
 // pre-receive.d: a non-zero exit refuses the push. post-receive.d: a failure is a warning.
 import { accessSync, constants, existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { appPaths, displayPath, hostPaths, toolkitRoot } from '../state/paths.js'
+import { appPaths, displayPath, hookScriptDirs, hostPaths, toolkitRoot } from '../state/paths.js'
 import { orderHookScripts, parseHookTimeout } from '../parse/hook-scripts.js'
 import { parseEnvFile } from '../parse/env-file.js'
 import { UserError, isErrno } from '../errors.js'
@@ -17,7 +17,7 @@ export type HookName = 'pre-receive' | 'post-receive'
 /** The scripts that run for `hook` of `app`, host-wide first: absolute paths of executable files. */
 export function listHookScripts(hook: HookName, app: string): string[] {
   const scripts: string[] = []
-  for (const dir of [join(hostPaths().hooks, `${hook}.d`), join(appPaths(app).hooks, `${hook}.d`)]) {
+  for (const dir of hookScriptDirs(app, hook)) {
     let names: string[]
     try {
       names = readdirSync(dir)

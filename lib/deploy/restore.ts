@@ -103,7 +103,7 @@ async function unpackArchive(tmp: string, input: NodeJS.ReadableStream): Promise
 async function moveIntoPlace(app: string, force: boolean, a: Unpacked): Promise<void> {
   const { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } = await import('node:fs')
   const { join } = await import('node:path')
-  const { appPaths, hostPaths } = await import('../state/paths.js')
+  const { appPaths, hostPaths, joinWithin } = await import('../state/paths.js')
   const { CONFIG_FILES } = await import('../parse/backup.js')
   const p = appPaths(app)
   const { out, src } = a
@@ -123,7 +123,7 @@ async function moveIntoPlace(app: string, force: boolean, a: Unpacked): Promise<
   mkdirSync(p.config, { recursive: true, mode: 0o700 })
   for (const f of CONFIG_FILES) {
     const from = join(out, 'config', src, f)
-    const to = join(p.config, f)
+    const to = joinWithin(p.config, f)
     if (existsSync(from)) {
       chmodSync(from, 0o600)
       renameSync(from, to)

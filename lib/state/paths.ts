@@ -238,6 +238,11 @@ export function vassalFile(name: string, root: string = hostRoot()): string {
   return joinWithin(hostPaths(root).vassals, name)
 }
 
+/** The admin's script folders of a git hook, host-wide first: `hooks/HOOK.d`, then `repos/APP/hooks/HOOK.d`. */
+export function hookScriptDirs(app: string, hook: string, root: string = hostRoot()): string[] {
+  return [joinWithin(hostPaths(root).hooks, `${hook}.d`), joinWithin(appPaths(app, root).hooks, `${hook}.d`)]
+}
+
 /** Vassal file names: `<app>@<token>@<kind>.<n>.ini` (token: release id and activation time). `@` is not
  *  allowed in app names, so one app's names can never be a prefix of another's. */
 export function vassalName(app: string, token: string, kind: string, n: number): string {

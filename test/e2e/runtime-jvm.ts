@@ -7,7 +7,7 @@
 import t, { type Test } from 'tap'
 import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { commitFiles, httpGet, makeApp, push, setupHost, type TestHost } from '../fixtures/host.js'
+import { commitFiles, httpGet, makeApp, push, setupHost, ssh, type TestHost } from '../fixtures/host.js'
 import { findTool } from '../../lib/deploy/runtime/build.js'
 
 const user = 'phrtj'
@@ -87,7 +87,7 @@ public class Hello {
   public static Object[] application(HashMap<String, Object> env) {
     HashMap<String, String> headers = new HashMap<>();
     headers.put("Content-Type", "text/plain");
-    String body = "jwsgi ${tag} " + env.get("PATH_INFO") + " " + System.getenv("APP") + " " + System.getenv("GREETING");
+    String body = "jwsgi ${tag} " + env.get("PATH_INFO") + " " + System.getenv("APP") + " " + System.getenv("GREETING") + " " + System.getenv("JAVA_TOOL_OPTIONS");
     return new Object[] { 200, headers, body };
   }
 }
@@ -215,7 +215,7 @@ if (process.getuid?.() !== 0) {
     t.notOk(existsSync(`${host.home}/.m2`) || existsSync(`${host.home}/.lein`), 'no shared ~/.m2 or ~/.lein')
   })
 
-  t.test('runtime: jwsgi app runs in uwsgi\'s JVM with the classpath of its Maven build', async (t) => {
+  t.test('runtime: jwsgi app runs in uwsgi\'s JVMs with the classpath of its Maven build, its env and a heap that fits its cap', async (t) => {
     const plugins = ['/usr/lib/uwsgi/plugins/jvm_plugin.so', '/usr/lib/uwsgi/plugins/jwsgi_plugin.so']
     if (skipWithout(t, ['mvn', 'javac'], 'maven openjdk-17-jdk-headless uwsgi-plugin-jvm-openjdk-17 uwsgi-plugin-jwsgi-openjdk-17', plugins)) return
     const dir = makeApp(t, {
@@ -223,16 +223,20 @@ if (process.getuid?.() !== 0) {
       'pom.xml': pom(),
       'src/main/java/com/example/Hello.java': jwsgiApp('one'),
       Procfile: 'jwsgi: com.example.Hello:application\n',
-      ENV: "NGINX_SERVER_NAME=jwsgi.example.test\nGREETING=it's $(not) %(expanded)\n",
+      // two JVMs (one per uwsgi process) share the instance's 256M cap: -Xmx96m each
+      ENV: "NGINX_SERVER_NAME=jwsgi.example.test\nGREETING=it's $(not) %(expanded)\nUWSGI_PROCESSES=2\nPIKU_MEMORY_MAX=256M\n",
     })
     const r = await push(host, dir, 'jwsgiapp')
     t.equal(r.code, 0, tail(r.stderr))
     t.match(r.stderr, /jwsgi classpath: target\/app\.jar/)
-    t.equal((await httpGet(host, 'jwsgi.example.test', '/hello')).body, "jwsgi one /hello jwsgiapp it's $(not) %(expanded)")
+    t.equal((await httpGet(host, 'jwsgi.example.test', '/hello')).body, "jwsgi one /hello jwsgiapp it's $(not) %(expanded) -Xmx96m")
     commitFiles(dir, { 'src/main/java/com/example/Hello.java': jwsgiApp('two') }, 'two')
     const again = await push(host, dir, 'jwsgiapp')
     t.equal(again.code, 0, tail(again.stderr))
-    t.equal((await httpGet(host, 'jwsgi.example.test', '/x')).body, "jwsgi two /x jwsgiapp it's $(not) %(expanded)")
+    t.equal((await httpGet(host, 'jwsgi.example.test', '/x')).body, "jwsgi two /x jwsgiapp it's $(not) %(expanded) -Xmx96m")
+    const ps = await ssh(host, ['ps', 'jwsgiapp'])
+    t.match(ps.stdout, /^jwsgi\.1\s+pid \d+ .* ([3-9]|\d\d) processes/m, 'ps shows the jwsgi instance: its master and two JVM workers')
+    t.notMatch(ps.stdout, /ORPHAN/)
   })
 
   t.test('runtime: a deps.edn app on a host without the Clojure CLI is refused in one line', async (t) => {
