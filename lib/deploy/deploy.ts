@@ -22,7 +22,7 @@ import { checkSandbox, wrapCommand, sandboxBuildEnv, SANDBOX_BIND_KEY, type Sand
 import { parseJwsgiClasspath } from '../parse/jvm.js'
 import { readRedisRecord, writeRedisConf } from '../state/databases.js'
 import { REDIS_KIND } from '../parse/database.js'
-import { shellQuote } from '../render/quote.js'
+import { renderRedisCommand } from '../render/database-conf.js'
 import { readHostSettings, type HostSettings } from '../state/host-settings.js'
 import type { AcmeSettings } from '../parse/acme-settings.js'
 import { runStreamed } from '../host/system.js'
@@ -193,7 +193,7 @@ function addRedis(app: string, processes: ProcessPlan[]): void {
   if (!redis) return
   if (processes.some((x) => x.kind === REDIS_KIND)) throw new UserError(`Procfile: the kind "${REDIS_KIND}" is taken by this app's Redis (redis:create); rename that line`)
   const conf = writeRedisConf(app, redis)
-  processes.push({ kind: REDIS_KIND, role: 'daemon', command: `exec redis-server ${shellQuote(conf)}`, count: 1 })
+  processes.push({ kind: REDIS_KIND, role: 'daemon', command: renderRedisCommand(conf, redis.port), count: 1 })
 }
 
 /** jwsgi: the classpath the app names (JWSGI_CLASSPATH), else the jars its JVM build left, else the release. */

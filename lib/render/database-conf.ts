@@ -1,6 +1,8 @@
 // render/database-conf: the PostgreSQL settings sized for a small host (conf.d/piku-hooks.conf) and an app's
 // redis.conf. Pure: memory and paths in, file text out.
 
+import { shellQuote } from './quote.js'
+
 const MIB = 1024 * 1024
 const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, Math.floor(v)))
 
@@ -77,4 +79,12 @@ export function renderRedisConf(s: RedisConfSpec): string {
     'databases 16',
     '',
   ].join('\n')
+}
+
+/** The command of an app's Redis instance: wait while the previous activation's Redis still answers on the port
+ *  (a new activation starts beside the old one, which stops after the switch; two Redis on one append-only file
+ *  must never run), then become redis-server. */
+export function renderRedisCommand(conf: string, port: number): string {
+  if (!Number.isInteger(port) || port < 1024 || port > 65535) throw new Error(`redis port: ${port}`)
+  return `while redis-cli -h 127.0.0.1 -p ${port} ping >/dev/null 2>&1; do sleep 0.2; done; exec redis-server ${shellQuote(conf)}`
 }

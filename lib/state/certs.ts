@@ -6,7 +6,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync
 import type { CertState } from '../parse/acme-settings.js'
 import { appPaths, certDir, certFiles, hostPaths, toolkitScript } from './paths.js'
 import { runCapture, spawnDetached } from '../host/run.js'
-import { swapSymlink, writeFileAtomic } from '../host/atomic-file.js'
+import { swapSymlink } from '../host/atomic-file.js'
+import { readRecordFile, writeRecordFile, recordValue, isRecordObject, type RecordCheck } from './record-file.js'
 import { UserError } from '../errors.js'
 import type { CertReport } from '../render/cert-report.js'
 
@@ -20,16 +21,18 @@ export function liveCert(app: string): LiveCert {
   return certFiles(appPaths(app).certLive)
 }
 
+/** What makes certs/APP/state.json valid: an object naming the certificate's kind. */
+function checkCertState(v: unknown): RecordCheck<CertState> {
+  return isRecordObject(v) && typeof v.kind === 'string' ? { value: v as unknown as CertState } : { why: 'not a certificate state' }
+}
+
+/** certs/APP/state.json; undefined when missing or damaged (the next certificate or request rewrites it). */
 export function readCertState(app: string): CertState | undefined {
-  try {
-    return JSON.parse(readFileSync(appPaths(app).certState, 'utf8')) as CertState
-  } catch {
-    return undefined
-  }
+  return recordValue(readRecordFile(appPaths(app).certState, checkCertState))
 }
 
 export function writeCertState(app: string, state: CertState): void {
-  writeFileAtomic(appPaths(app).certState, JSON.stringify(state, null, 2) + '\n', 0o600)
+  writeRecordFile(appPaths(app).certState, state)
 }
 
 export interface CertInfo {

@@ -83,6 +83,11 @@ export function writeStaged(app: string, id: string | undefined): void {
   else writeFileAtomic(f, id + '\n', 0o600)
 }
 
+/** What makes a history line valid: an object with a release id and an outcome. */
+function checkHistoryEntry(v: unknown): v is HistoryEntry {
+  return isRecordObject(v) && typeof v.id === 'string' && typeof v.outcome === 'string'
+}
+
 /** Every readable line of the history, oldest first (a damaged line is skipped). */
 export function readHistory(app: string): HistoryEntry[] {
   const f = appPaths(app).history
@@ -92,7 +97,8 @@ export function readHistory(app: string): HistoryEntry[] {
     .filter(Boolean)
     .flatMap((l) => {
       try {
-        return [JSON.parse(l) as HistoryEntry]
+        const v: unknown = JSON.parse(l)
+        return checkHistoryEntry(v) ? [v] : []
       } catch {
         return []
       }

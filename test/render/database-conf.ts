@@ -1,5 +1,5 @@
 import t from 'tap'
-import { planPostgresSizing, renderPostgresConf, renderRedisConf } from '../../lib/render/database-conf.js'
+import { planPostgresSizing, renderPostgresConf, renderRedisCommand, renderRedisConf } from '../../lib/render/database-conf.js'
 
 t.snapshotFile = new URL('../fixtures/snapshots/render/database-conf.cjs', import.meta.url).pathname
 
@@ -38,4 +38,12 @@ t.test('renderRedisConf: loopback, password, append-only every second, no snapsh
   t.throws(() => renderRedisConf({ dir: '/home/../etc', port: 21000, password: 'abc123abc123abc123' }), /unsafe path/)
   t.throws(() => renderRedisConf({ dir: '/x', port: 21000, password: 'x y' }), /password/)
   t.throws(() => renderRedisConf({ dir: '/x', port: 80, password: 'abc123abc123abc123' }), /port/)
+})
+
+t.test('renderRedisCommand: waits while the previous Redis answers on the port, then execs redis-server', async (t) => {
+  t.equal(
+    renderRedisCommand("/home/piku/data/it's/redis/redis.conf", 21000),
+    "while redis-cli -h 127.0.0.1 -p 21000 ping >/dev/null 2>&1; do sleep 0.2; done; exec redis-server '/home/piku/data/it'\\''s/redis/redis.conf'",
+  )
+  t.throws(() => renderRedisCommand('/x', 99999), /port/)
 })

@@ -54,3 +54,25 @@ t.test('active.json and state.json: one reader each, one definition of valid', a
   replaceAppState('web', {})
   t.same(readAppStateRecord('web'), { state: 'missing' }, 'an empty state removes the file')
 })
+
+t.test('history and certificate state: one reader each, damaged lines and files not taken for records', async (t) => {
+  const root = t.testdir({ apps: { web: {} }, certs: { web: {} } })
+  const before = process.env.PIKU_ROOT
+  process.env.PIKU_ROOT = root
+  t.teardown(() => {
+    if (before === undefined) delete process.env.PIKU_ROOT
+    else process.env.PIKU_ROOT = before
+  })
+  const { appendHistory, readHistory } = await import('../../lib/state/release.js')
+  const { readCertState, writeCertState } = await import('../../lib/state/certs.js')
+  appendHistory('web', { id: 'v1', sha: 'a', time: 't', key: 'k', reason: 'push', outcome: 'live' })
+  writeFileSync(join(root, 'apps', 'web', 'history.jsonl'), '{"half\n7\n{"id":2}\n', { flag: 'a' })
+  appendHistory('web', { id: 'v2', sha: 'b', time: 't', key: 'k', reason: 'push', outcome: 'failed' })
+  t.same(readHistory('web').map((e) => e.id), ['v1', 'v2'], 'lines that are not history entries are skipped')
+
+  t.equal(readCertState('web'), undefined)
+  writeCertState('web', { kind: 'self-signed', names: ['web.test'] })
+  t.same(readCertState('web'), { kind: 'self-signed', names: ['web.test'] })
+  writeFileSync(join(root, 'certs', 'web', 'state.json'), '{"names":[]}')
+  t.equal(readCertState('web'), undefined, 'no kind: not a certificate state')
+})
