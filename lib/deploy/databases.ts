@@ -301,14 +301,17 @@ export async function runRedisCli(app: string, record: RedisRecord, args: string
   }
 }
 
-/** Whether the app has a database: true/false, or the one line saying why PostgreSQL could not be asked
- *  ('' where it is not installed at all: a host without databases). */
+/** Whether the app has a database: true/false, or the one line saying why PostgreSQL could not be asked.
+ *  That line is '' (nothing to do) unless the app is wired to its database (PGDATABASE in its config): a host
+ *  without PostgreSQL, or with it but not set up for this user (no role: install.sh without --with postgres),
+ *  holds no database of an app that was never wired, so backup and destroy go on without one. */
 export async function probeDatabase(app: string): Promise<boolean | string> {
   try {
     return await databaseExists(app)
   } catch (e) {
     if (!(e instanceof UserError)) throw e
-    return /not installed/.test(e.message) ? '' : e.message
+    const wired = readConfigValues(app).PGDATABASE === appDatabase(app)
+    return wired && !/not installed/.test(e.message) ? e.message : ''
   }
 }
 
