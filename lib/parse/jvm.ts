@@ -12,9 +12,9 @@ export const JVM_PACKAGES = {
 } as const
 
 /**
- * `mvn -B -ntp package` (batch mode, no download progress lines), with the app's own local repository under its dependency cache unless the project's
- * `.mvn/maven.config` (whose text is given) names one itself. Everything else the project configures
- * (`-s` settings, `.mvn/jvm.config`, profiles) is Maven's to read, untouched.
+ * `mvn -B -ntp package` (batch mode, no download progress lines), with the app's own local repository under
+ * its dependency cache unless the project's `.mvn/maven.config` (whose text is given) names one itself.
+ * Everything else the project configures (`-s` settings, `.mvn/jvm.config`, profiles) is Maven's to read.
  */
 export function planMavenArgs(mavenConfig: string | undefined, localRepo: string): string[] {
   const own = /(^|\s)-Dmaven\.repo\.local=/.test(mavenConfig ?? '')
