@@ -199,9 +199,14 @@ runuser -u "$user" -- env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$home" USER
 
 # --- the sandbox each app runs in: an unprivileged bubblewrap sandbox must start as the user. Ubuntu 24.04
 # restricts user namespaces through AppArmor until bubblewrap's profile (apparmor-profiles) is loaded.
+# The system folders are recreated as the host has them (as lib/host/sandbox.ts does): on a merged-/usr host
+# /lib64 too is a link, and without it no program finds its loader.
 sandbox_starts() {
-  runuser -u "$user" -- /usr/bin/bwrap --unshare-user --unshare-pid --ro-bind /usr /usr --symlink usr/bin /bin \
-    --symlink usr/lib /lib --proc /proc --dev /dev -- /bin/true 2>&1 >/dev/null | head -n 1
+  local args=(--unshare-user --unshare-pid --ro-bind /usr /usr) p
+  for p in /bin /sbin /lib /lib32 /lib64 /libx32; do
+    if [ -L "$p" ]; then args+=(--symlink "$(readlink "$p")" "$p"); elif [ -d "$p" ]; then args+=(--ro-bind "$p" "$p"); fi
+  done
+  runuser -u "$user" -- /usr/bin/bwrap "${args[@]}" --proc /proc --dev /dev -- /bin/true 2>&1 >/dev/null | head -n 1
   return "${PIPESTATUS[0]}"
 }
 sandbox_note=""

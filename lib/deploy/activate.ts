@@ -1,7 +1,7 @@
 // activate: bring a planned release up beside the running one, check it answers, switch nginx and the
 // `current` link to it, then stop the old workers. Any failure before the switch leaves the old release
 // serving and removes what was started.
-import { existsSync, readFileSync, mkdirSync, rmSync, chmodSync, writeFileSync, openSync, closeSync, constants as fsConstants } from 'node:fs'
+import { existsSync, lstatSync, readFileSync, mkdirSync, rmSync, chmodSync, writeFileSync, openSync, closeSync, constants as fsConstants } from 'node:fs'
 import { join } from 'node:path'
 import { activationDir, activationFile, activationNginx, appPaths, appTemplatePath, displayPath, hostPaths, jwsgiEnvDirName, launcherName, templatePath, vassalFile, vassalName, vassalToken, workerLogPath, wsgiEnvName } from '../state/paths.js'
 import { renderVassal, wsgiPlugins, PLUGIN_PACKAGES, type VassalSpec } from '../render/uwsgi.js'
@@ -31,6 +31,13 @@ import { DRAIN_MS, REAP_STOPPED_MS, spawnAfterSwitch } from './after-switch.js'
 import { planMemorySetup, prepareInstanceMemory, reportMemorySetup, removeAppGroups, reapGroups } from './memory.js'
 import { checkSandbox, sandboxVassal, SANDBOX_BIND_KEY } from './sandbox.js'
 import * as log from '../log.js'
+
+/** Remove `path` when it is a symbolic link (a plain file or nothing stays as it is). */
+function dropLink(path: string): void {
+  try {
+    if (lstatSync(path).isSymbolicLink()) rmSync(path)
+  } catch {}
+}
 
 function writeExecutable(path: string, text: string, mode: number): void {
   writeFileAtomic(path, text, mode)
@@ -182,6 +189,7 @@ function renderWorkers(plan: ReleasePlan, opts: ActivateOptions, token: string, 
       const capped = prepareInstanceMemory(memory, { app: plan.app, token, kind: proc.kind, n, runDir, jvms }, processEnv(plan.env, proc.kind, port))
       const env = capped.env
       const logFile = workerLogPath(plan.app, proc.kind, n)
+      dropLink(logFile) // a link an app left in its log folder would send uwsgi's log where it points
       const spec: VassalSpec = { app: plan.app, release: plan.id, kind: proc.kind, n, role: proc.role, cwd: plan.dir, logFile, settings: plan.settings, port, memoryScript: capped.script }
       if (proc.role === 'wsgi') {
         const envFile = activationFile(plan.app, token, wsgiEnvName(proc.kind, n))

@@ -7,6 +7,7 @@ import { writeFileAtomic } from '../host/atomic-file.js'
 import { runCheckSync } from '../host/run.js'
 import { UserError, unwrap } from '../errors.js'
 import { parseHostArgs, type HostOptions } from '../parse/host-options.js'
+import { parseHostEnv } from '../parse/host-env.js'
 import { parseKeyLines, parsePublicKey, planKeyName } from '../parse/ssh-key.js'
 import { addKey, chownKeyFiles, readKeyRecords, writeFetchAccess } from '../state/key-store.js'
 import * as log from '../log.js'
@@ -62,7 +63,9 @@ export async function runHostSetup(argv: string[]): Promise<void> {
   const template = (...p: string[]) => readFileSync(templatePath(...p), 'utf8')
 
   const memory = setupMemorySubtree(o.user, owner)
-  writeFile(paths.settings, renderHostEnv({ ...o, memoryCgroup: memory.ok ? memory.path : undefined }), 0o644, owner)
+  // an admin's SANDBOX=require or off survives a new install.sh run
+  const sandbox = existsSync(paths.settings) ? parseHostEnv(readFileSync(paths.settings, 'utf8')).sandbox : undefined
+  writeFile(paths.settings, renderHostEnv({ ...o, memoryCgroup: memory.ok ? memory.path : undefined, sandbox }), 0o644, owner)
   if (memory.ok) log.info(`memory caps: ${memory.path} (cgroup v${memory.version}${memory.by === 'systemd' ? ", delegated by systemd to the emperor's unit" : `, owned by ${o.user}`})`)
   else log.warn(`memory caps (PIKU_MEMORY_MAX) cannot be enforced on this host: ${memory.reason}`)
   writeFile(paths.emperorIni, renderEmperorIni(template('uwsgi', 'emperor.ini'), o), 0o644, owner)

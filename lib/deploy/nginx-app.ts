@@ -149,6 +149,7 @@ export function renderNginxFor(plan: ReleasePlan, ports: Record<string, number[]
       httpsOnly: s.httpsOnly,
       upstreamPorts,
       statics: plan.statics,
+      releaseDir: plan.dir,
       catchAll: plan.catchAll,
       allowGitFolders: plan.allowGitFolders,
       acmeRoot: hostPaths().acme,

@@ -135,3 +135,14 @@ export function withJavaHeap(javaToolOptions: string | undefined, bytes: number,
   const mb = Math.max(8, Math.floor((bytes * 0.75) / Math.max(1, jvms) / 1024 ** 2))
   return [current, `-Xmx${mb}m`].filter(Boolean).join(' ')
 }
+
+/**
+ * JAVA_TOOL_OPTIONS for a JVM build: `-XX:MaxRAM` set to the memory the build really has (the RAM or the cgroup
+ * above the push, whichever is smaller), so the JVM's own heap sizing works as it would outside the sandbox,
+ * which hides the cgroup files (/sys) it reads; nothing when the app's options set a heap or the figure is odd.
+ */
+export function withBuildJvmMemory(javaToolOptions: string | undefined, memoryBytes: number): string {
+  const current = (javaToolOptions ?? '').trim()
+  if (setsJavaHeap(current) || !Number.isFinite(memoryBytes) || memoryBytes < 64 * 1024 ** 2) return current
+  return [current, `-XX:MaxRAM=${Math.floor(memoryBytes / 1024 ** 2)}m`].filter(Boolean).join(' ')
+}

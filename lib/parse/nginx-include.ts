@@ -206,6 +206,24 @@ const OPENED_AS_ROOT = new Set([
   'secure_link_secret', 'disable_symlinks', 'ssl_certificate_cache',
 ])
 
+/** The client-certificate files of proxy_, grpc_ and uwsgi_ TLS: also opened by the master as root (a key read this
+ *  way would sign handshakes with an upstream the app chooses). */
+const UPSTREAM_TLS_FILE = /^(proxy|grpc|uwsgi)_ssl_(certificate|certificate_key|certificate_cache|trusted_certificate|crl|password_file|conf_command)$/
+
+/** Directives that hand a request to a backend: their target must be a host:port written out, not a unix socket
+ *  (nginx would connect as its own user, to any socket on the machine) nor a variable (it could become one). */
+const PASSES = new Set(['proxy_pass', 'uwsgi_pass', 'fastcgi_pass', 'scgi_pass', 'grpc_pass', 'memcached_pass'])
+
+/** Shared cache zones: another app's (or user's) zone named here would let this app fill it for the other's visitors. */
+const CACHES = new Set(['proxy_cache', 'uwsgi_cache', 'fastcgi_cache', 'scgi_cache'])
+
+/** The host part of a *_pass target (after an optional scheme://, up to the first /). */
+function passHost(target: string): string {
+  const rest = target.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, '')
+  const slash = rest.indexOf('/')
+  return slash < 0 ? rest : rest.slice(0, slash)
+}
+
 /** Whether `path` (absolute, no variables, no `..`) lies inside `release`. */
 function insideRelease(path: string, release: string): boolean {
   if (!path.startsWith('/') || path.includes('$') || path.split('/').includes('..')) return false
@@ -217,9 +235,18 @@ function insideRelease(path: string, release: string): boolean {
 function reachErrors(all: IncludeStatement[], file: string, release: string): string[] {
   const errors: string[] = []
   for (const s of all) {
-    if (OPENED_AS_ROOT.has(s.name)) errors.push(`${file}:${s.line}: "${s.name}" cannot be used in an app's include: nginx opens its file as root (or it turns the symlink check off)`)
+    if (OPENED_AS_ROOT.has(s.name) || UPSTREAM_TLS_FILE.test(s.name)) errors.push(`${file}:${s.line}: "${s.name}" cannot be used in an app's include: nginx opens its file as root (or it turns the symlink check off)`)
     if ((s.name === 'root' || s.name === 'alias') && !insideRelease(s.args[0] ?? '', release)) {
       errors.push(`${file}:${s.line}: ${s.name} ${s.args.join(' ')} is outside the app's release (${release}): an include serves only the app's own files, by absolute path, without variables`)
+    }
+    if (PASSES.has(s.name)) {
+      const host = passHost(s.args[0] ?? '')
+      if (host.includes('$') || /unix:/i.test(s.args[0] ?? '')) {
+        errors.push(`${file}:${s.line}: ${s.name} ${s.args.join(' ')}: an include passes requests to a host:port written out, not to a unix socket or a variable (nginx would connect to any socket on the machine)`)
+      }
+    }
+    if (CACHES.has(s.name) && s.args[0] !== 'off') {
+      errors.push(`${file}:${s.line}: ${s.name} ${s.args.join(' ')}: cache zones are shared by every app on this nginx; use NGINX_CACHE_PREFIXES for the app's own cache`)
     }
   }
   return errors

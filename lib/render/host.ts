@@ -11,6 +11,7 @@ export interface HostValues {
   domain: string
   acme?: Record<string, string> // ACME_ROOT_CA, ACME_EMAIL, ACME_CA_BUNDLE: written only when given
   memoryCgroup?: string // the user's memory cgroup subtree (MEMORY_CGROUP), when the host has a memory controller
+  sandbox?: string // SANDBOX (require, off) as the admin set it: kept when install.sh runs again
 }
 
 export function renderHostEnv(v: HostValues): string {
@@ -22,6 +23,7 @@ export function renderHostEnv(v: HostValues): string {
     `PIKU_USER=${v.user}`,
     ...Object.entries(v.acme ?? {}).map(([k, val]) => `${k}=${val}`),
     ...(v.memoryCgroup ? [`MEMORY_CGROUP=${v.memoryCgroup}`] : []),
+    ...(v.sandbox === 'require' || v.sandbox === 'off' ? [`SANDBOX=${v.sandbox}`] : []),
     '',
   ].join('\n')
 }

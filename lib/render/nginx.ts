@@ -27,6 +27,7 @@ export interface NginxAppSpec {
   httpsOnly: boolean
   upstreamPorts: number[] // loopback ports of the web/wsgi workers; empty for static-only apps
   statics: StaticMapping[]
+  releaseDir?: string // the release folder: nginx checks every link below it (the app may swap a folder in it for a link)
   catchAll?: string
   allowGitFolders: boolean
   acmeRoot: string
@@ -99,6 +100,7 @@ function validateSpec(spec: NginxAppSpec): void {
   for (const s of spec.statics) {
     check(SAFE_PATH.test(s.url) && SAFE_PATH.test(s.dir) && !s.dir.includes('/../') && !s.url.includes('/../'), `static mapping ${s.url} -> ${s.dir}`)
   }
+  if (spec.releaseDir !== undefined) check(SAFE_PATH.test(`${spec.releaseDir.replace(/\/+$/, '')}/`) && !spec.releaseDir.split('/').includes('..'), `release folder ${spec.releaseDir}`)
   if (spec.catchAll !== undefined) check(/^\/[A-Za-z0-9._~\/-]*$/.test(spec.catchAll) && !spec.catchAll.includes('..'), `catch-all ${spec.catchAll}`)
   for (const p of spec.upstreamPorts) check(Number.isInteger(p) && p > 0 && p < 65536, `port ${p}`)
   if (spec.cache) {
@@ -176,6 +178,7 @@ export function renderNginxApp(spec: NginxAppSpec, tpl: NginxTemplates): string 
       ACCESS: access,
       OWN_LOCATIONS: own,
       PAGE: spec.maintenance!.page,
+      PAGE_DIR: spec.maintenance!.page.slice(0, spec.maintenance!.page.lastIndexOf('/')),
     })
     return renderServers(spec, tpl, httpLevel, access, own, body)
   }
@@ -194,10 +197,16 @@ export function renderNginxApp(spec: NginxAppSpec, tpl: NginxTemplates): string 
     DIRECTIVES: lines(directives, (d) => d) + auth,
     ACCESS: access,
     OWN_LOCATIONS: own,
-    INCLUDE: inc ? renderTemplate(tpl['include-file.conf'], { FILE: inc.file, TEXT: inc.text.endsWith('\n') || inc.text === '' ? inc.text : `${inc.text}\n` }) : '',
+    INCLUDE: inc ? renderTemplate(tpl['include-file.conf'], { FROM: linksFrom(spec) ?? '$document_root', FILE: inc.file, TEXT: inc.text.endsWith('\n') || inc.text === '' ? inc.text : `${inc.text}\n` }) : '',
     LOCATIONS: locations.join(''),
   })
   return renderServers(spec, tpl, httpLevel, access, own, body)
+}
+
+/** Where nginx starts checking links: the release folder (a folder inside it swapped for a link at run time is
+ *  then refused too), without its trailing slash. */
+function linksFrom(spec: NginxAppSpec): string | undefined {
+  return spec.releaseDir?.replace(/\/+$/, '')
 }
 
 /** The server's locations: .git refused, static folders (longest prefix first), the cache, the app; each
@@ -211,7 +220,7 @@ function renderLocations(spec: NginxAppSpec, tpl: NginxTemplates, id: string, he
   for (const s of statics) {
     if (s.url === '/' && hasUpstream) continue // the app itself answers on /
     if (!ourLocation(`prefix ${s.url}`)) continue
-    locations.push(renderTemplate(tpl['location-static.conf'], { URL: s.url, DIR: s.dir, CATCH_ALL: spec.catchAll ? `${spec.catchAll} ` : '' }))
+    locations.push(renderTemplate(tpl['location-static.conf'], { URL: s.url, DIR: s.dir, FROM: linksFrom(spec) ?? s.dir, CATCH_ALL: spec.catchAll ? `${spec.catchAll} ` : '' }))
   }
   if (spec.cache) {
     const c = spec.cache.settings

@@ -46,11 +46,15 @@ export function planSandboxArgs(s: SandboxSpec): string[] {
   }
   for (const h of s.hide) a.push('--tmpfs', checkPath(h))
   a.push('--proc', '/proc', '--dev', '/dev')
+  // /dev is a tmpfs of the kernel's default size (half the RAM): /dev/shm gets the bound /tmp has, and /dev is made
+  // read-only once the devices are in, so neither is a way round the /tmp bound
+  a.push('--size', String(Math.floor(s.tmpBytes)), '--tmpfs', '/dev/shm')
   a.push('--size', String(Math.floor(s.tmpBytes)), '--tmpfs', '/tmp')
   a.push('--size', String(Math.floor(s.homeBytes)), '--tmpfs', checkPath(s.home))
   for (const p of s.rw) a.push('--bind', checkPath(p), checkPath(p))
   for (const p of s.ro) a.push('--ro-bind', checkPath(p), checkPath(p))
   for (const d of s.devices) a.push('--dev-bind', checkPath(d), checkPath(d))
+  a.push('--remount-ro', '/dev')
   a.push('--chdir', checkPath(s.cwd), '--')
   return a
 }

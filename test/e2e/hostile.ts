@@ -427,6 +427,36 @@ if (process.getuid?.() !== 0) {
     t.equal((await httpGet(host, 'evil.test', '/public/index.html')).body, 'evil\n', 'the first release keeps serving')
   })
 
+  t.test('hostile: an app that swaps its static folder for a link at run time gets nothing outside its release', async (t) => {
+    const h = host.home
+    // the web process may write its release: it replaces public/ with a link to another app's release, which nginx
+    // (www-data, in the group of apps/) can read; nginx must check links from the release folder, not from public/
+    const swapper = `import http.server, os
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        if self.path == '/swap':
+            os.rename('public', 'public.old')
+            os.symlink('${h}/apps/echo/current', 'public')
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b'swapped' if self.path == '/swap' else b'app')
+http.server.HTTPServer(('127.0.0.1', int(os.environ['PORT'])), H).serve_forever()
+`
+    const dir = makeApp(top, {
+      Procfile: 'web: exec python3 swap.py\n',
+      'swap.py': swapper,
+      'public/x.txt': 'mine\n',
+      ENV: 'NGINX_SERVER_NAME=swap.test\nNGINX_STATIC_PATHS=/s/:public\n',
+    })
+    const r = await push(host, dir, 'swapper')
+    t.equal(r.code, 0, r.stderr)
+    t.equal((await httpGet(host, 'swap.test', '/s/x.txt')).body, 'mine\n', 'its own static file is served')
+    t.equal((await httpGet(host, 'swap.test', '/swap')).body, 'swapped')
+    const leak = await httpGet(host, 'swap.test', '/s/echo_env.py')
+    t.not(leak.status, 200, 'the link the app put in place of public/ is not followed')
+    t.notMatch(leak.body, /import json/, "no byte of the other app's release")
+  })
+
   t.test('audit: who did what, with the outcome, no secret values, private', async (t) => {
     const file = `${host.home}/logs/.audit.log`
     const entries = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l))

@@ -158,6 +158,7 @@ if (process.getuid?.() !== 0) {
     t.equal(r.code, 0, tail(r.stderr))
     t.match(r.stderr, /maven app detected/)
     t.match(r.stderr, /building with mvn -B --no-transfer-progress package -Dmaven\.repo\.local=\/home\/phrtj\/deps\/mvnapp\/maven-repo/)
+    t.match(r.stderr, /Picked up JAVA_TOOL_OPTIONS: -XX:MaxRAM=\d+m/, "the build's JVM is told the memory the build has")
     t.equal((await httpGet(host, 'maven.example.test', '/')).body, 'maven one mvnapp web -Xmx96m', 'JAVA_TOOL_OPTIONS holds 75% of the 128M cap')
     t.ok(existsSync(`${host.home}/deps/mvnapp/maven-repo/org/apache/maven/plugins/maven-compiler-plugin`), 'plugins resolved into the app\'s own repository')
     t.notOk(existsSync(`${host.home}/.m2`), 'no shared ~/.m2')

@@ -269,4 +269,21 @@ t.test('sandbox: a link the app plants in its log folder is not followed by logs
   t.notMatch(logs.stdout, new RegExp(SECRET), 'logs shows nothing of the link target')
 })
 
+t.test('sandbox: an admin widens one app\'s sandbox with config:set PIKU_SANDBOX_BIND', async (t) => {
+  const { mkdirSync, writeFileSync, rmSync } = await import('node:fs')
+  const shared = '/srv/phsbx-shared'
+  mkdirSync(shared, { recursive: true })
+  writeFileSync(`${shared}/hello`, 'shared\n')
+  t.teardown(() => rmSync(shared, { recursive: true, force: true }))
+  const before = await ssh(host, ['run', 'a', '--', `cat ${shared}/hello`])
+  t.not(before.code, 0, 'not there before')
+  const set = await ssh(host, ['config:set', 'a', `PIKU_SANDBOX_BIND=${shared}`])
+  t.equal(set.code, 0, set.stderr)
+  const after = await ssh(host, ['run', 'a', '--', `cat ${shared}/hello`])
+  t.equal(after.stdout, 'shared\n', after.stderr)
+  const other = await ssh(host, ['run', 'b', '--', `cat ${shared}/hello`])
+  t.not(other.code, 0, 'only for that app')
+  t.equal((await ssh(host, ['config:unset', 'a', 'PIKU_SANDBOX_BIND'])).code, 0)
+})
+
 t.comment(`ports offset ${portOffset}`)

@@ -46,3 +46,10 @@ t.test('parseHostEnv: SANDBOX is auto, require or off; anything else is auto', a
   t.equal(parseHostEnv('SANDBOX=off\n').sandbox, 'off')
   t.equal(parseHostEnv('SANDBOX=maybe\n').sandbox, 'auto')
 })
+
+t.test('renderHostEnv: an admin\'s SANDBOX=require or off is written back; auto is the default and not written', async (t) => {
+  const v = { user: 'p', home: '/h', httpPort: 80, httpsPort: 443, listen: [], domain: '' }
+  t.equal(parseHostEnv(renderHostEnv({ ...v, sandbox: 'require' })).sandbox, 'require')
+  t.equal(parseHostEnv(renderHostEnv({ ...v, sandbox: 'off' })).sandbox, 'off')
+  t.notMatch(renderHostEnv({ ...v, sandbox: 'auto' }), /SANDBOX/)
+})

@@ -12,6 +12,7 @@ import {
   planMavenArgs,
   selectJars,
   setsJavaHeap,
+  withBuildJvmMemory,
   withJavaHeap,
 } from '../../lib/parse/jvm.js'
 
@@ -80,4 +81,12 @@ t.test('withJavaHeap: -Xmx at 75% of the cap, shared by the JVMs of one instance
   t.equal(withJavaHeap('-Xss512k', 128 * MiB, 0), '-Xss512k -Xmx96m')
   t.ok(setsJavaHeap('-XX:MaxHeapSize=1g'))
   t.notOk(setsJavaHeap('-Xms64m -XX:+UseSerialGC'))
+})
+
+t.test('withBuildJvmMemory: a build\'s JVM is told the memory it has, unless the app sets a heap', async (t) => {
+  t.equal(withBuildJvmMemory(undefined, 256 * MiB), '-XX:MaxRAM=256m')
+  t.equal(withBuildJvmMemory('-Dfile.encoding=UTF-8', 1536 * MiB + 5), '-Dfile.encoding=UTF-8 -XX:MaxRAM=1536m')
+  t.equal(withBuildJvmMemory('-Xmx300m', 256 * MiB), '-Xmx300m')
+  t.equal(withBuildJvmMemory('', 32 * MiB), '', 'an odd figure is left alone')
+  t.equal(withBuildJvmMemory(undefined, NaN), '')
 })

@@ -128,3 +128,34 @@ t.test('parseNginxInclude: with the release, root/alias outside it and files ngi
   t.ok(parseNginxInclude('location /s/ { alias /home/piku/apps/a/releases/v3/s/; }\nroot /home/piku/apps/a/releases/v3;\n', 'nginx.conf', {}, rel + '/').ok, 'inside the release: accepted')
   t.ok(parseNginxInclude('location /etc/ { alias /etc/; }\n', 'nginx.conf', {}).ok, 'without a release, only the host-owned checks')
 })
+
+t.test('parseNginxInclude: no upstream TLS files, unix sockets, variable backends or shared cache zones (acceptance findings)', async (t) => {
+  const rel = '/home/piku/apps/a/releases/v3'
+  const text = [
+    'location /k/ { proxy_pass https://127.0.0.1:9; proxy_ssl_certificate_key /home/piku/certs/b/key.pem; proxy_ssl_certificate /home/piku/certs/b/cert.pem; }',
+    'location /u/ { uwsgi_pass unix:/home/piku/run/b.sock; }',
+    'location /p/ { proxy_pass http://unix:/var/run/postgresql/.s.PGSQL.5432:/; }',
+    'location /v/ { proxy_pass http://$arg_to/x; }',
+    'location /f/ { fastcgi_pass $arg_to; grpc_ssl_trusted_certificate /etc/shadow; }',
+    'location /c/ { proxy_cache piku__other__b; proxy_cache_key "httpb.example.com/"; proxy_pass http://127.0.0.1:5000; }',
+    'location /ok/ { proxy_pass http://127.0.0.1:5000/api$request_uri; proxy_cache off; uwsgi_pass 127.0.0.1:5001; }',
+    '',
+  ].join('\n')
+  const r = parseNginxInclude(text, 'nginx.conf', {}, rel)
+  t.notOk(r.ok)
+  if (!r.ok) {
+    const root = (l: number, n: string) => `nginx.conf:${l}: "${n}" cannot be used in an app's include: nginx opens its file as root (or it turns the symlink check off)`
+    const pass = (l: number, what: string) => `nginx.conf:${l}: ${what}: an include passes requests to a host:port written out, not to a unix socket or a variable (nginx would connect to any socket on the machine)`
+    t.same(r.errors, [
+      root(1, 'proxy_ssl_certificate_key'),
+      root(1, 'proxy_ssl_certificate'),
+      pass(2, 'uwsgi_pass unix:/home/piku/run/b.sock'),
+      pass(3, 'proxy_pass http://unix:/var/run/postgresql/.s.PGSQL.5432:/'),
+      pass(4, 'proxy_pass http://$arg_to/x'),
+      pass(5, 'fastcgi_pass $arg_to'),
+      root(5, 'grpc_ssl_trusted_certificate'),
+      "nginx.conf:6: proxy_cache piku__other__b: cache zones are shared by every app on this nginx; use NGINX_CACHE_PREFIXES for the app's own cache",
+    ])
+  }
+  t.ok(parseNginxInclude('location /a/ { proxy_pass http://$BACKEND; }\n', 'nginx.conf', { BACKEND: '127.0.0.1:8080' }, rel).ok, "a backend from the app's ENV, written out once expanded, is accepted")
+})

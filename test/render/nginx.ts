@@ -258,3 +258,15 @@ t.test('renderNginxApp: nginx -t accepts every variant', { skip: nginx.status ==
     t.equal(r.status, 0, `${name}: ${String(r.stderr)}`)
   }
 })
+
+t.test('renderNginxApp: with the release folder, static and include locations check every link below it; the maintenance page may not be a link (acceptance findings)', async (t) => {
+  const rel = '/home/piku/apps/web-app/releases/v3'
+  const text = renderNginxApp({ ...base, releaseDir: `${rel}/`, statics: [{ url: '/s/', dir: `${rel}/public/` }], include: extra }, tpl)
+  // from=DIR left DIR's own parts unchecked: the app swapped public/ for a link to another app's release and nginx served it
+  t.match(text, `alias ${rel}/public/;\n        # no link in the folder (or in the release above it) is followed: a link out of the release would serve another app's files\n        disable_symlinks on from=${rel};`)
+  t.match(text, `disable_symlinks on from=${rel};\n    # NGINX_INCLUDE_FILE nginx/extra.conf`)
+  t.notMatch(text, 'from=$document_root')
+  const m = renderNginxApp({ ...base, maintenance: { page: `${rel}/maintenance.html` } }, tpl)
+  t.match(m, `alias ${rel}/maintenance.html;\n        # the page itself may not be a link (the app could swap it for one)\n        disable_symlinks on from=${rel};`)
+  t.throws(() => renderNginxApp({ ...base, releaseDir: '/home/piku/../etc' }, tpl), /unsafe nginx value: release folder/)
+})

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import type { RuntimeName } from './detect.js'
 import { runStreamed, runCapture } from '../../host/system.js'
 import { planNodeVersion, readNodeRequirement } from '../../parse/node-version.js'
-import { JVM_PACKAGES, CLASS_FOLDERS, JAR_FOLDERS, checkClasspathEntry, clojureCliMissing, planClojureCli, planGradleCommand, planLeinEnv, planMavenArgs, selectJars } from '../../parse/jvm.js'
+import { JVM_PACKAGES, CLASS_FOLDERS, withBuildJvmMemory, JAR_FOLDERS, checkClasspathEntry, clojureCliMissing, planClojureCli, planGradleCommand, planLeinEnv, planMavenArgs, selectJars } from '../../parse/jvm.js'
 import { readMemoryLimit } from '../../host/memory.js'
 import { writeFileAtomic, DiskFullError } from '../../host/atomic-file.js'
 import { UserError, isErrno } from '../../errors.js'
@@ -334,30 +334,33 @@ function jvmClasspath(runtime: keyof typeof JAR_FOLDERS, dir: string): string[] 
   return bad ? [] : found
 }
 
-/** Every JVM build needs a JDK: javac, which `java` alone (a JRE) does not have. */
-function requireJdk(why: string, env: Record<string, string>, pkg: string): void {
+/** Every JVM build needs a JDK (javac, which `java` alone, a JRE, does not have). Returns the build's environment:
+ *  its JVMs told the memory the build has (the sandbox hides the cgroup files a JVM sizes its heap from). */
+function requireJdk(why: string, env: Record<string, string>, pkg: string): Record<string, string> {
   requireTool('java', env, why, `install it as root: ${pkg}`)
   requireTool('javac', env, why, `install it as root: ${pkg}`)
+  const options = withBuildJvmMemory(env.JAVA_TOOL_OPTIONS, readMemoryLimit())
+  return options ? { ...env, JAVA_TOOL_OPTIONS: options } : env
 }
 
 /** pom.xml: `mvn -B package` in the release, with the app's own Maven repository in deps/APP/maven-repo. */
 async function buildMaven(ctx: BuildContext): Promise<BuildOutput> {
-  requireJdk('pom.xml', ctx.env, JVM_PACKAGES.maven)
+  const env = requireJdk('pom.xml', ctx.env, JVM_PACKAGES.maven)
   const mvn = requireTool('mvn', ctx.env, 'pom.xml', `install it as root: ${JVM_PACKAGES.maven}`)
   const config = join(ctx.dir, '.mvn', 'maven.config')
   const args = planMavenArgs(existsSync(config) ? readFileSync(config, 'utf8') : undefined, join(ctx.depsRoot, 'maven-repo'))
   log.step(`building with mvn ${args.join(' ')}`)
-  await runOrFail(ctx, 'mvn package', mvn, args, ctx.dir, ctx.env)
+  await runOrFail(ctx, 'mvn package', mvn, args, ctx.dir, env)
   return { runtimePath: [], env: {}, jvmClasspath: jvmClasspath('maven', ctx.dir) }
 }
 
 /** build.gradle: the committed `./gradlew build`, else the host's `gradle build`; GRADLE_USER_HOME in deps/APP. */
 async function buildGradle(ctx: BuildContext): Promise<BuildOutput> {
   const wrapper = existsSync(join(ctx.dir, 'gradlew'))
-  requireJdk(wrapper ? 'gradlew' : 'build.gradle', ctx.env, wrapper ? JVM_PACKAGES.java : JVM_PACKAGES.gradle)
+  const jdkEnv = requireJdk(wrapper ? 'gradlew' : 'build.gradle', ctx.env, wrapper ? JVM_PACKAGES.java : JVM_PACKAGES.gradle)
   const [cmd, args] = planGradleCommand(wrapper)
   const tool = wrapper ? cmd : requireTool(cmd, ctx.env, 'build.gradle', `install it as root: ${JVM_PACKAGES.gradle}`)
-  const env = { ...ctx.env, GRADLE_USER_HOME: ctx.env.GRADLE_USER_HOME || join(ctx.depsRoot, 'gradle-home') }
+  const env = { ...jdkEnv, GRADLE_USER_HOME: ctx.env.GRADLE_USER_HOME || join(ctx.depsRoot, 'gradle-home') }
   log.step(`building with ${wrapper ? './gradlew' : 'gradle'} ${args.slice(wrapper ? 1 : 0).join(' ')}`)
   await runOrFail(ctx, `${wrapper ? './gradlew' : 'gradle'} build`, tool, args, ctx.dir, env)
   return { runtimePath: [], env: {}, jvmClasspath: jvmClasspath('gradle', ctx.dir) }
@@ -365,9 +368,9 @@ async function buildGradle(ctx: BuildContext): Promise<BuildOutput> {
 
 /** project.clj: `lein uberjar` with LEIN_HOME and the local repository in deps/APP/lein (Debian's leiningen). */
 async function buildLeiningen(ctx: BuildContext): Promise<BuildOutput> {
-  requireJdk('project.clj', ctx.env, JVM_PACKAGES.leiningen)
+  const jdkEnv = requireJdk('project.clj', ctx.env, JVM_PACKAGES.leiningen)
   const lein = requireTool('lein', ctx.env, 'project.clj', `install it as root: ${JVM_PACKAGES.leiningen}`)
-  const env = { ...ctx.env, ...planLeinEnv(ctx.env, join(ctx.depsRoot, 'lein')) }
+  const env = { ...jdkEnv, ...planLeinEnv(ctx.env, join(ctx.depsRoot, 'lein')) }
   log.step('building with lein uberjar')
   await runOrFail(ctx, 'lein uberjar', lein, ['uberjar'], ctx.dir, env)
   return { runtimePath: [], env: {}, jvmClasspath: jvmClasspath('leiningen', ctx.dir) }
@@ -376,7 +379,7 @@ async function buildLeiningen(ctx: BuildContext): Promise<BuildOutput> {
 /** deps.edn: `clojure -T:build release` where the host has the Clojure CLI; else lein for a project.clj beside
  *  it, else refused in one line. Debian's own `clojure` package is a plain REPL launcher, not the CLI. */
 async function buildClojureCli(ctx: BuildContext): Promise<BuildOutput> {
-  requireJdk('deps.edn', ctx.env, JVM_PACKAGES.java)
+  const jdkEnv = requireJdk('deps.edn', ctx.env, JVM_PACKAGES.java)
   const clojure = findTool('clojure', ctx.env.PATH ?? '')
   const cli = clojure && (await runCapture(clojure, ['-Sdescribe'], { env: ctx.env }).then((r) => r.code === 0, () => false))
   if (!clojure || !cli) {
@@ -389,7 +392,7 @@ async function buildClojureCli(ctx: BuildContext): Promise<BuildOutput> {
   }
   const plan = planClojureCli(join(ctx.depsRoot, 'clojure'))
   log.step('building with clojure -T:build release')
-  await runOrFail(ctx, 'clojure -T:build release', clojure, plan.args, ctx.dir, { ...ctx.env, ...plan.env })
+  await runOrFail(ctx, 'clojure -T:build release', clojure, plan.args, ctx.dir, { ...jdkEnv, ...plan.env })
   return { runtimePath: [], env: {}, jvmClasspath: jvmClasspath('clojure', ctx.dir) }
 }
 
