@@ -21,7 +21,7 @@ import { parseAcmeSettings, type AcmeSettings } from '../parse/acme-settings.js'
 import { readHostSettings, type HostSettings } from '../state/host-settings.js'
 import { writeFileAtomic, pickFreePort, waitHealthy, reloadNginx, sleep } from '../host/system.js'
 import { writeStopped } from '../state/app-state.js'
-import { UserError, ok } from '../errors.js'
+import { UserError, ok, isErrno } from '../errors.js'
 import { vassalFiles } from '../state/vassals.js'
 import { redisPorts } from '../state/databases.js'
 import { writeRecord, markRecord, readJournal, journalPorts, removeActivation } from '../state/activations.js'
@@ -36,7 +36,9 @@ import * as log from '../log.js'
 function dropLink(path: string): void {
   try {
     if (lstatSync(path).isSymbolicLink()) rmSync(path)
-  } catch {}
+  } catch (e) {
+    if (!isErrno(e, 'ENOENT', 'ENOTDIR')) throw e // nothing there: nothing to drop
+  }
 }
 
 function writeExecutable(path: string, text: string, mode: number): void {
@@ -75,6 +77,7 @@ function tailLog(file: string, lines = 5): string {
       closeSync(fd)
     }
   } catch {
+    // broad on purpose: this tail goes into the message of a failed start, and a second failure must not hide the first
     return ''
   }
 }

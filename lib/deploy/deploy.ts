@@ -314,7 +314,7 @@ export async function deployRevision(req: DeployRequest): Promise<ReleasePlan> {
       const e = diskFullError(caught, [dir, appPaths(req.app).deps, hostPaths().root])
       try {
         appendHistory(req.app, { id, sha: req.sha, time: new Date().toISOString(), key: req.key, reason: req.reason, outcome: 'failed', message: (e as Error).message.split('\n')[0] })
-      } catch {} // a full disk must not hide why the deploy failed
+      } catch {} // broad on purpose: a full disk (or any second failure) must not hide why the deploy failed
       throw e
     }
   } finally {

@@ -48,6 +48,7 @@ async function hostChecks(settings: HostSettings): Promise<Check[]> {
   try {
     checks.push(planMemoryCheck(readFileSync('/proc/meminfo', 'utf8')))
   } catch {
+    // broad on purpose: a health report turns any failure to read into a warning, never a crash of the whole report
     checks.push({ name: 'memory', level: 'warn', message: 'could not read /proc/meminfo' })
   }
   return checks

@@ -88,7 +88,8 @@ export function readNginxInclude(dir: string, inc: string, env: Record<string, s
   let real: string
   try {
     real = realpathSync(join(dir, inc))
-  } catch {
+  } catch (e) {
+    if (!isErrno(e, 'ENOENT', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG')) throw e
     throw new UserError(`NGINX_INCLUDE_FILE="${inc}": no such file in this commit`)
   }
   const root = realpathSync(dir)
@@ -114,7 +115,8 @@ export function readCloudflareRanges(app: string): string[] {
   let text: string
   try {
     text = readFileSync(file, 'utf8')
-  } catch {
+  } catch (e) {
+    if (!isErrno(e, 'ENOENT', 'ENOTDIR')) throw e
     throw new UserError(`NGINX_CLOUDFLARE_ACL: ${file} is missing; reinstall piku-hooks`)
   }
   const parsed = parseCidrList(text, file)

@@ -12,6 +12,7 @@ import { gatherRecoveryInput } from './recover.js'
 import { readProcesses } from '../host/proc.js'
 import { activationInstances, findOrphanWorkers, matchInstances, type VassalName } from '../parse/worker-processes.js'
 import type { OtherActivation, PsInstance, PsReport } from '../render/ps.js'
+import { isErrno } from '../errors.js'
 
 /** The parsed vassal file names of the host (every app's). */
 function readVassalNames(): VassalName[] {
@@ -39,7 +40,8 @@ function liveUnsandboxed(app: string, token: string, vassals: VassalName[]): boo
   if (!first) return false
   try {
     return !/^privileged-binary-patch-arg = /m.test(readFileSync(join(hostPaths().vassals, vassalName(app, token, first.kind, first.n)), 'utf8'))
-  } catch {
+  } catch (e) {
+    if (!isErrno(e, 'ENOENT', 'ENOTDIR')) throw e // the vassal went meanwhile
     return false
   }
 }

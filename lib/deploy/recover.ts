@@ -16,6 +16,7 @@ import { recordValue } from '../state/record-file.js'
 import { vassalFiles } from '../state/vassals.js'
 import { writeFileAtomic, removeDeadTemps } from '../host/atomic-file.js'
 import { DRAIN_MS } from './after-switch.js'
+import { isErrno } from '../errors.js'
 
 export interface RecoveryReport {
   app: string
@@ -39,7 +40,9 @@ function portsFromDisk(app: string, token: string, files: string[]): Record<stri
         const sh = readFileSync(activationFile(app, token, launcherName(v.kind, v.n)), 'utf8')
         port = Number(/^export PORT='(\d+)'$/m.exec(sh)?.[1] ?? NaN)
       }
-    } catch {}
+    } catch (e) {
+      if (!isErrno(e, 'ENOENT', 'ENOTDIR')) throw e // a file of a half-made activation is missing: no port from it
+    }
     if (port && Number.isFinite(port)) (ports[v.kind] ??= []).push(port)
   }
   return ports

@@ -6,6 +6,7 @@ import { statSync } from 'node:fs'
 import { runCapture } from '../host/run.js'
 import { setupMemorySubtree } from '../host/cgroups.js'
 import { validateUserName } from '../parse/host-options.js'
+import { isErrno } from '../errors.js'
 import { startedAs } from '../state/paths.js'
 import * as log from '../log.js'
 
@@ -16,12 +17,17 @@ export async function runMemorySetup(argv: string[]): Promise<number> {
     log.note(`memory-setup: usage: memory-setup.js USER${valid.ok ? '' : ` (${valid.errors[0]})`}`)
     return 2
   }
-  let owner: { uid: number; gid: number }
-  try {
-    const entry = await runCapture('getent', ['passwd', user])
-    if (entry.code !== 0) throw new Error(entry.stderr)
-    owner = statSync(entry.stdout.split(':')[5])
-  } catch {
+  const entry = await runCapture('getent', ['passwd', user])
+  const home = entry.code === 0 ? entry.stdout.split(':')[5] : undefined
+  let owner: { uid: number; gid: number } | undefined
+  if (home) {
+    try {
+      owner = statSync(home)
+    } catch (e) {
+      if (!isErrno(e, 'ENOENT', 'ENOTDIR')) throw e // no home folder
+    }
+  }
+  if (!owner) {
     log.note(`memory-setup: no such user, or no home folder: ${user}`)
     return 2
   }

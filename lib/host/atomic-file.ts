@@ -5,7 +5,7 @@
 import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, renameSync, writeSync, mkdirSync, rmSync, symlinkSync, appendFileSync, linkSync, readdirSync } from 'node:fs'
 import { pidAlive } from './wait.js'
 import { dirname, join, basename } from 'node:path'
-import { UserError } from '../errors.js'
+import { UserError, isErrno } from '../errors.js'
 
 /** A write that met ENOSPC (or EDQUOT): one line naming the file and its filesystem being full. */
 export class DiskFullError extends UserError {
@@ -36,8 +36,9 @@ export function fsyncDir(dir: string): void {
   try {
     fd = openSync(dir, 'r')
     fsyncSync(fd)
-  } catch {
+  } catch (e) {
     // some filesystems refuse fsync on a directory (EINVAL): the rename stands, nothing more to do
+    if (!isErrno(e, 'EINVAL', 'ENOTSUP', 'EOPNOTSUPP')) throw e
   } finally {
     if (fd !== undefined) closeSync(fd)
   }
@@ -56,7 +57,8 @@ export function removeDeadTemps(dir: string): string[] {
   let names: string[]
   try {
     names = readdirSync(dir)
-  } catch {
+  } catch (e) {
+    if (!isErrno(e, 'ENOENT', 'ENOTDIR')) throw e // no folder: no temps
     return []
   }
   const removed: string[] = []

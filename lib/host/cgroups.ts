@@ -4,13 +4,15 @@
 import { accessSync, chownSync, constants, existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseGroupStats, planGroupLimits, planMemorySubtree, statFiles, type CgroupHostFacts, type CgroupVersion, type GroupStats, type SubtreePlan } from '../parse/cgroup.js'
+import { isErrno } from '../errors.js'
 
 export const CGROUP_MOUNT = '/sys/fs/cgroup'
 
 function readIf(file: string): string | undefined {
   try {
     return readFileSync(file, 'utf8')
-  } catch {
+  } catch (e) {
+    if (!isErrno(e, 'ENOENT', 'ENOTDIR', 'ENODEV')) throw e // no such file, or its group went (ENODEV)
     return undefined
   }
 }
@@ -69,7 +71,8 @@ export function probeSubtree(path: string | undefined): { ok: true; version: Cgr
   }
   try {
     accessSync(path, constants.W_OK)
-  } catch {
+  } catch (e) {
+    if (!isErrno(e, 'EACCES', 'EPERM', 'EROFS')) throw e
     return { ok: false, reason: `${path} is not writable by this user (re-run install.sh as root)` }
   }
   return { ok: true, version }
@@ -109,7 +112,8 @@ export function listGroups(subtree: string | undefined, prefix: string): string[
     return readdirSync(subtree, { withFileTypes: true })
       .filter((e) => e.isDirectory() && e.name.startsWith(prefix))
       .map((e) => e.name)
-  } catch {
+  } catch (e) {
+    if (!isErrno(e, 'ENOENT', 'ENOTDIR')) throw e // no subtree: no groups
     return []
   }
 }

@@ -4,6 +4,7 @@
 // and no password shows in a command line. Knows no piku-hooks layout.
 import type { StdioOptions } from 'node:child_process'
 import { runAttached, runCapture, type RunResult } from './run.js'
+import { isErrno } from '../errors.js'
 
 /** Where Debian's PostgreSQL puts its local socket (peer login of the piku role). */
 export const SOCKET_DIR = '/var/run/postgresql'
@@ -87,7 +88,8 @@ export async function readClusterList(): Promise<string> {
   try {
     const r = await runCapture('pg_lsclusters', ['--no-header'])
     return r.code === 0 ? r.stdout : ''
-  } catch {
+  } catch (e) {
+    if (!isErrno(e, 'ENOENT')) throw e // no pg_lsclusters: PostgreSQL is not installed
     return ''
   }
 }

@@ -39,7 +39,8 @@ export function readLivePid(pidFile: string, comm: string): number | undefined {
     if (read(`/proc/${pid}/comm`).trim() !== comm) return undefined
     // an exited process nobody reaped yet (state Z) is not running
     return /\) Z /.test(read(`/proc/${pid}/stat`)) ? undefined : pid
-  } catch {
+  } catch (e) {
+    if (!isErrno(e, 'ENOENT', 'ENOTDIR', 'ESRCH', 'EACCES', 'EPERM')) throw e // no pid file, the process is gone, or it is another user's (hidepid)
     return undefined
   }
 }

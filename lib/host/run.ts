@@ -70,10 +70,11 @@ export function openAppendNoFollow(file: string): number {
   const flags = fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT | fsConstants.O_NOFOLLOW
   try {
     if (lstatSync(file).isSymbolicLink()) unlinkSync(file)
-  } catch {}
+  } catch {} // broad on purpose: any failure ends in the open below, which falls back to no output
   try {
     return openSync(file, flags, 0o600)
   } catch {
+    // broad on purpose: a log that cannot be opened sends the output nowhere rather than failing the start of a detached watcher
     return openSync('/dev/null', 'a')
   }
 }

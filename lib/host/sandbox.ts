@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, lstatSync, readlinkSync, readdirSync, realpathSync } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import type { SystemEntry } from '../render/sandbox.js'
+import { isErrno } from '../errors.js'
 
 export const BWRAP = '/usr/bin/bwrap'
 
@@ -22,7 +23,9 @@ export function readSystemLayout(): { system: SystemEntry[]; hide: string[] } {
       const st = lstatSync(path)
       if (st.isSymbolicLink()) system.push({ path, link: readlinkSync(path) })
       else if (st.isDirectory()) system.push({ path })
-    } catch {}
+    } catch (e) {
+      if (!isErrno(e, 'ENOENT', 'ENOTDIR')) throw e // a missing one is left out
+    }
   }
   return { system, hide: HIDE.filter((h) => existsSync(h)) }
 }
@@ -56,7 +59,8 @@ export function findLinksOut(folder: string, root: string, limit = 100_000): str
     let names: string[]
     try {
       names = readdirSync(dir)
-    } catch {
+    } catch (e) {
+      if (!isErrno(e, 'ENOENT', 'ENOTDIR', 'EACCES')) throw e // gone meanwhile, or a folder the app made unreadable
       continue
     }
     for (const name of names) {
@@ -68,7 +72,9 @@ export function findLinksOut(folder: string, root: string, limit = 100_000): str
         let target = ''
         try {
           target = realpathSync(path)
-        } catch {}
+        } catch (e) {
+          if (!isErrno(e, 'ENOENT', 'ENOTDIR', 'ELOOP', 'EACCES', 'ENAMETOOLONG')) throw e // dangling or looping: counted as out
+        }
         if (!target || (target !== realRoot && !target.startsWith(realRoot + sep))) out.push(relative(root, path))
       }
     }
@@ -86,7 +92,9 @@ export function findLinksInto(folder: string, area: string, limit = 100_000): st
   const areas = [resolve(area)]
   try {
     areas.push(realpathSync(area))
-  } catch {}
+  } catch (e) {
+    if (!isErrno(e, 'ENOENT', 'ENOTDIR')) throw e // no such area yet: its text is enough
+  }
   const out: string[] = []
   const stack = [folder]
   let seen = 0
@@ -95,7 +103,8 @@ export function findLinksInto(folder: string, area: string, limit = 100_000): st
     let names: string[]
     try {
       names = readdirSync(dir)
-    } catch {
+    } catch (e) {
+      if (!isErrno(e, 'ENOENT', 'ENOTDIR', 'EACCES')) throw e // gone meanwhile, or a folder the app made unreadable
       continue
     }
     for (const name of names) {
@@ -108,7 +117,9 @@ export function findLinksInto(folder: string, area: string, limit = 100_000): st
         let real: string | undefined
         try {
           real = realpathSync(path)
-        } catch {}
+        } catch (e) {
+          if (!isErrno(e, 'ENOENT', 'ENOTDIR', 'ELOOP', 'EACCES', 'ENAMETOOLONG')) throw e // dangling or looping: its text alone is checked
+        }
         const leaves = [text, ...(real ? [real] : [])].some((p) => !inside(resolve(folder), p) && !inside(realFolder, p) && areas.some((a) => inside(a, p)))
         if (leaves) out.push(relative(folder, path))
       }

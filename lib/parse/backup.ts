@@ -39,6 +39,7 @@ export function parseManifest(text: string): Result<BackupManifest> {
   try {
     v = JSON.parse(text)
   } catch {
+    // pure parsing: JSON.parse fails only with a SyntaxError
     return fail('manifest.json is not JSON: this is not a piku-hooks backup')
   }
   const m = v as Partial<BackupManifest> | null
@@ -59,6 +60,7 @@ export function parseBackupKeys(text: string): Result<BackupKey[]> {
     }
     return ok(keys)
   } catch {
+    // pure parsing: only JSON.parse can throw here, and only a SyntaxError
     return fail('keys.json is not JSON')
   }
 }

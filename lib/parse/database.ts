@@ -74,6 +74,7 @@ export function parseRedisRecord(text: string, file = 'redis.json'): Result<Redi
   try {
     v = JSON.parse(text) as Partial<RedisRecord> | null
   } catch {
+    // pure parsing: JSON.parse fails only with a SyntaxError
     return fail(`${file}: not JSON`)
   }
   if (!v || typeof v !== 'object') return fail(`${file}: not an object`)

@@ -13,7 +13,7 @@ function parseJsonString(raw: string): Result<string> {
   let value: unknown
   try {
     value = raw.startsWith('"') ? JSON.parse(raw) : undefined
-  } catch {}
+  } catch {} // pure parsing: JSON.parse fails only with a SyntaxError, which means "not a JSON string"
   return typeof value === 'string' ? ok(value) : fail()
 }
 

@@ -13,6 +13,7 @@ import { readRecordFile, writeRecordFile, isRecordObject, recordValue, type Reco
 import { checkPlanFile, type PlanFileV1 } from './plan-file.js'
 import { vassalFiles } from './vassals.js'
 import type { Activation } from './release.js'
+import { isErrno } from '../errors.js'
 
 export type ActivationState = 'starting' | 'switched' | 'retiring' | 'abandoned'
 
@@ -273,7 +274,9 @@ export function removeActivation(app: string, token: string): number {
     try {
       unlinkSync(vassalFile(f))
       n++
-    } catch {}
+    } catch (e) {
+      if (!isErrno(e, 'ENOENT')) throw e // gone already
+    }
   }
   rmSync(activationDir(app, token), { recursive: true, force: true })
   removeRecord(app, token)
@@ -294,7 +297,9 @@ export function journalPorts(): number[] {
   for (const app of readdirSync(apps)) {
     try {
       for (const r of readJournal(app).records) for (const ports of Object.values(r.ports)) out.push(...ports)
-    } catch {}
+    } catch (e) {
+      if (!isErrno(e, 'ENOENT', 'ENOTDIR')) throw e // not an app folder, or gone meanwhile
+    }
   }
   return out
 }

@@ -6,7 +6,7 @@ import { accessSync, closeSync, constants, openSync, readSync, readdirSync, stat
 import { join } from 'node:path'
 import { hostPaths, toolkitRoot } from './paths.js'
 import { VERB_NAME, parseVerbHeader, type VerbHeader } from '../parse/verb-header.js'
-import { UserError } from '../errors.js'
+import { UserError, isErrno } from '../errors.js'
 
 export interface AdminVerb extends VerbHeader {
   name: string
@@ -28,7 +28,8 @@ function isExecutableFile(file: string): boolean {
     if (!statSync(file).isFile()) return false
     accessSync(file, constants.X_OK)
     return true
-  } catch {
+  } catch (e) {
+    if (!isErrno(e, 'ENOENT', 'ENOTDIR', 'ELOOP', 'EACCES')) throw e // missing, or not executable (EACCES from access)
     return false
   }
 }
@@ -48,7 +49,8 @@ export function listAdminVerbs(isBuiltIn: (name: string) => boolean): { name: st
   let names: string[]
   try {
     names = readdirSync(hostPaths().verbs).sort()
-  } catch {
+  } catch (e) {
+    if (!isErrno(e, 'ENOENT', 'ENOTDIR')) throw e // no ~/verbs: no admin verbs
     return []
   }
   const out = []

@@ -8,7 +8,7 @@ import { appPaths, certDir, certFiles, hostPaths, toolkitScript } from './paths.
 import { runCapture, spawnDetached } from '../host/run.js'
 import { swapSymlink } from '../host/atomic-file.js'
 import { readRecordFile, writeRecordFile, recordValue, isRecordObject, type RecordCheck } from './record-file.js'
-import { UserError } from '../errors.js'
+import { UserError, isErrno } from '../errors.js'
 import type { CertReport } from '../render/cert-report.js'
 
 export interface LiveCert {
@@ -54,9 +54,17 @@ export function readCertInfo(pem: string): CertInfo {
 }
 
 export function readLiveInfo(app: string): CertInfo | undefined {
+  let pem: string
   try {
-    return readCertInfo(readFileSync(liveCert(app).cert, 'utf8'))
+    pem = readFileSync(liveCert(app).cert, 'utf8')
+  } catch (e) {
+    if (!isErrno(e, 'ENOENT', 'ENOTDIR')) throw e // no certificate yet
+    return undefined
+  }
+  try {
+    return readCertInfo(pem)
   } catch {
+    // pure parsing: X509Certificate throws (with OpenSSL's varied codes) on any PEM it cannot read, which means "no usable certificate"
     return undefined
   }
 }

@@ -6,7 +6,7 @@ import { parseRedisRecord, renderRedisRecord, type RedisRecord } from '../parse/
 import { renderRedisConf } from '../render/database-conf.js'
 import { validateAppName } from '../parse/app-name.js'
 import { writeFileAtomic } from '../host/atomic-file.js'
-import { UserError } from '../errors.js'
+import { UserError, isErrno } from '../errors.js'
 
 /** The app's Redis record, or undefined when it has none (a damaged one is an error naming the file). */
 export function readRedisRecord(app: string): RedisRecord | undefined {
@@ -43,7 +43,9 @@ export function redisPorts(): Map<string, number> {
     try {
       const r = readRedisRecord(app)
       if (r) out.set(app, r.port)
-    } catch {}
+    } catch (e) {
+      if (!(e instanceof UserError) && !isErrno(e, 'ENOENT', 'ENOTDIR')) throw e // damaged, or gone meanwhile: skipped
+    }
   }
   return out
 }

@@ -44,7 +44,7 @@ export function openDeployLog(app: string, id: string, maxBytes = DEPLOY_LOG_MAX
       writeSync(fd, buf)
       written += buf.length
     } catch {
-      fd = undefined // a full disk must not fail the deploy
+      fd = undefined // broad on purpose: a full disk (or any write failure of this log) must not fail the deploy
     }
   }
   write(`${new Date().toISOString()} ${append ? 'post-receive after the deploy' : 'deploy'} of ${app} ${id}\n`)

@@ -45,6 +45,7 @@ export function parseLock(text: string): LockInfo | undefined {
     const v = JSON.parse(text) as LockInfo
     return v && typeof v === 'object' && typeof v.pid === 'number' ? v : undefined
   } catch {
+    // pure parsing: JSON.parse fails only with a SyntaxError
     return undefined
   }
 }
@@ -56,7 +57,8 @@ export function readBootId(): string | undefined {
   if (bootIdCache === undefined) {
     try {
       bootIdCache = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()
-    } catch {
+    } catch (e) {
+      if (!isErrno(e, 'ENOENT', 'ENOTDIR')) throw e // no /proc here
       return undefined
     }
   }
@@ -71,7 +73,8 @@ export function processStart(pid: number): number | undefined {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ') // from field 3 (state) on
     if (fields[0] === 'Z' || fields[0] === 'X') return undefined
     return Number(fields[19])
-  } catch {
+  } catch (e) {
+    if (!isErrno(e, 'ENOENT', 'ESRCH', 'EACCES', 'EPERM')) throw e // gone (ESRCH: while we read), or another user's (hidepid): not the owner
     return undefined
   }
 }
@@ -93,7 +96,8 @@ function readLockFile(path: string): { info: LockInfo | undefined; ino: number; 
   let fd: number
   try {
     fd = openSync(path, 'r')
-  } catch {
+  } catch (e) {
+    if (!isErrno(e, 'ENOENT', 'ENOTDIR')) throw e // no lock
     return undefined
   }
   try {

@@ -24,6 +24,7 @@ export function readRecordFile<T>(path: string, check: (v: unknown) => RecordChe
   try {
     v = JSON.parse(text)
   } catch {
+    // pure parsing: JSON.parse fails only with a SyntaxError
     return { state: 'damaged', why: 'not valid JSON' }
   }
   const checked = check(v)

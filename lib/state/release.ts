@@ -14,6 +14,7 @@ import { checkPlanFile, planFromFile, planToFile } from './plan-file.js'
 import { writeFileAtomic, swapSymlink, appendDurable } from '../host/atomic-file.js'
 import { readJournal, liveFromJournal } from './activations.js'
 import * as log from '../log.js'
+import { isErrno } from '../errors.js'
 
 export interface ProcessPlan {
   kind: string
@@ -72,7 +73,8 @@ export function readStaged(app: string): string | undefined {
   try {
     const id = readFileSync(appPaths(app).staged, 'utf8').trim()
     return ID.test(id) ? id : undefined
-  } catch {
+  } catch (e) {
+    if (!isErrno(e, 'ENOENT', 'ENOTDIR')) throw e // nothing staged
     return undefined
   }
 }
@@ -100,6 +102,7 @@ export function readHistory(app: string): HistoryEntry[] {
         const v: unknown = JSON.parse(l)
         return checkHistoryEntry(v) ? [v] : []
       } catch {
+        // pure parsing: JSON.parse fails only with a SyntaxError (a torn line is skipped)
         return []
       }
     })
@@ -191,7 +194,8 @@ export function writeActive(app: string, a: Activation | undefined): void {
 export function currentRelease(app: string): string | undefined {
   try {
     return basename(readlinkSync(appPaths(app).current))
-  } catch {
+  } catch (e) {
+    if (!isErrno(e, 'ENOENT', 'ENOTDIR', 'EINVAL')) throw e // no `current`, or not a link (EINVAL)
     return undefined
   }
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { APP_TEMPLATE_DIRS, HOST_TEMPLATES, appPaths, displayPath, hostPaths, stockHookPath, stockManifestPath, toolkitRoot } from './paths.js'
 import { validateAppName } from '../parse/app-name.js'
 import { writeFileAtomic } from '../host/atomic-file.js'
+import { isErrno } from '../errors.js'
 import {
   type CopyFacts,
   type CopyStatus,
@@ -98,7 +99,8 @@ function readCopy(file: string, path: string): { hash?: string; oldLink?: boolea
   let st
   try {
     st = lstatSync(file)
-  } catch {
+  } catch (e) {
+    if (!isErrno(e, 'ENOENT', 'ENOTDIR')) throw e // no copy in the repo
     return {}
   }
   if (st.isSymbolicLink()) {

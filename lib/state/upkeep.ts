@@ -64,6 +64,7 @@ export function readDiskSpace(path: string): { free: number; total: number } | u
     const s = statfsSync(path)
     return { free: s.bavail * s.bsize, total: s.blocks * s.bsize }
   } catch {
+    // broad on purpose: a figure for a warning (doctor, the start of a deploy); any failure means "unknown", which both report
     return undefined
   }
 }
@@ -75,6 +76,7 @@ export function rotateLogFile(file: string, maxBytes: number): boolean {
     renameSync(file, `${file}.old`)
     return true
   } catch {
+    // broad on purpose: housekeeping at the start of a deploy; a log that cannot be rotated must not fail the deploy
     return false
   }
 }

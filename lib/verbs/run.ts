@@ -2,7 +2,7 @@
 // the command line run by /bin/sh -c, stdin/stdout/stderr the ssh session's; its exit status is ours.
 import { realpathSync } from 'node:fs'
 import { appPaths } from '../state/paths.js'
-import { UserError } from '../errors.js'
+import { UserError, isErrno } from '../errors.js'
 import { readLiveEnv } from '../state/app-config.js'
 import { splitCommand } from '../parse/command-line.js'
 import type { VerbContext } from './index.js'
@@ -44,7 +44,8 @@ export async function run(_ctx: VerbContext, args: string[]): Promise<number> {
   let cwd: string
   try {
     cwd = realpathSync(appPaths(app).current)
-  } catch {
+  } catch (e) {
+    if (!isErrno(e, 'ENOENT', 'ENOTDIR')) throw e
     throw new UserError(`"${app}" has no current release: push to it first`)
   }
   const { runAttached } = await import('../host/run.js')
