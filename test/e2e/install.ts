@@ -9,6 +9,16 @@ import { adminEnv, httpGet, repoRoot, run, setupHost, ssh, sshdLog, toolkitDir, 
 const user = 'phinstall'
 const ports = { sshPort: 22221, httpPort: 28021, httpsPort: 28421 }
 
+/** Whether this machine lets a process make a user namespace (not in a chroot, not refused by the kernel). */
+function userNamespacesWork(): boolean {
+  try {
+    execFileSync('unshare', ['--user', 'true'], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
+
 if (process.getuid?.() !== 0) {
   t.plan(0, 'e2e tests run as root: they create a user, start sshd and change nginx')
 } else {
@@ -82,10 +92,15 @@ if (process.getuid?.() !== 0) {
       '--listen', '127.0.0.1', '--key', `${host.keyFile}.pub`, '--toolkit', toolkitDir, '--no-build'], { cwd: repoRoot, env: adminEnv() })
     t.equal(again.code, 0, again.stderr)
     t.match(again.stderr, /already authorized/)
-    // bubblewrap works on this machine: install.sh's own probe must say so (it missed /lib64 on merged /usr)
-    t.notMatch(host.install.stdout + host.install.stderr, /NOT sandboxed/, 'the first install found the sandbox')
-    t.notMatch(again.stdout + again.stderr, /NOT sandboxed/, 'the re-run found the sandbox')
-    t.match(again.stdout + again.stderr, /each app runs in its own bubblewrap sandbox/)
+    if (userNamespacesWork()) {
+      // bubblewrap works on this machine: install.sh's own probe must say so (it missed /lib64 on merged /usr)
+      t.notMatch(host.install.stdout + host.install.stderr, /NOT sandboxed/, 'the first install found the sandbox')
+      t.notMatch(again.stdout + again.stderr, /NOT sandboxed/, 'the re-run found the sandbox')
+      t.match(again.stdout + again.stderr, /each app runs in its own bubblewrap sandbox/)
+    } else {
+      // the kernel refuses user namespaces here (the Node 18 pass runs in a chroot): never silent, with the reason
+      for (const out of [host.install, again]) t.match(out.stderr, /warning: apps are NOT sandboxed on this host \(.+\); SANDBOX=require in \S+host\.env makes a push fail instead/s)
+    }
     t.same(keyLines(), before.keys)
     t.equal(readFileSync(`${host.home}/host.env`, 'utf8'), before.env)
     t.equal(emperorPid(), before.pid, 'the running emperor is kept')
