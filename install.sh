@@ -113,6 +113,7 @@ if [ "$build" = 1 ]; then
     say "building the toolkit (typescript $ts_version, transpile only)"
     rm -rf "$SRC/dist"
     node --max-semi-space-size=1 --max-old-space-size=96 "$SRC/bin/transpile.mjs" "$tools"
+    node "$SRC/dist/lib/entries/stock-hashes.js" # the manifest, as npm run build ends: after the compiler's process is gone
   fi
 fi
 [ -f "$SRC/dist/lib/entries/host-setup.js" ] || die "$SRC/dist is not built (run without --no-build)"

@@ -1,9 +1,8 @@
 // bin/transpile: compile the toolkit to dist/ one file at a time, with TypeScript's transpileModule and no
 // type check: what install.sh needs on a small host (tsc's type check holds ~200 MB; this about three quarters
-// of that). lib/**/*.ts as tsconfig.json says, hooks/*.cts as tsconfig.hooks.json says, then the stock
-// manifest, as `npm run build` does; the output is the same JavaScript. The checked build is `npm run build`.
+// of that). lib/**/*.ts as tsconfig.json says, hooks/*.cts as tsconfig.hooks.json says; the stock
+// manifest is install.sh's next step (as `npm run build` ends with it). The output is the same JavaScript. The checked build is `npm run build`.
 // Usage: node bin/transpile.mjs [DIR]   (DIR: a folder whose node_modules holds typescript; default the checkout)
-import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, relative, resolve } from 'node:path'
@@ -48,5 +47,5 @@ for (const unit of units) {
   }
 }
 if (failed) process.exit(1)
-const manifest = join(root, 'dist', 'lib', 'entries', 'stock-hashes.js')
-if (existsSync(manifest)) execFileSync(process.execPath, [manifest], { stdio: 'inherit' })
+// the stock manifest (dist/stock.sha256) is install.sh's next step, in a process of its own: started from here it
+// would run while this one still holds the compiler (~130 MB), and the two together outgrow a 256 MB host
