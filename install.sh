@@ -99,8 +99,9 @@ if [ "$build" = 1 ]; then
     (cd "$SRC" && npm run --silent build)
   else
     # a host needs TypeScript alone, not the test toolchain: the version the lockfile pins, kept in
-    # /var/cache/piku-hooks for the next run, transpiling file by file (~120 MB with a 96 MB heap: V8 would let it grow
-    # to ~175 MB on a big machine, past a 256 MB host's room; tsc needs ~200 MB)
+    # /var/cache/piku-hooks for the next run, transpiling file by file: ~105 MB with a 96 MB heap and no optimizing
+    # compiler (--no-opt: Node 18's TurboFan, on TypeScript's one huge module, at times peaks at 1.2 GB and the OOM
+    # killer ends a small host's install; the baseline compiler is enough here); tsc needs ~200 MB
     ts_version=$(node -p 'require(process.argv[1]).packages["node_modules/typescript"].version' "$SRC/package-lock.json")
     [[ "$ts_version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "package-lock.json pins no typescript version"
     tools=/var/cache/piku-hooks/typescript-$ts_version
@@ -112,7 +113,7 @@ if [ "$build" = 1 ]; then
     fi
     say "building the toolkit (typescript $ts_version, transpile only)"
     rm -rf "$SRC/dist"
-    node --max-semi-space-size=1 --max-old-space-size=96 "$SRC/bin/transpile.mjs" "$tools"
+    node --max-semi-space-size=1 --max-old-space-size=96 --no-opt "$SRC/bin/transpile.mjs" "$tools"
     node "$SRC/dist/lib/entries/stock-hashes.js" # the manifest, as npm run build ends: after the compiler's process is gone
   fi
 fi
